@@ -1,0 +1,323 @@
+"""Site appraisal: benefits, costs, net benefit and benefit-cost ratio (Tables 7.8-7.11).
+
+For each pilot site s (Chapter 7.4-7.5):
+
+* additional clients in effective treatment ``dET_s = DiD_s(ET/TT) x X1_s`` (Table 7.8);
+* additional successful completions ``dSC_s = DiD_s(SC/TT) x X1_s`` (Table 7.9; the
+  formula of Appendix C4 uses Z1 instead, see ``appraisal.completions_base``);
+* benefits ``B_s = share x (dET_s x B^A + dSC_s x B^B)`` with the unit values of
+  :mod:`dsc_econ.valuation` (Table 7.10);
+* costs ``C_s`` = the two project years' NTA funding (undiscounted, as the report);
+* net benefit ``B_s - C_s`` and benefit-cost ratio ``B_s / C_s``.
+
+Money is in £ thousand, as in Table 7.10. Everything broadcasts over a leading sample
+dimension, so one call values a point estimate or a whole Monte Carlo sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .discounting import factors_for
+from .impact import MEASURES, site_counts
+from .parameters import ParameterError
+from .valuation import _inputs, treatment_flows
+
+__all__ = [
+    "appraisal_table",
+    "appraise",
+    "benefit_cost_ratio",
+    "site_benefits",
+]
+
+
+def site_benefits(
+    extra_effective: Any,
+    extra_completions: Any,
+    unit_effective: Any,
+    unit_completion: Any,
+    benefit_share: Any = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value of the additional clients, in the units of the unit values.
+
+    Parameters
+    ----------
+    extra_effective, extra_completions : array_like, shape (..., site)
+        Additional clients in effective treatment and successful completions.
+    unit_effective, unit_completion : float or array_like, shape (...,)
+        PV per client in effective treatment (B^A) and per completion (B^B).
+    benefit_share : float or array_like, shape (...,)
+        Share of benefits counted.
+
+    Returns
+    -------
+    value_effective, value_completions : ndarray, shape (..., site)
+    """
+    share = np.asarray(benefit_share, dtype=float)[..., None]
+    ue = np.asarray(unit_effective, dtype=float)[..., None]
+    uc = np.asarray(unit_completion, dtype=float)[..., None]
+    return (
+        share * np.asarray(extra_effective) * ue,
+        share * np.asarray(extra_completions) * uc,
+    )
+
+
+def benefit_cost_ratio(benefits: Any, costs: Any) -> np.ndarray:
+    """Benefits divided by costs; costs must be positive (else ``ValueError``)."""
+    c = np.asarray(costs, dtype=float)
+    if np.any(c <= 0):
+        raise ValueError(
+            f"costs must be positive for a ratio, got {c[c <= 0].ravel()[0]!r}"
+        )
+    return np.asarray(benefits, dtype=float) / c
+
+
+def _site_param(params: Mapping[str, Any], sites: Sequence[str], key: str) -> np.ndarray:
+    arrays = [np.asarray(params[f"sites.{s}.{key}"], dtype=float) for s in sites]
+    return np.stack(np.broadcast_arrays(*arrays), axis=-1)
+
+
+def _resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
+    if sites is None:
+        return params.impact_sites()
+    chosen = params.check_sites(sites)
+    missing = [s for s in chosen if s not in params.impact_sites()]
+    if missing:
+        raise ParameterError(
+            f"site(s) {missing} have no difference-in-differences data "
+            f"(sites.<id>.in_impact_analysis is false); sites with data: "
+            f"{params.impact_sites()}"
+        )
+    return chosen
+
+
+def _round_to(values: Any, step: Any) -> Any:
+    step = np.asarray(step, dtype=float)
+    if np.all(step == 0):
+        return values
+    safe = np.where(step > 0, step, 1.0)
+    return np.where(step > 0, np.round(np.asarray(values) / safe) * safe, values)
+
+
+def _rescale(flow: np.ndarray, total: Any) -> np.ndarray:
+    """Scale a yearly flow (..., y) so it sums to ``total`` (...,); 0 stays 0."""
+    modelled = flow.sum(-1)
+    safe = np.where(modelled != 0, modelled, 1.0)
+    scale = np.where(modelled != 0, np.asarray(total, dtype=float) / safe, 0.0)
+    return flow * np.asarray(scale)[..., None]
+
+
+def appraise(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    unit_value_effective: Any = None,
+    unit_value_completion: Any = None,
+) -> xr.Dataset:
+    """Appraise pilot sites: additional clients, benefits, costs, NPV and BCR.
+
+    Parameters
+    ----------
+    params : ParameterSet
+        Point values or arrays with a leading sample dimension.
+    sites : sequence of str, optional
+        Site ids; default every site with DiD data (``'2'`` ... ``'7'``).
+    unit_value_effective, unit_value_completion : float or array_like, optional
+        Use these values per client (£) instead of those the harm model computes, e.g.
+        the report's stated £44,224 and £195,149.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``([sample,] site)`` plus ``project_year`` for costs and ``year`` for the
+        discounted benefit flows. Money in £ thousand (``units`` attrs); the unit values
+        per client in £.
+
+    Raises
+    ------
+    ParameterError
+        For unknown site ids or sites without impact data.
+
+    References
+    ----------
+    Tables 7.8-7.11, pp.89-92; Appendix C4 (p.116).
+    """
+    sites = _resolve_sites(params, sites)
+    counts = site_counts(params, sites)
+    x1 = counts.total_in_treatment.sel(area="pilot", period="post").values
+    if params["appraisal.did_source"] == "reported":
+        did_et = _site_param(params, sites, "did_reported.et_tt")
+        did_sc = _site_param(params, sites, "did_reported.sc_tt")
+    else:
+        share = {
+            m: counts[num].values / counts[den].values for m, (num, den) in MEASURES.items()
+        }
+
+        def did(m: str) -> np.ndarray:
+            s = share[m]  # (..., site, area, period)
+            return (s[..., 0, 1] - s[..., 0, 0]) - (s[..., 1, 1] - s[..., 1, 0])
+
+        did_et, did_sc = did("et_tt"), did("sc_tt")
+    base_sc = (
+        x1
+        if params["appraisal.completions_base"] == "total_in_treatment"
+        else counts.successful_completions.sel(area="pilot", period="post").values
+    )
+    extra_et = did_et * x1
+    extra_sc = did_sc * base_sc
+
+    inp = _inputs(params)
+    flows = treatment_flows(
+        inp.harms, inp.factors, inp.in_treatment, inp.gamma, inp.annual_cost
+    )
+    step = params["appraisal.unit_value_rounding"]
+    unit_et = _round_to(flows["short_term_discounted"].sum(-1), step)
+    completion_flow = flows["expected_discounted"]
+    if params["appraisal.completion_value"] == "abstinence_only":
+        completion_flow = completion_flow - flows["short_term_discounted"]
+    unit_sc = _round_to(completion_flow.sum(-1), step)
+    if unit_value_effective is not None:
+        unit_et = np.asarray(unit_value_effective, dtype=float)
+    if unit_value_completion is not None:
+        unit_sc = np.asarray(unit_value_completion, dtype=float)
+    share_counted = params["appraisal.benefit_share"]
+    value_et, value_sc = site_benefits(extra_et, extra_sc, unit_et, unit_sc, share_counted)
+    value_et, value_sc = value_et / 1000.0, value_sc / 1000.0
+    total = value_et + value_sc
+
+    cost_years = np.stack(
+        [
+            _site_param(params, sites, "costs.year_1"),
+            _site_param(params, sites, "costs.year_2"),
+        ],
+        axis=-1,
+    )  # (..., site, project_year)
+    discount = np.asarray(params["appraisal.discount_costs"])
+    cost_factors = factors_for(params, [1, 2])[..., None, :]
+    cost_by_year = np.where(
+        discount[..., None, None], cost_years * cost_factors, cost_years
+    )
+    cost = cost_by_year.sum(-1)
+    if np.any(cost <= 0):
+        bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
+        raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
+
+    sens_share = np.asarray(params["appraisal.sensitivity_benefit_share"], dtype=float)
+    benefit_sens = total * sens_share[..., None]
+    # Discounted benefit flow per year (for payback): per-client flows times clients.
+    share_arr = np.asarray(share_counted, dtype=float)[..., None, None]
+    # Profiles rescaled so each year's flows add up to the unit values actually used
+    # (they differ from the modelled sums only when rounded or overridden).
+    profile_et = _rescale(flows["short_term_discounted"], unit_et)
+    profile_sc = _rescale(completion_flow, unit_sc)
+    yearly = (
+        (
+            extra_et[..., None] * profile_et[..., None, :]
+            + extra_sc[..., None] * profile_sc[..., None, :]
+        )
+        * share_arr
+        / 1000.0
+    )
+
+    lead = ("sample",) if np.ndim(total) == 2 else ()
+    k = "GBP thousand"
+    ds = xr.Dataset(
+        {
+            "did_effective": (
+                (*lead, "site"),
+                did_et,
+                {"units": "proportion", "long_name": "DiD of ET as share of TT"},
+            ),
+            "did_completions": (
+                (*lead, "site"),
+                did_sc,
+                {"units": "proportion", "long_name": "DiD of SC as share of TT"},
+            ),
+            "clients_in_treatment": (
+                (*lead, "site"),
+                np.broadcast_to(x1, did_et.shape),
+                {"units": "clients"},
+            ),
+            "extra_effective": ((*lead, "site"), extra_et, {"units": "clients"}),
+            "extra_completions": ((*lead, "site"), extra_sc, {"units": "clients"}),
+            "unit_value_effective": (
+                lead,
+                np.broadcast_to(unit_et, total.shape[:-1]),
+                {"units": "GBP per client"},
+            ),
+            "unit_value_completion": (
+                lead,
+                np.broadcast_to(unit_sc, total.shape[:-1]),
+                {"units": "GBP per client"},
+            ),
+            "value_effective": ((*lead, "site"), value_et, {"units": k}),
+            "value_completions": ((*lead, "site"), value_sc, {"units": k}),
+            "total_benefit": ((*lead, "site"), total, {"units": k}),
+            "cost_by_year": (
+                (*lead, "site", "project_year"),
+                np.broadcast_to(cost_by_year, (*total.shape, 2)),
+                {"units": k},
+            ),
+            "cost": ((*lead, "site"), np.broadcast_to(cost, total.shape), {"units": k}),
+            "net_benefit": ((*lead, "site"), total - cost, {"units": k}),
+            "bcr": (
+                (*lead, "site"),
+                total / cost,
+                {"units": "1", "long_name": "benefit-cost ratio"},
+            ),
+            "benefit_sensitivity": ((*lead, "site"), benefit_sens, {"units": k}),
+            "bcr_sensitivity": ((*lead, "site"), benefit_sens / cost, {"units": "1"}),
+            "benefit_by_year": (
+                (*lead, "site", "year"),
+                yearly,
+                {"units": k, "long_name": "discounted benefit in each year"},
+            ),
+        },
+        coords={"site": list(sites), "project_year": [1, 2], "year": inp.years},
+        attrs={
+            "title": "Site level estimates of costs and benefits",
+            "source": "Tables 7.8-7.11 method, pp.89-92",
+            "did_source": str(params["appraisal.did_source"]),
+            "completions_base": str(params["appraisal.completions_base"]),
+        },
+    )
+    return ds
+
+
+def appraisal_table(
+    params: Any, sites: Sequence[str] | None = None, **unit_values: Any
+) -> pd.DataFrame:
+    """Table 7.10 as a DataFrame: one row per site, money in £ thousand.
+
+    Columns: ``cost_year_1``, ``cost_year_2``, ``cost``, ``extra_effective``,
+    ``extra_completions``, ``value_effective``, ``value_completions``,
+    ``total_benefit``, ``net_benefit``, ``bcr``, ``benefit_sensitivity`` and
+    ``bcr_sensitivity`` (benefits at ``appraisal.sensitivity_benefit_share``).
+    Point values only; ``unit_values`` are passed to :func:`appraise`.
+    """
+    ds = appraise(params, sites, **unit_values)
+    if "sample" in ds.dims:
+        raise ValueError("appraisal_table needs point values; select one sample first")
+    frame = pd.DataFrame(
+        {
+            "cost_year_1": ds.cost_by_year.sel(project_year=1).values,
+            "cost_year_2": ds.cost_by_year.sel(project_year=2).values,
+            "cost": ds.cost.values,
+            "extra_effective": ds.extra_effective.values,
+            "extra_completions": ds.extra_completions.values,
+            "value_effective": ds.value_effective.values,
+            "value_completions": ds.value_completions.values,
+            "total_benefit": ds.total_benefit.values,
+            "net_benefit": ds.net_benefit.values,
+            "bcr": ds.bcr.values,
+            "benefit_sensitivity": ds.benefit_sensitivity.values,
+            "bcr_sensitivity": ds.bcr_sensitivity.values,
+        },
+        index=pd.Index(ds.site.values.astype(str), name="site"),
+    )
+    frame.attrs["units"] = "GBP thousand (bcr: ratio)"
+    return frame

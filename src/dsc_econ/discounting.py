@@ -1,0 +1,223 @@
+"""HM Treasury Green Book discounting: discount factors, present values, annuities.
+
+Small broadcasting functions in the style of numpy-financial. Every function states its
+timing convention. Years are indexed from 1: year 1 is the first year of the appraisal
+(for the DSCP valuation, the first year of treatment). The report's convention is
+``timing="end"``: a flow in year t is discounted by ``(1 + r) ** -t``, so year 1 is
+discounted by 1/1.035 (Table C.6.1: 12,040 / 1.035 = 11,633).
+
+Rates may carry a leading sample dimension: ``rate`` of shape ``(n,)`` and ``years`` of
+shape ``(y,)`` give factors of shape ``(n, y)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+import numpy_financial as npf
+
+__all__ = [
+    "TIMINGS",
+    "annuity_factor",
+    "discount_factors",
+    "factors_for",
+    "green_book_factors",
+    "net_present_value",
+    "perpetuity_factor",
+    "present_value",
+]
+
+Timing = Literal["end", "middle", "start"]
+TIMINGS: dict[str, float] = {"end": 0.0, "middle": 0.5, "start": 1.0}
+"""Shift (in years) of each timing convention relative to the end of the year."""
+
+
+def _shift(timing: str) -> float:
+    try:
+        return TIMINGS[timing]
+    except KeyError:
+        raise ValueError(
+            f"timing must be one of {sorted(TIMINGS)}, got {timing!r}"
+        ) from None
+
+
+def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarray:
+    """Discount factors at a constant annual rate.
+
+    Parameters
+    ----------
+    rate : float or array_like, shape (...,)
+        Annual discount rate (0.035 = 3.5%).
+    years : array_like, shape (y,)
+        Year indices, 1 = first year.
+    timing : {'end', 'middle', 'start'}
+        When in the year flows fall.
+
+    Returns
+    -------
+    ndarray, shape (..., y)
+        ``(1 + rate) ** -(years - s)`` with s = 0 (end), 0.5 (middle), 1 (start).
+
+    Notes
+    -----
+    The report (Table C.6.1, p.118) uses ``timing='end'`` at 3.5%.
+
+    Examples
+    --------
+    >>> round(float(12040 * discount_factors(0.035, [1])[0]))
+    11633
+    """
+    r = np.asarray(rate, dtype=float)[..., None]
+    t = np.asarray(years, dtype=float) - _shift(timing)
+    return (1.0 + r) ** -t
+
+
+def green_book_factors(
+    years: Any,
+    from_years: Any = (1, 31, 76, 126, 201, 301),
+    rates: Any = (0.035, 0.03, 0.025, 0.02, 0.015, 0.01),
+    timing: Timing = "end",
+) -> np.ndarray:
+    """Discount factors under the Green Book's declining long-term schedule.
+
+    The rate of the band a year falls in applies to that year, compounded year by year:
+    ``D(t) = prod_{s=1..t} 1 / (1 + r_s)``. Within the first band this equals
+    :func:`discount_factors`.
+
+    Parameters
+    ----------
+    years : array_like, shape (y,)
+        Year indices, 1 = first year.
+    from_years : array_like, shape (b,)
+        First year of each band (increasing, starting at 1).
+    rates : array_like, shape (..., b)
+        Rate in each band; may carry a leading sample dimension.
+    timing : {'end', 'middle', 'start'}
+        ``end``: D(t); ``start``: D(t - 1); ``middle``: D(t - 1) / (1 + r_t) ** 0.5.
+
+    Returns
+    -------
+    ndarray, shape (..., y)
+
+    References
+    ----------
+    HM Treasury, The Green Book (2003 Annex 6; 2022 Annex A6 Table 8): 3.5% for years
+    1-30, 3.0% to 75, 2.5% to 125, 2.0% to 200, 1.5% to 300, 1.0% after.
+    """
+    shift = _shift(timing)
+    t = np.asarray(years, dtype=int)
+    starts = np.asarray(from_years, dtype=int)
+    r = np.asarray(rates, dtype=float)
+    last = max(int(t.max(initial=1)), 1)
+    grid = np.arange(1, last + 1)
+    band = np.searchsorted(starts, grid, side="right") - 1
+    yearly = r[..., band]  # (..., last)
+    log_d = -np.cumsum(np.log1p(yearly), axis=-1)
+    log_d = np.concatenate([np.zeros((*log_d.shape[:-1], 1)), log_d], axis=-1)
+    end = np.exp(log_d[..., t])  # D(t)
+    if shift == 0.0:
+        return end
+    before = np.exp(log_d[..., t - 1])  # D(t - 1)
+    return before if shift == 1.0 else before * (1.0 + yearly[..., t - 1]) ** -0.5
+
+
+def factors_for(params: Mapping[str, Any], years: Any) -> np.ndarray:
+    """Discount factors for ``years`` as the parameter set specifies.
+
+    Uses ``discounting.method`` (``constant`` at ``discounting.rate``, ``health`` at
+    ``discounting.health_rate``, or ``green_book``), and ``discounting.timing``.
+    """
+    method = params["discounting.method"]
+    timing = params["discounting.timing"]
+    if method == "constant":
+        return discount_factors(params["discounting.rate"], years, timing)
+    if method == "health":
+        return discount_factors(params["discounting.health_rate"], years, timing)
+    if method == "green_book":
+        return green_book_factors(
+            years,
+            params["discounting.schedule_from_years"],
+            params["discounting.schedule_rates"],
+            timing,
+        )
+    raise ValueError(f"discounting.method: unknown method {method!r}")
+
+
+def present_value(flows: Any, factors: Any, axis: int = -1) -> np.ndarray:
+    """Present value: the sum over years of flows times discount factors.
+
+    Parameters
+    ----------
+    flows, factors : array_like
+        Broadcastable arrays with years along ``axis``.
+
+    Returns
+    -------
+    ndarray
+        ``sum(flows * factors, axis)``.
+    """
+    return np.sum(np.asarray(flows, dtype=float) * np.asarray(factors), axis=axis)
+
+
+def net_present_value(rate: float, flows: Any, timing: Timing = "end") -> Any:
+    """Net present value of yearly flows at a constant rate.
+
+    Parameters
+    ----------
+    rate : float
+        Annual discount rate.
+    flows : array_like, shape (..., y)
+        Flows in years 1..y (benefits positive, costs negative).
+    timing : {'end', 'middle', 'start'}
+        When in the year flows fall.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+
+    Notes
+    -----
+    Computed with :func:`numpy_financial.npv`, whose convention is that the *first*
+    value is at time 0 and is not discounted. Year 1 under ``timing='end'`` is at
+    time 1, so a zero flow is put in front before calling it.
+    """
+    values = np.atleast_2d(np.asarray(flows, dtype=float))
+    shift = _shift(timing)
+    if shift == 1.0:
+        padded = values
+    else:
+        padded = np.concatenate([np.zeros((values.shape[0], 1)), values], axis=1)
+    out = np.array([npf.npv(rate, row) for row in padded])
+    if shift == 0.5:
+        out = out * (1.0 + rate) ** 0.5
+    out = out.reshape(np.shape(flows)[:-1])
+    return float(out) if out.ndim == 0 else out
+
+
+def annuity_factor(rate: Any, years: Any, timing: Timing = "end") -> Any:
+    """Present value of 1 a year for ``years`` years (the annuity factor).
+
+    ``(1 - (1 + r) ** -n) / r`` for flows at the end of each year (``n`` when r = 0);
+    multiplied by ``(1 + r)`` for the start of the year, ``(1 + r) ** 0.5`` mid-year.
+    Broadcasts over ``rate`` and ``years``; computed with :func:`numpy_financial.pv`.
+    """
+    r = np.asarray(rate, dtype=float)
+    shift = _shift(timing)
+    when = "begin" if shift == 1.0 else "end"
+    factor = -npf.pv(r, years, 1.0, 0.0, when=when)
+    if shift == 0.5:
+        factor = factor * (1.0 + r) ** 0.5
+    return factor
+
+
+def perpetuity_factor(rate: Any, timing: Timing = "end") -> Any:
+    """Present value of 1 a year for ever: ``1 / r`` (end), ``(1 + r) / r`` (start).
+
+    Raises ``ValueError`` when any rate is not positive (the sum diverges).
+    """
+    r = np.asarray(rate, dtype=float)
+    if np.any(r <= 0):
+        raise ValueError(f"perpetuity needs a positive rate, got {rate!r}")
+    return (1.0 + r) ** _shift(timing) / r
