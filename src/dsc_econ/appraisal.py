@@ -190,10 +190,10 @@ def appraise(
     total = value_et + value_sc
 
     cost_years = np.stack(
-        [
+        np.broadcast_arrays(
             _site_param(params, sites, "costs.year_1"),
             _site_param(params, sites, "costs.year_2"),
-        ],
+        ),
         axis=-1,
     )  # (..., site, project_year)
     discount = np.asarray(params["appraisal.discount_costs"])
@@ -223,69 +223,52 @@ def appraise(
         / 1000.0
     )
 
-    lead = ("sample",) if np.ndim(total) == 2 else ()
-    k = "GBP thousand"
-    ds = xr.Dataset(
-        {
-            "did_effective": (
-                (*lead, "site"),
-                did_et,
-                {"units": "proportion", "long_name": "DiD of ET as share of TT"},
-            ),
-            "did_completions": (
-                (*lead, "site"),
-                did_sc,
-                {"units": "proportion", "long_name": "DiD of SC as share of TT"},
-            ),
-            "clients_in_treatment": (
-                (*lead, "site"),
-                np.broadcast_to(x1, did_et.shape),
-                {"units": "clients"},
-            ),
-            "extra_effective": ((*lead, "site"), extra_et, {"units": "clients"}),
-            "extra_completions": ((*lead, "site"), extra_sc, {"units": "clients"}),
-            "unit_value_effective": (
-                lead,
-                np.broadcast_to(unit_et, total.shape[:-1]),
-                {"units": "GBP per client"},
-            ),
-            "unit_value_completion": (
-                lead,
-                np.broadcast_to(unit_sc, total.shape[:-1]),
-                {"units": "GBP per client"},
-            ),
-            "value_effective": ((*lead, "site"), value_et, {"units": k}),
-            "value_completions": ((*lead, "site"), value_sc, {"units": k}),
-            "total_benefit": ((*lead, "site"), total, {"units": k}),
-            "cost_by_year": (
-                (*lead, "site", "project_year"),
-                np.broadcast_to(cost_by_year, (*total.shape, 2)),
-                {"units": k},
-            ),
-            "cost": ((*lead, "site"), np.broadcast_to(cost, total.shape), {"units": k}),
-            "net_benefit": ((*lead, "site"), total - cost, {"units": k}),
-            "bcr": (
-                (*lead, "site"),
-                total / cost,
-                {"units": "1", "long_name": "benefit-cost ratio"},
-            ),
-            "benefit_sensitivity": ((*lead, "site"), benefit_sens, {"units": k}),
-            "bcr_sensitivity": ((*lead, "site"), benefit_sens / cost, {"units": "1"}),
-            "benefit_by_year": (
-                (*lead, "site", "year"),
-                yearly,
-                {"units": k, "long_name": "discounted benefit in each year"},
-            ),
-        },
+    net = total - cost
+    per_site = {
+        "did_effective": (did_et, "proportion", "DiD of ET as a share of TT"),
+        "did_completions": (did_sc, "proportion", "DiD of SC as a share of TT"),
+        "clients_in_treatment": (x1, "clients", "pilot clients in treatment, post"),
+        "extra_effective": (extra_et, "clients", "extra clients in effective treatment"),
+        "extra_completions": (extra_sc, "clients", "additional successful completions"),
+        "value_effective": (value_et, "GBP thousand", "value of extra effective clients"),
+        "value_completions": (value_sc, "GBP thousand", "value of additional completions"),
+        "total_benefit": (total, "GBP thousand", "total benefits"),
+        "cost": (cost, "GBP thousand", "pilot costs"),
+        "net_benefit": (net, "GBP thousand", "benefits less costs"),
+        "bcr": (total / cost, "1", "benefit-cost ratio"),
+        "benefit_sensitivity": (benefit_sens, "GBP thousand", "sensitivity benefits"),
+        "bcr_sensitivity": (benefit_sens / cost, "1", "ratio at sensitivity share"),
+    }
+    shape = np.broadcast_shapes(*(np.shape(v[0]) for v in per_site.values()))
+    lead = ("sample",) if len(shape) == 2 else ()
+    data = {
+        name: ((*lead, "site"), np.broadcast_to(v, shape), {"units": u, "long_name": ln})
+        for name, (v, u, ln) in per_site.items()
+    }
+    units = (("unit_value_effective", unit_et), ("unit_value_completion", unit_sc))
+    for name, value in units:
+        data[name] = (lead, np.broadcast_to(value, shape[:-1]), {"units": "GBP per client"})
+    data["cost_by_year"] = (
+        (*lead, "site", "project_year"),
+        np.broadcast_to(cost_by_year, (*shape, 2)),
+        {"units": "GBP thousand", "long_name": "pilot costs by project year"},
+    )
+    data["benefit_by_year"] = (
+        (*lead, "site", "year"),
+        np.broadcast_to(yearly, (*shape, yearly.shape[-1])),
+        {"units": "GBP thousand", "long_name": "discounted benefit in each year"},
+    )
+    return xr.Dataset(
+        data,
         coords={"site": list(sites), "project_year": [1, 2], "year": inp.years},
         attrs={
             "title": "Site level estimates of costs and benefits",
             "source": "Tables 7.8-7.11 method, pp.89-92",
             "did_source": str(params["appraisal.did_source"]),
             "completions_base": str(params["appraisal.completions_base"]),
+            "completion_value": str(params["appraisal.completion_value"]),
         },
     )
-    return ds
 
 
 def appraisal_table(

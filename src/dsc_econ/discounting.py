@@ -201,15 +201,20 @@ def annuity_factor(rate: Any, years: Any, timing: Timing = "end") -> Any:
 
     ``(1 - (1 + r) ** -n) / r`` for flows at the end of each year (``n`` when r = 0);
     multiplied by ``(1 + r)`` for the start of the year, ``(1 + r) ** 0.5`` mid-year.
-    Broadcasts over ``rate`` and ``years``; computed with :func:`numpy_financial.pv`.
+    Broadcasts over ``rate`` and ``years``.
+
+    Notes
+    -----
+    Equal to ``-numpy_financial.pv(rate, years, 1)`` (tested), but evaluated as
+    ``-expm1(-n log1p(r)) / r``, which stays accurate for very small rates where
+    ``numpy_financial.pv`` loses all precision.
     """
     r = np.asarray(rate, dtype=float)
-    shift = _shift(timing)
-    when = "begin" if shift == 1.0 else "end"
-    factor = -npf.pv(r, years, 1.0, 0.0, when=when)
-    if shift == 0.5:
-        factor = factor * (1.0 + r) ** 0.5
-    return factor
+    n = np.asarray(years, dtype=float)
+    safe = np.where(r == 0, 1.0, r)
+    factor = np.where(r == 0, n, -np.expm1(-n * np.log1p(r)) / safe)
+    factor = factor * (1.0 + r) ** _shift(timing)
+    return float(factor) if np.ndim(factor) == 0 else factor
 
 
 def perpetuity_factor(rate: Any, timing: Timing = "end") -> Any:

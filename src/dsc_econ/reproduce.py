@@ -56,7 +56,9 @@ ROUNDING_SHORT = (
     "The report applied DiD estimates rounded to 0.1 percentage point (and unit values "
     "rounded to £1)"
 )
-ROUNDING = f"{ROUNDING_SHORT}; the as_published mode, which does the same, matches this cell."
+ROUNDING = (
+    f"{ROUNDING_SHORT}; the as_published mode, which does the same, matches this cell."
+)
 
 
 def _tolerance(step: float) -> float:

@@ -14,12 +14,13 @@ from typing import Any
 import pandas as pd
 
 from .appraisal import appraisal_table, appraise
+from .context_tables import CONTEXT_TABLES
 from .impact import MEASURES, did_from_counts, site_counts
 from .parameters import ParameterSet
 from .scenarios import load_scenarios
 from .valuation import table_c61, unit_values
 
-__all__ = ["TABLES", "build_table"]
+__all__ = ["ECONOMIC_TABLES", "TABLES", "build_table"]
 
 Builder = Callable[..., pd.DataFrame]
 
@@ -199,7 +200,7 @@ def table_7_11(
     return pd.DataFrame([values], index=["3"])
 
 
-TABLES: dict[str, tuple[str, Builder]] = {
+ECONOMIC_TABLES: dict[str, tuple[str, Builder]] = {
     "C.6.1": ("Harm reduction estimates and the returns from treatment", table_c61),
     "C6": ("Figures quoted in Appendix C5-C6 and the C6 sensitivity cases", text_c6),
     "6.1": (
@@ -232,7 +233,11 @@ TABLES: dict[str, tuple[str, Builder]] = {
     "7.10": ("Site level estimates of costs and benefits", table_7_10),
     "7.11": ("Site 3 cost benefit ratio", table_7_11),
 }
-"""Table id -> (title, builder). Builders take a ParameterSet and optional options."""
+"""The appraisal's tables: id -> (title, builder)."""
+
+TABLES: dict[str, tuple[str, Builder]] = {**ECONOMIC_TABLES, **CONTEXT_TABLES}
+"""Every table ``reproduce`` builds: the economic tables, then the context tables
+(spending, new journeys, budgets) of :mod:`dsc_econ.context_tables`."""
 
 
 def build_table(table_id: str, params: ParameterSet, **options: Any) -> pd.DataFrame:

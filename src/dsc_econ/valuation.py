@@ -199,10 +199,14 @@ def value_of_treatment(params: Mapping[str, Any]) -> xr.Dataset:
     flows = treatment_flows(
         inp.harms, inp.factors, inp.in_treatment, inp.gamma, inp.annual_cost
     )
-    lead = ("sample",) if inp.harms.ndim == 3 else ()
-    factors = np.broadcast_to(inp.factors, inp.harms.shape[:-2] + inp.years.shape)
+    sample_shape = np.broadcast_shapes(
+        inp.harms.shape[:-2], inp.factors.shape[:-1], inp.gamma.shape, inp.annual_cost.shape
+    )
+    lead = ("sample",) if sample_shape else ()
+    factors = np.broadcast_to(inp.factors, (*sample_shape, *inp.years.shape))
+    harms = np.broadcast_to(inp.harms, (*sample_shape, *inp.harms.shape[-2:]))
     data: dict[str, Any] = {
-        "harm": ((*lead, "pathway", "year"), inp.harms, {"units": _FLOW_UNITS}),
+        "harm": ((*lead, "pathway", "year"), harms, {"units": _FLOW_UNITS}),
         "discount_factor": ((*lead, "year"), factors, {"units": "1"}),
     }
     for name, values in flows.items():
