@@ -201,7 +201,7 @@ def test_bad_file_names_and_empty_files(param_dir):
         dsc.load_parameters(param_dir)
     (param_dir / "Bad-Name.yaml").unlink()
     (param_dir / "empty.yaml").write_text("")
-    with pytest.raises(ParameterError, match="empty.yaml: file is empty"):
+    with pytest.raises(ParameterError, match=r"empty\.yaml: file is empty"):
         dsc.load_parameters(param_dir)
 
 
