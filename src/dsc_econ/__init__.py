@@ -64,8 +64,8 @@ from .tables import TABLES, build_table
 from .valuation import (
     UnitValues,
     pathway_values,
+    present_values,
     table_c61,
-    treatment_flows,
     unit_values,
     value_of_treatment,
 )
@@ -111,12 +111,12 @@ __all__ = [
     "pathway_values",
     "perpetuity_factor",
     "present_value",
+    "present_values",
     "reproduce",
     "site_benefits",
     "site_counts",
     "table_c61",
     "terminal_probabilities",
-    "treatment_flows",
     "unit_values",
     "value_of_treatment",
 ]

@@ -23,16 +23,17 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .discounting import factors_for
 from .impact import MEASURES, site_counts
 from .parameters import ParameterError
-from .valuation import _inputs, treatment_flows
+from .valuation import present_values, valuation_inputs
 
 __all__ = [
+    "appraisal_arrays",
     "appraisal_table",
     "appraise",
     "benefit_cost_ratio",
     "site_benefits",
+    "site_impacts",
 ]
 
 
@@ -112,41 +113,16 @@ def _rescale(flow: np.ndarray, total: Any) -> np.ndarray:
     return flow * np.asarray(scale)[..., None]
 
 
-def appraise(
-    params: Any,
-    sites: Sequence[str] | None = None,
-    unit_value_effective: Any = None,
-    unit_value_completion: Any = None,
-) -> xr.Dataset:
-    """Appraise pilot sites: additional clients, benefits, costs, NPV and BCR.
-
-    Parameters
-    ----------
-    params : ParameterSet
-        Point values or arrays with a leading sample dimension.
-    sites : sequence of str, optional
-        Site ids; default every site with DiD data (``'2'`` ... ``'7'``).
-    unit_value_effective, unit_value_completion : float or array_like, optional
-        Use these values per client (£) instead of those the harm model computes, e.g.
-        the report's stated £44,224 and £195,149.
+def site_impacts(params: Any, sites: Sequence[str]) -> dict[str, np.ndarray]:
+    """DiD estimates and the numbers they apply to, per site (Tables 7.7-7.9).
 
     Returns
     -------
-    xarray.Dataset
-        Dims ``([sample,] site)`` plus ``project_year`` for costs and ``year`` for the
-        discounted benefit flows. Money in £ thousand (``units`` attrs); the unit values
-        per client in £.
-
-    Raises
-    ------
-    ParameterError
-        For unknown site ids or sites without impact data.
-
-    References
-    ----------
-    Tables 7.8-7.11, pp.89-92; Appendix C4 (p.116).
+    dict of ndarray, each shape (..., site)
+        ``did_effective`` (ET/TT), ``did_completions`` (SC/TT), ``clients_in_treatment``
+        (X1, pilot, post) and ``completions_base`` (X1 or Z1 per
+        ``appraisal.completions_base``).
     """
-    sites = _resolve_sites(params, sites)
     counts = site_counts(params, sites)
     x1 = counts.total_in_treatment.sel(area="pilot", period="post").values
     if params["appraisal.did_source"] == "reported":
@@ -167,19 +143,53 @@ def appraise(
         if params["appraisal.completions_base"] == "total_in_treatment"
         else counts.successful_completions.sel(area="pilot", period="post").values
     )
-    extra_et = did_et * x1
-    extra_sc = did_sc * base_sc
+    return {
+        "did_effective": did_et,
+        "did_completions": did_sc,
+        "clients_in_treatment": x1,
+        "completions_base": base_sc,
+    }
 
-    inp = _inputs(params)
-    flows = treatment_flows(
-        inp.harms, inp.factors, inp.in_treatment, inp.gamma, inp.annual_cost
+
+def appraisal_arrays(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    unit_value_effective: Any = None,
+    unit_value_completion: Any = None,
+    did_effective: Any = None,
+    did_completions: Any = None,
+    by_year: bool = True,
+) -> dict[str, Any]:
+    """The appraisal as plain arrays: the kernel under :func:`appraise`.
+
+    Same arguments as :func:`appraise`, plus ``did_effective`` / ``did_completions``
+    (arrays of shape (..., site) replacing the DiD estimates, e.g. sampled ones) and
+    ``by_year`` (skip the yearly benefit flows, which are the only (..., site, year)
+    output, when only totals are needed). Returns a dict of arrays with shapes
+    (..., site), (...,) for unit values, (..., site, 2) for ``cost_by_year`` and
+    (..., site, year) for ``benefit_by_year``, plus ``sites`` and ``years``.
+    """
+    sites = _resolve_sites(params, sites)
+    impact = site_impacts(params, sites)
+    did_et = impact["did_effective"] if did_effective is None else np.asarray(did_effective)
+    did_sc = (
+        impact["did_completions"]
+        if did_completions is None
+        else np.asarray(did_completions)
     )
+    x1 = impact["clients_in_treatment"]
+    extra_et = did_et * x1
+    extra_sc = did_sc * impact["completions_base"]
+
+    inputs = valuation_inputs(params)
+    pv = present_values(**inputs, keep_years=by_year)
+    abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
+    completion = pv["long_term"] * np.asarray(params["pathways.gamma"], dtype=float)
+    if not abstinence_only:
+        completion = pv["completion"]
     step = params["appraisal.unit_value_rounding"]
-    unit_et = _round_to(flows["short_term_discounted"].sum(-1), step)
-    completion_flow = flows["expected_discounted"]
-    if params["appraisal.completion_value"] == "abstinence_only":
-        completion_flow = completion_flow - flows["short_term_discounted"]
-    unit_sc = _round_to(completion_flow.sum(-1), step)
+    unit_et = _round_to(pv["effective"], step)
+    unit_sc = _round_to(completion, step)
     if unit_value_effective is not None:
         unit_et = np.asarray(unit_value_effective, dtype=float)
     if unit_value_completion is not None:
@@ -197,70 +207,151 @@ def appraise(
         axis=-1,
     )  # (..., site, project_year)
     discount = np.asarray(params["appraisal.discount_costs"])
-    cost_factors = factors_for(params, [1, 2])[..., None, :]
-    cost_by_year = np.where(
-        discount[..., None, None], cost_years * cost_factors, cost_years
-    )
-    cost = cost_by_year.sum(-1)
+    if np.any(discount):
+        cost_factors = np.moveaxis(inputs["factors"][:2], 0, -1)[..., None, :]
+        cost_years = np.where(
+            discount[..., None, None], cost_years * cost_factors, cost_years
+        )
+    cost = cost_years.sum(-1)
     if np.any(cost <= 0):
         bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
         raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
 
     sens_share = np.asarray(params["appraisal.sensitivity_benefit_share"], dtype=float)
     benefit_sens = total * sens_share[..., None]
-    # Discounted benefit flow per year (for payback): per-client flows times clients.
-    share_arr = np.asarray(share_counted, dtype=float)[..., None, None]
-    # Profiles rescaled so each year's flows add up to the unit values actually used
-    # (they differ from the modelled sums only when rounded or overridden).
-    profile_et = _rescale(flows["short_term_discounted"], unit_et)
-    profile_sc = _rescale(completion_flow, unit_sc)
-    yearly = (
-        (
-            extra_et[..., None] * profile_et[..., None, :]
-            + extra_sc[..., None] * profile_sc[..., None, :]
+    out: dict[str, Any] = {
+        "sites": list(sites),
+        "years": np.arange(1, inputs["factors"].shape[0] + 1),
+        "did_effective": did_et,
+        "did_completions": did_sc,
+        "clients_in_treatment": x1,
+        "extra_effective": extra_et,
+        "extra_completions": extra_sc,
+        "unit_value_effective": unit_et,
+        "unit_value_completion": unit_sc,
+        "value_effective": value_et,
+        "value_completions": value_sc,
+        "total_benefit": total,
+        "cost_by_year": cost_years,
+        "cost": cost,
+        "net_benefit": total - cost,
+        "bcr": total / cost,
+        "benefit_sensitivity": benefit_sens,
+        "bcr_sensitivity": benefit_sens / cost,
+    }
+    if by_year:
+        # Discounted benefit flow per year (for payback): per-client flows times
+        # clients, rescaled so each year's flows add up to the unit values actually
+        # used (they differ from the modelled sums only when rounded or overridden).
+        flows = pv["flows"]
+        completion_flow = (
+            flows["long_term"]
+            * np.asarray(params["pathways.gamma"], dtype=float)[..., None]
+            if abstinence_only
+            else flows["expected"]
         )
-        * share_arr
-        / 1000.0
-    )
+        profile_et = _rescale(flows["short_term"], unit_et)
+        profile_sc = _rescale(completion_flow, unit_sc)
+        share_arr = np.asarray(share_counted, dtype=float)[..., None, None]
+        out["benefit_by_year"] = (
+            (
+                extra_et[..., None] * profile_et[..., None, :]
+                + extra_sc[..., None] * profile_sc[..., None, :]
+            )
+            * share_arr
+            / 1000.0
+        )
+    return out
 
-    net = total - cost
-    per_site = {
-        "did_effective": (did_et, "proportion", "DiD of ET as a share of TT"),
-        "did_completions": (did_sc, "proportion", "DiD of SC as a share of TT"),
-        "clients_in_treatment": (x1, "clients", "pilot clients in treatment, post"),
-        "extra_effective": (extra_et, "clients", "extra clients in effective treatment"),
-        "extra_completions": (extra_sc, "clients", "additional successful completions"),
-        "value_effective": (value_et, "GBP thousand", "value of extra effective clients"),
-        "value_completions": (value_sc, "GBP thousand", "value of additional completions"),
-        "total_benefit": (total, "GBP thousand", "total benefits"),
-        "cost": (cost, "GBP thousand", "pilot costs"),
-        "net_benefit": (net, "GBP thousand", "benefits less costs"),
-        "bcr": (total / cost, "1", "benefit-cost ratio"),
-        "benefit_sensitivity": (benefit_sens, "GBP thousand", "sensitivity benefits"),
-        "bcr_sensitivity": (benefit_sens / cost, "1", "ratio at sensitivity share"),
-    }
-    shape = np.broadcast_shapes(*(np.shape(v[0]) for v in per_site.values()))
+
+_DESCRIPTIONS = {
+    "did_effective": ("proportion", "DiD of ET as a share of TT"),
+    "did_completions": ("proportion", "DiD of SC as a share of TT"),
+    "clients_in_treatment": ("clients", "pilot clients in treatment, post"),
+    "extra_effective": ("clients", "extra clients in effective treatment"),
+    "extra_completions": ("clients", "additional successful completions"),
+    "value_effective": ("GBP thousand", "value of extra effective clients"),
+    "value_completions": ("GBP thousand", "value of additional completions"),
+    "total_benefit": ("GBP thousand", "total benefits"),
+    "cost": ("GBP thousand", "pilot costs"),
+    "net_benefit": ("GBP thousand", "benefits less costs"),
+    "bcr": ("1", "benefit-cost ratio"),
+    "benefit_sensitivity": ("GBP thousand", "sensitivity benefits"),
+    "bcr_sensitivity": ("1", "ratio at sensitivity share"),
+}
+
+
+def appraise(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    unit_value_effective: Any = None,
+    unit_value_completion: Any = None,
+    by_year: bool = True,
+) -> xr.Dataset:
+    """Appraise pilot sites: additional clients, benefits, costs, NPV and BCR.
+
+    Parameters
+    ----------
+    params : ParameterSet
+        Point values or arrays with a leading sample dimension.
+    sites : sequence of str, optional
+        Site ids; default every site with DiD data (``'2'`` ... ``'7'``).
+    unit_value_effective, unit_value_completion : float or array_like, optional
+        Use these values per client (£) instead of those the harm model computes, e.g.
+        the report's stated £44,224 and £195,149.
+    by_year : bool
+        Include ``benefit_by_year`` (dims ``([sample,] site, year)``); turn off for
+        large samples when only totals are needed.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``([sample,] site)`` plus ``project_year`` for costs and ``year`` for the
+        discounted benefit flows. Money in £ thousand (``units`` attrs); the unit values
+        per client in £.
+
+    Raises
+    ------
+    ParameterError
+        For unknown site ids or sites without impact data.
+
+    References
+    ----------
+    Tables 7.8-7.11, pp.89-92; Appendix C4 (p.116).
+    """
+    arr = appraisal_arrays(
+        params, sites, unit_value_effective, unit_value_completion, by_year=by_year
+    )
+    shape = np.broadcast_shapes(*(np.shape(arr[k]) for k in _DESCRIPTIONS))
     lead = ("sample",) if len(shape) == 2 else ()
-    data = {
-        name: ((*lead, "site"), np.broadcast_to(v, shape), {"units": u, "long_name": ln})
-        for name, (v, u, ln) in per_site.items()
+    data: dict[str, Any] = {
+        name: (
+            (*lead, "site"),
+            np.broadcast_to(arr[name], shape),
+            {"units": u, "long_name": ln},
+        )
+        for name, (u, ln) in _DESCRIPTIONS.items()
     }
-    units = (("unit_value_effective", unit_et), ("unit_value_completion", unit_sc))
-    for name, value in units:
-        data[name] = (lead, np.broadcast_to(value, shape[:-1]), {"units": "GBP per client"})
+    for name in ("unit_value_effective", "unit_value_completion"):
+        data[name] = (
+            lead,
+            np.broadcast_to(arr[name], shape[:-1]),
+            {"units": "GBP per client"},
+        )
     data["cost_by_year"] = (
         (*lead, "site", "project_year"),
-        np.broadcast_to(cost_by_year, (*shape, 2)),
+        np.broadcast_to(arr["cost_by_year"], (*shape, 2)),
         {"units": "GBP thousand", "long_name": "pilot costs by project year"},
     )
-    data["benefit_by_year"] = (
-        (*lead, "site", "year"),
-        np.broadcast_to(yearly, (*shape, yearly.shape[-1])),
-        {"units": "GBP thousand", "long_name": "discounted benefit in each year"},
-    )
+    if by_year:
+        data["benefit_by_year"] = (
+            (*lead, "site", "year"),
+            np.broadcast_to(arr["benefit_by_year"], (*shape, len(arr["years"]))),
+            {"units": "GBP thousand", "long_name": "discounted benefit in each year"},
+        )
     return xr.Dataset(
         data,
-        coords={"site": list(sites), "project_year": [1, 2], "year": inp.years},
+        coords={"site": arr["sites"], "project_year": [1, 2], "year": arr["years"]},
         attrs={
             "title": "Site level estimates of costs and benefits",
             "source": "Tables 7.8-7.11 method, pp.89-92",

@@ -27,6 +27,7 @@ __all__ = [
     "net_present_value",
     "perpetuity_factor",
     "present_value",
+    "yearly_factors",
 ]
 
 Timing = Literal["end", "middle", "start"]
@@ -142,6 +143,39 @@ def factors_for(params: Mapping[str, Any], years: Any) -> np.ndarray:
             params["discounting.schedule_rates"],
             timing,
         )
+    raise ValueError(f"discounting.method: unknown method {method!r}")
+
+
+def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
+    """Discount factors for years 1..horizon, year axis first, built by compounding.
+
+    The same factors as :func:`factors_for` (tested), laid out ``(year, ...)`` and
+    computed by multiplying one year's factor into the next, which is what the
+    year-by-year valuation kernel consumes: a sample of n rates costs n powers, not
+    n x horizon.
+
+    Returns
+    -------
+    ndarray, shape (horizon,) or (horizon, n)
+    """
+    method = params["discounting.method"]
+    shift = _shift(params["discounting.timing"])
+    if method in ("constant", "health"):
+        key = "discounting.rate" if method == "constant" else "discounting.health_rate"
+        r = np.asarray(params[key], dtype=float)
+        step = np.broadcast_to(1.0 / (1.0 + r), (horizon, *r.shape))
+        end = np.cumprod(step, axis=0)  # D(t) = (1 + r) ** -t
+        return end * (1.0 + r) ** shift if shift else end
+    if method == "green_book":
+        starts = np.asarray(params["discounting.schedule_from_years"], dtype=int)
+        rates = np.asarray(params["discounting.schedule_rates"], dtype=float)
+        grid = np.arange(1, horizon + 1)
+        yearly = rates[np.searchsorted(starts, grid, side="right") - 1]
+        end = np.cumprod(1.0 / (1.0 + yearly))
+        before = np.concatenate([[1.0], end[:-1]])
+        if shift == 0.0:
+            return end
+        return before if shift == 1.0 else before * (1.0 + yearly) ** -0.5
     raise ValueError(f"discounting.method: unknown method {method!r}")
 
 

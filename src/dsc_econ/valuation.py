@@ -1,7 +1,7 @@
 """Present values per client: the returns from treatment (Appendix C6, Table C.6.1).
 
-From the harm profiles of :mod:`dsc_econ.harms` and the discount factors of
-:mod:`dsc_econ.discounting`:
+From the harms of :mod:`dsc_econ.harms` and the discount factors of
+:mod:`dsc_econ.discounting`, year by year over the career after the start of treatment:
 
 * short-term value (B^A, value of a client in effective treatment): PV over the
   treatment years of the harm avoided, ``sum_t d_t (u_t - h)``; Table C.6.1: £44,224;
@@ -13,7 +13,9 @@ From the harm profiles of :mod:`dsc_econ.harms` and the discount factors of
 * discounted cost of treatment: ``sum_t d_t c`` over the treatment years; £11,019;
 * short-term NPV: short-term value - cost.
 
-Every function broadcasts over a leading sample dimension.
+:func:`present_values` is the kernel every caller uses, from the point estimate to a
+million-row Sobol sample: it walks the years (a dozen) and works on whole sample
+vectors at each, so its cost per sample is a few dozen floating-point operations.
 """
 
 from __future__ import annotations
@@ -26,100 +28,136 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .discounting import factors_for
-from .harms import PATHWAYS, harm_profiles, horizon, phase_shares
+from .discounting import yearly_factors
+from .harms import PATHWAYS, harm_profiles, horizon
 
 __all__ = [
     "UnitValues",
     "pathway_values",
+    "present_values",
     "table_c61",
-    "treatment_flows",
     "unit_values",
+    "valuation_inputs",
     "value_of_treatment",
 ]
 
 _FLOW_UNITS = "GBP per client per year"
+_FLOWS = ("short_term", "long_term", "expected", "cost")
 
 
-@dataclass(frozen=True)
-class _Inputs:
-    years: np.ndarray
-    harms: np.ndarray  # (..., 5, y)
-    factors: np.ndarray  # (..., y)
-    in_treatment: np.ndarray  # (..., y) share of each year in treatment
-    gamma: np.ndarray
-    annual_cost: np.ndarray
-
-
-def _inputs(params: Mapping[str, Any]) -> _Inputs:
-    n_t = params["career.years_in_treatment"]
-    n_p = params["career.years_after_treatment"]
-    years = horizon(n_t, n_p)
-    harms = harm_profiles(
-        years,
-        params["harms.untreated.total"],
-        params["harms.in_treatment.total"],
-        n_t,
-        n_p,
-        params["harms.untreated.decline_rate"],
-        params["harms.untreated.decline_from_year"],
-        params["harms.abstinent.decay_rate"],
-    )
-    in_t, _ = phase_shares(years, n_t, n_p)
-    return _Inputs(
-        years=years,
-        harms=harms,
-        factors=factors_for(params, years),
-        in_treatment=in_t,
-        gamma=np.asarray(params["pathways.gamma"], dtype=float),
-        annual_cost=np.asarray(params["treatment.annual_cost"], dtype=float),
-    )
-
-
-def treatment_flows(
-    harms: np.ndarray,
-    factors: np.ndarray,
-    in_treatment: np.ndarray,
+def present_values(
+    untreated: Any,
+    in_treatment: Any,
+    years_in_treatment: Any,
+    years_after_treatment: Any,
+    decline_rate: Any,
+    decline_from_year: Any,
+    decay_rate: Any,
     gamma: Any,
     annual_cost: Any,
-) -> dict[str, np.ndarray]:
-    """Year-by-year flows of Table C.6.1 from harm profiles.
+    factors: np.ndarray,
+    keep_years: bool = False,
+) -> dict[str, Any]:
+    """Discounted values per client over the career, year by year.
 
     Parameters
     ----------
-    harms : ndarray, shape (..., 5, y)
-        Harm of pathways T1..T5 (£ per client per year).
-    factors : ndarray, shape (..., y)
-        Discount factors.
-    in_treatment : ndarray, shape (..., y)
-        Share of each year spent in treatment.
+    untreated, in_treatment : float or ndarray, shape (...,)
+        Annual harm not in treatment (U) and in treatment (h), £ per client per year.
+    years_in_treatment, years_after_treatment : float or ndarray, shape (...,)
+        Career phases after the start of treatment (may be fractional).
+    decline_rate, decline_from_year : float or ndarray, shape (...,)
+        Untreated harm declines at this yearly rate from this year (year 1 = first
+        year of treatment): ``u_t = U (1 - rho) ** max(0, t - f + 1)``.
+    decay_rate : float or ndarray, shape (...,)
+        Abstinent harm after treatment ``a_t = h (1 - delta) ** (t - n_T)``; 1 = stops.
     gamma : float or ndarray, shape (...,)
         Probability of continued abstinence after a successful completion.
     annual_cost : float or ndarray, shape (...,)
-        Cost of treatment per client per year (£).
+        Treatment cost per client per year in treatment, £.
+    factors : ndarray, shape (H,) or (H, ...)
+        Discount factors of years 1..H, year axis first (:func:`yearly_factors`).
+    keep_years : bool
+        Also return the discounted flow of every year.
 
     Returns
     -------
-    dict of ndarray, each shape (..., y)
-        ``weighted_average`` harm after a completion, ``short_term`` (harm avoided in
-        treatment, T1 - T3), ``long_term`` (abstinent vs re-presenting, T3 - T2), and
-        their discounted versions, ``expected_discounted`` (T1 - weighted average,
-        discounted) and ``cost_discounted``.
+    dict
+        ``effective`` (B^A), ``long_term``, ``completion`` (B^B = B^A + gamma x
+        long-term) and ``cost``, in £ per client, shape (...,). With ``keep_years``,
+        also ``flows``: a dict of the discounted yearly flows ``short_term``,
+        ``long_term``, ``expected`` and ``cost``, each of shape (..., H).
+
+    Notes
+    -----
+    Each year's share in treatment is ``clip(n_T - (t - 1), 0, 1)`` and after it
+    ``clip(n_T + n_P - (t - 1), 0, 1)`` minus that, so fractional careers are valued
+    pro rata and every input may carry its own sample dimension.
     """
-    g = np.asarray(gamma, dtype=float)[..., None]
-    never, abstains, relapses = harms[..., 0, :], harms[..., 1, :], harms[..., 2, :]
-    weighted = g * abstains + (1.0 - g) * relapses
-    short = never - relapses
-    long_ = relapses - abstains
-    cost = np.asarray(annual_cost, dtype=float)[..., None] * in_treatment
-    return {
-        "weighted_average": weighted,
-        "short_term": short,
-        "short_term_discounted": short * factors,
+    u0 = np.asarray(untreated, dtype=float)
+    h = np.asarray(in_treatment, dtype=float)
+    n_t = np.asarray(years_in_treatment, dtype=float)
+    n_all = n_t + np.asarray(years_after_treatment, dtype=float)
+    keep_u = 1.0 - np.asarray(decline_rate, dtype=float)
+    first_decline = np.asarray(decline_from_year, dtype=float)
+    keep_a = 1.0 - np.asarray(decay_rate, dtype=float)
+    cost = np.asarray(annual_cost, dtype=float)
+    short = long_ = spend = 0.0
+    flows: dict[str, list[Any]] = {k: [] for k in _FLOWS}
+    for i in range(factors.shape[0]):
+        t = i + 1.0
+        d = factors[i]
+        share_in = np.clip(n_t - i, 0.0, 1.0)
+        share_after = np.clip(n_all - i, 0.0, 1.0) - share_in
+        steps = np.maximum(t - first_decline + 1.0, 0.0)
+        u = u0 if not np.any(steps) else u0 * keep_u**steps
+        s_flow = d * share_in * (u - h) if np.any(share_in) else 0.0
+        c_flow = d * share_in * cost if np.any(share_in) else 0.0
+        if np.any(share_after):
+            a = h * keep_a ** np.maximum(t - n_t, 0.0)
+            l_flow = d * share_after * (u - a)
+        else:
+            l_flow = 0.0
+        short = short + s_flow
+        long_ = long_ + l_flow
+        spend = spend + c_flow
+        if keep_years:
+            for key, value in zip(_FLOWS, (s_flow, l_flow, None, c_flow), strict=True):
+                flows[key].append(value)
+    g = np.asarray(gamma, dtype=float)
+    out: dict[str, Any] = {
+        "effective": short,
         "long_term": long_,
-        "long_term_discounted": long_ * factors,
-        "expected_discounted": (never - weighted) * factors,
-        "cost_discounted": cost * factors,
+        "completion": short + g * long_,
+        "cost": spend,
+    }
+    if keep_years:
+        shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
+        stacked = {
+            k: np.stack([np.broadcast_to(v, shape) for v in flows[k]], axis=-1)
+            for k in ("short_term", "long_term", "cost")
+        }
+        stacked["expected"] = stacked["short_term"] + g[..., None] * stacked["long_term"]
+        out["flows"] = stacked
+    return out
+
+
+def valuation_inputs(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of :func:`present_values` taken from a parameter set."""
+    n_t = params["career.years_in_treatment"]
+    n_p = params["career.years_after_treatment"]
+    years = horizon(n_t, n_p)
+    return {
+        "untreated": params["harms.untreated.total"],
+        "in_treatment": params["harms.in_treatment.total"],
+        "years_in_treatment": n_t,
+        "years_after_treatment": n_p,
+        "decline_rate": params["harms.untreated.decline_rate"],
+        "decline_from_year": params["harms.untreated.decline_from_year"],
+        "decay_rate": params["harms.abstinent.decay_rate"],
+        "gamma": params["pathways.gamma"],
+        "annual_cost": params["treatment.annual_cost"],
+        "factors": yearly_factors(params, len(years)),
     }
 
 
@@ -154,20 +192,29 @@ def unit_values(params: Mapping[str, Any]) -> UnitValues:
     ----------
     Appendix C6 and Table C.6.1, p.118; Table 7.10 footnote ** (p.91).
     """
-    inp = _inputs(params)
-    flows = treatment_flows(
-        inp.harms, inp.factors, inp.in_treatment, inp.gamma, inp.annual_cost
-    )
+    pv = present_values(**valuation_inputs(params))
 
-    def pv(name: str) -> Any:
-        out = flows[name].sum(axis=-1)
-        return float(out) if np.ndim(out) == 0 else out
+    def out(x: Any) -> Any:
+        return float(x) if np.ndim(x) == 0 else x
 
     return UnitValues(
-        effective=pv("short_term_discounted"),
-        long_term=pv("long_term_discounted"),
-        completion=pv("expected_discounted"),
-        cost=pv("cost_discounted"),
+        effective=out(pv["effective"]),
+        long_term=out(pv["long_term"]),
+        completion=out(pv["completion"]),
+        cost=out(pv["cost"]),
+    )
+
+
+def _harms(params: Mapping[str, Any], years: np.ndarray) -> np.ndarray:
+    return harm_profiles(
+        years,
+        params["harms.untreated.total"],
+        params["harms.in_treatment.total"],
+        params["career.years_in_treatment"],
+        params["career.years_after_treatment"],
+        params["harms.untreated.decline_rate"],
+        params["harms.untreated.decline_from_year"],
+        params["harms.abstinent.decay_rate"],
     )
 
 
@@ -177,11 +224,13 @@ def pathway_values(params: Mapping[str, Any]) -> np.ndarray:
     Returns
     -------
     ndarray, shape (..., 5)
-        T1 is 0 by definition.
+        T1 is 0 by definition; T3 and T5 equal B^A, T2 and T4 B^A + long-term value.
     """
-    inp = _inputs(params)
-    avoided = inp.harms[..., :1, :] - inp.harms
-    return np.sum(avoided * inp.factors[..., None, :], axis=-1)
+    inputs = valuation_inputs(params)
+    years = np.arange(1, inputs["factors"].shape[0] + 1)
+    harms = _harms(params, years)
+    factors = np.moveaxis(inputs["factors"], 0, -1)
+    return np.sum((harms[..., :1, :] - harms) * factors[..., None, :], axis=-1)
 
 
 def value_of_treatment(params: Mapping[str, Any]) -> xr.Dataset:
@@ -190,44 +239,60 @@ def value_of_treatment(params: Mapping[str, Any]) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Dims ``([sample,] pathway, year)``: ``harm`` by pathway, the flows of
-        :func:`treatment_flows`, ``discount_factor``; and the present values
-        ``pv_short_term``, ``pv_long_term``, ``pv_expected``, ``pv_cost`` and
-        ``npv_short_term`` over the remaining dims. Units in each variable's attrs.
+        ``harm`` by pathway (dims ``([sample,] pathway, year)``); the discounted
+        flows ``short_term_discounted``, ``long_term_discounted``,
+        ``expected_discounted``, ``cost_discounted`` and ``discount_factor``
+        (``([sample,] year)``); present values ``pv_short_term``, ``pv_long_term``,
+        ``pv_expected``, ``pv_cost`` and ``npv_short_term``. Units in attrs.
     """
-    inp = _inputs(params)
-    flows = treatment_flows(
-        inp.harms, inp.factors, inp.in_treatment, inp.gamma, inp.annual_cost
-    )
+    inputs = valuation_inputs(params)
+    pv = present_values(**inputs, keep_years=True)
+    years = np.arange(1, inputs["factors"].shape[0] + 1)
+    harms = _harms(params, years)
+    factors = np.moveaxis(inputs["factors"], 0, -1)
+    flows = pv["flows"]
     sample_shape = np.broadcast_shapes(
-        inp.harms.shape[:-2], inp.factors.shape[:-1], inp.gamma.shape, inp.annual_cost.shape
+        harms.shape[:-2], factors.shape[:-1], *(f.shape[:-1] for f in flows.values())
     )
     lead = ("sample",) if sample_shape else ()
-    factors = np.broadcast_to(inp.factors, (*sample_shape, *inp.years.shape))
-    harms = np.broadcast_to(inp.harms, (*sample_shape, *inp.harms.shape[-2:]))
+    yshape = (*sample_shape, len(years))
+    gamma = np.asarray(params["pathways.gamma"], dtype=float)[..., None]
+    weighted = gamma * harms[..., 1, :] + (1.0 - gamma) * harms[..., 2, :]
+    per_year = {
+        "weighted_average": (weighted, _FLOW_UNITS),
+        "short_term": (harms[..., 0, :] - harms[..., 2, :], _FLOW_UNITS),
+        "long_term": (harms[..., 2, :] - harms[..., 1, :], _FLOW_UNITS),
+        "short_term_discounted": (flows["short_term"], "GBP per client"),
+        "long_term_discounted": (flows["long_term"], "GBP per client"),
+        "expected_discounted": (flows["expected"], "GBP per client"),
+        "cost_discounted": (flows["cost"], "GBP per client"),
+        "discount_factor": (factors, "1"),
+    }
     data: dict[str, Any] = {
-        "harm": ((*lead, "pathway", "year"), harms, {"units": _FLOW_UNITS}),
-        "discount_factor": ((*lead, "year"), factors, {"units": "1"}),
+        "harm": (
+            (*lead, "pathway", "year"),
+            np.broadcast_to(harms, (*sample_shape, *harms.shape[-2:])),
+            {"units": _FLOW_UNITS},
+        )
     }
-    for name, values in flows.items():
-        values = np.broadcast_to(values, factors.shape)
-        data[name] = ((*lead, "year"), values, {"units": _FLOW_UNITS})
-    pvs = {
-        "pv_short_term": flows["short_term_discounted"].sum(-1),
-        "pv_long_term": flows["long_term_discounted"].sum(-1),
-        "pv_expected": flows["expected_discounted"].sum(-1),
-        "pv_cost": flows["cost_discounted"].sum(-1),
+    for name, (values, units) in per_year.items():
+        data[name] = ((*lead, "year"), np.broadcast_to(values, yshape), {"units": units})
+    totals = {
+        "pv_short_term": pv["effective"],
+        "pv_long_term": pv["long_term"],
+        "pv_expected": pv["completion"],
+        "pv_cost": pv["cost"],
+        "npv_short_term": pv["effective"] - pv["cost"],
     }
-    pvs["npv_short_term"] = pvs["pv_short_term"] - pvs["pv_cost"]
-    for name, values in pvs.items():
+    for name, value in totals.items():
         data[name] = (
             lead,
-            np.broadcast_to(values, factors.shape[:-1]),
+            np.broadcast_to(value, sample_shape),
             {"units": "GBP per client"},
         )
     return xr.Dataset(
-        {k: xr.Variable(*v) for k, v in data.items()},
-        coords={"pathway": list(PATHWAYS), "year": inp.years},
+        data,
+        coords={"pathway": list(PATHWAYS), "year": years},
         attrs={
             "title": "Harm reduction estimates and the returns from treatment",
             "source": "Appendix Table C.6.1 method, p.118",
@@ -240,12 +305,13 @@ def value_of_treatment(params: Mapping[str, Any]) -> xr.Dataset:
 
 
 def table_c61(params: Mapping[str, Any]) -> pd.DataFrame:
-    """Table C.6.1 laid out as in the report: one row per year and a ``PV`` row.
+    """Table C.6.1 laid out as in the report: one row per year and a ``pv`` row.
 
     Columns: ``no_treatment``, ``recovery``, ``no_recovery``, ``weighted_average`` (harm,
     £ per client per year); ``short_term``, ``short_term_discounted``, ``long_term``,
-    ``long_term_discounted``, ``expected_discounted``, ``cost_discounted`` (£). The PV
-    row sums the discounted columns. Point values only.
+    ``long_term_discounted``, ``expected_discounted``, ``cost_discounted`` (£). The pv
+    row sums the discounted columns; its other cells are empty (NaN), as in the report.
+    Point values only.
     """
     ds = value_of_treatment(params)
     if "sample" in ds.dims:
