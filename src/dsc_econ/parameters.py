@@ -511,12 +511,19 @@ class ParameterSet(Mapping[str, Any]):
         return self.parameters[name]
 
     def with_values(
-        self, overrides: Mapping[str, Any] | None, origin: str = "override"
+        self,
+        overrides: Mapping[str, Any] | None,
+        origin: str = "override",
+        validate: bool = True,
     ) -> ParameterSet:
         """A new set with some values replaced, validated against each unit.
 
         Values may be arrays with a leading sample dimension; every array must have the
         same length. Raises :class:`ParameterError` for unknown names or bad values.
+        ``validate=False`` skips the range checks (names are still checked): for
+        samples whose ranges are guaranteed by construction (see
+        :mod:`dsc_econ.uncertainty`), where checking a million values each time would
+        dominate the run.
         """
         if not overrides:
             return self
@@ -529,13 +536,18 @@ class ParameterSet(Mapping[str, Any]):
                 raise ParameterError(
                     f"{origin}: {name} is a list ({p.value}); give a list, got {value!r}"
                 )
-            checked = check_value(value, p.unit, f"{origin}: {name}", p.choices)
+            checked = (
+                check_value(value, p.unit, f"{origin}: {name}", p.choices)
+                if validate
+                else value
+            )
             new[name] = replace(p, value=checked, source=origin, comparator=None)
         out = ParameterSet(
             new, self.source, tuple(dict.fromkeys(self.overridden + tuple(overrides)))
         )
-        out.sample_size()  # validates a consistent sample dimension
-        _validate_schedule(out.parameters)
+        if validate:
+            out.sample_size()  # validates a consistent sample dimension
+            _validate_schedule(out.parameters)
         return out
 
     def sample_size(self) -> int | None:
