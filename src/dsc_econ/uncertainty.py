@@ -503,7 +503,8 @@ def load_uncertainty(
             raise ParameterError(f"{where}: unknown kind {kind!r} (parameter or did)")
         if dist_name not in DISTRIBUTIONS:
             raise ParameterError(
-                f"{where}: unknown distribution {dist_name!r}; known {sorted(DISTRIBUTIONS)}"
+                f"{where}: unknown distribution {dist_name!r}, "
+                f"known: {sorted(DISTRIBUTIONS)}"
             )
         missing = DISTRIBUTIONS[dist_name][0] - set(entry)
         if missing:
