@@ -22,8 +22,8 @@ def naive_profiles(u, h, n_t, n_p, rho, f, delta):
     out = {p: [] for p in PATHWAYS}
     for t in range(1, n_t + n_p + 1):
         untreated = u * (1 - rho) ** max(0, t - f + 1)
-        abstinent = h * (1 - delta) ** (t - n_t)
         treated = t <= n_t
+        abstinent = 0.0 if treated else h * (1 - delta) ** (t - n_t)
         out["T1"].append(untreated)
         out["T2"].append(h if treated else abstinent)
         out["T3"].append(h if treated else untreated)
