@@ -169,7 +169,7 @@ def _edit(path: Path, old: str, new: str) -> None:
             "discounting.yaml",
             "value: [0.035, 0.03, 0.025, 0.02, 0.015, 0.01]",
             "value: [0.035, 0.03]",
-            "schedule_from_years has 6 entries but schedule_rates has 2",
+            "schedule_from_years has 6 entries but discounting.schedule_rates has 2",
         ),
     ],
 )

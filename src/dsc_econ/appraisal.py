@@ -322,7 +322,13 @@ def appraise(
     arr = appraisal_arrays(
         params, sites, unit_value_effective, unit_value_completion, by_year=by_year
     )
-    shape = np.broadcast_shapes(*(np.shape(arr[k]) for k in _DESCRIPTIONS))
+    shapes = [np.shape(arr[k]) for k in _DESCRIPTIONS]
+    if by_year:
+        shapes.append(np.shape(arr["benefit_by_year"])[:-1])
+    shapes += [
+        (*np.shape(arr[k]), 1) for k in ("unit_value_effective", "unit_value_completion")
+    ]
+    shape = np.broadcast_shapes(*shapes)
     lead = ("sample",) if len(shape) == 2 else ()
     data: dict[str, Any] = {
         name: (

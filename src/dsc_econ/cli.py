@@ -18,7 +18,13 @@ import pandas as pd
 
 from . import __version__
 from .appraisal import appraisal_table
-from .parameters import ParameterError, ParameterSet, load_parameters, parse_assignment
+from .parameters import (
+    ParameterError,
+    ParameterSet,
+    data_dir,
+    load_parameters,
+    parse_assignment,
+)
 from .reproduce import MODES, render, render_notes, reproduce, summary_frame
 from .scenarios import apply_scenario, load_scenarios
 from .tables import TABLES
@@ -32,10 +38,10 @@ and source. Override any of them with --set key=value, or point --parameters at 
 whole alternative folder.
 
 commands:
-  reproduce    the report's economic tables (C.6.1, C6, 6.1-6.4, 7.5-7.11), each
-               computed value beside the printed one, in two modes (as_published:
-               the report's rounded DiD and unit values; exact: everything from the
-               counts), with every difference beyond rounding explained
+  reproduce    the report's tables (C.6.1, the C6 figures, 6.1-6.4, 7.1-7.11, C.7.1,
+               C.7.2), each computed value beside the printed one, in two modes
+               (as_published: the report's rounded DiD and unit values; exact:
+               everything from the counts), every difference beyond rounding explained
   appraise     site benefits, costs, net benefit and benefit-cost ratio (Table 7.10)
                for any sites, under any parameters or scenario
   parameters   list the parameters in use: value, unit, price year and source
@@ -124,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--scenario-file",
         metavar="FILE",
-        help="scenario file to take --scenario from (default: the report's scenarios)",
+        help="scenario file to take --scenario from (default: every bundled file)",
     )
     fmt = app.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="emit JSON")
@@ -146,10 +152,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace) -> ParameterSet:
+def _load(
+    args: argparse.Namespace, scenario: str | None = None, scenario_file: str | None = None
+) -> ParameterSet:
+    """Parameters from --parameters, then the scenario (if any), then --set (wins)."""
     overrides = dict(parse_assignment(a) for a in args.assignments)
     params = load_parameters(args.parameters)
+    if scenario:
+        scenarios = _all_scenarios(scenario_file, params)
+        if scenario not in scenarios:
+            raise ParameterError(
+                f"unknown scenario {scenario!r}; known: {sorted(scenarios)}"
+            )
+        params = apply_scenario(params, scenarios[scenario])
     return params.with_values(overrides, origin="--set") if overrides else params
+
+
+def _all_scenarios(path: str | None, params: ParameterSet | None = None) -> dict[str, Any]:
+    """Scenarios of one file, or of every bundled file (the report's and the package's)."""
+    if path:
+        return load_scenarios(path, params)
+    out: dict[str, Any] = {}
+    for file in sorted(data_dir("scenarios").glob("*.yaml")):
+        out.update(load_scenarios(file, params))
+    return out
 
 
 def _write(text: str, output: str | None) -> None:
@@ -196,14 +222,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _cmd_appraise(args: argparse.Namespace) -> int:
-    params = _load(args)
-    if args.scenario:
-        scenarios = load_scenarios(args.scenario_file, params)
-        if args.scenario not in scenarios:
-            raise ParameterError(
-                f"unknown scenario {args.scenario!r}; known: {sorted(scenarios)}"
-            )
-        params = apply_scenario(params, scenarios[args.scenario])
+    params = _load(args, scenario=args.scenario, scenario_file=args.scenario_file)
     table = appraisal_table(params, args.sites)
     from .valuation import unit_values
 
@@ -256,7 +275,7 @@ def _cmd_parameters(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    for name, s in load_scenarios(args.file).items():
+    for name, s in _all_scenarios(args.file).items():
         sets = ", ".join(f"{k}={v}" for k, v in s.set.items())
         print(f"{name}: {s.description}\n    set {sets}")
     return 0

@@ -108,7 +108,10 @@ def green_book_factors(
     1-30, 3.0% to 75, 2.5% to 125, 2.0% to 200, 1.5% to 300, 1.0% after.
     """
     shift = _shift(timing)
-    t = np.asarray(years, dtype=int)
+    raw = np.asarray(years)
+    if raw.size and (np.any(raw < 1) or np.any(raw != np.round(raw))):
+        raise ValueError(f"years must be whole numbers from 1, got {raw.ravel()[:5]!r}")
+    t = raw.astype(int)
     starts = np.asarray(from_years, dtype=int)
     r = np.asarray(rates, dtype=float)
     last = max(int(t.max(initial=1)), 1)
@@ -217,7 +220,8 @@ def net_present_value(rate: float, flows: Any, timing: Timing = "end") -> Any:
     value is at time 0 and is not discounted. Year 1 under ``timing='end'`` is at
     time 1, so a zero flow is put in front before calling it.
     """
-    values = np.atleast_2d(np.asarray(flows, dtype=float))
+    arr = np.asarray(flows, dtype=float)
+    values = arr.reshape(-1, arr.shape[-1]) if arr.ndim else arr.reshape(1, 1)
     shift = _shift(timing)
     if shift == 1.0:
         padded = values

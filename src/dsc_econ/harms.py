@@ -155,7 +155,9 @@ def harm_profiles(
     never = u * (in_t + after)
     abstains = h * in_t + a * after
     relapses = h * in_t + u * after
-    return np.stack([never, abstains, relapses, abstains, relapses], axis=-2)
+    return np.stack(
+        np.broadcast_arrays(never, abstains, relapses, abstains, relapses), axis=-2
+    )
 
 
 def harm_profiles_for(

@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 __all__ = [
+    "REQUIRED",
     "UNITS",
     "Parameter",
     "ParameterError",
@@ -241,8 +242,15 @@ def check_value(
         raise ParameterError(f"{where}: {float(bad)!r} is not a whole number of {unit}")
     if arr.ndim == 0:
         return int(arr) if spec.integer and isinstance(value, int) else float(arr)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
+        if arr.ndim != 1:
+            raise ParameterError(f"{where}: expected a flat list of numbers, got {value!r}")
         return [float(v) for v in arr]
+    if arr.ndim != 1:
+        raise ParameterError(
+            f"{where}: a sample must be a 1-D array (one value per sample), got shape "
+            f"{arr.shape}"
+        )
     return arr
 
 
@@ -337,11 +345,29 @@ def _leaf(
     )
 
 
-def _validate_sites(params: dict[str, Parameter], directory: Path) -> None:
-    """Cross-file checks of the site data (every pilot has its comparison area...)."""
+_SITE_KEYS = re.compile(
+    r"^sites\.[0-9a-z_]+\.(type|in_impact_analysis|costs\.year_[12]"
+    r"|counts\.(pilot|comparison)\.(pre|post)\."
+    r"(total_in_treatment|effective_treatment|successful_completions|total_completing)"
+    r"|did_reported\.(et_tt|sc_tc|sc_tt)|p_values\.(et_tt|sc_tc))$"
+)
+
+
+def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
+    """Cross-file checks of the site data (every pilot has its comparison area...).
+
+    Works on point values and on sample arrays alike (every sample must pass).
+    """
+    for name, p in params.items():
+        if name.startswith("sites.") and not _SITE_KEYS.match(name):
+            raise ParameterError(
+                f"{p.source}: unknown site parameter {name!r} (a site file has type, "
+                "in_impact_analysis, costs.year_1/2, counts.<pilot|comparison>.<pre|post>."
+                "<count>, did_reported.<et_tt|sc_tc|sc_tt> and p_values.<et_tt|sc_tc>)"
+            )
     sites = sorted({n.split(".")[1] for n in params if n.startswith("sites.")})
     if not sites:
-        raise ParameterError(f"{directory}: no sites defined (sites/*.yaml)")
+        raise ParameterError(f"{origin}: no sites defined (sites/*.yaml)")
     measures = (
         "total_in_treatment",
         "effective_treatment",
@@ -352,7 +378,7 @@ def _validate_sites(params: dict[str, Parameter], directory: Path) -> None:
         base = f"sites.{site}"
         for key in ("costs.year_1", "costs.year_2", "in_impact_analysis"):
             if f"{base}.{key}" not in params:
-                raise ParameterError(f"{directory}/sites: site {site} has no {key}")
+                raise ParameterError(f"{origin}: site {site} has no {key}")
         if not params[f"{base}.in_impact_analysis"].value:
             continue
         for area in ("pilot", "comparison"):
@@ -361,7 +387,7 @@ def _validate_sites(params: dict[str, Parameter], directory: Path) -> None:
                     key = f"{base}.counts.{area}.{period}.{m}"
                     if key not in params:
                         raise ParameterError(
-                            f"{directory}/sites: site {site} is in the impact analysis "
+                            f"{origin}: site {site} is in the impact analysis "
                             f"but has no {key}"
                             + (
                                 " (every pilot needs its comparison area)"
@@ -370,6 +396,12 @@ def _validate_sites(params: dict[str, Parameter], directory: Path) -> None:
                             )
                         )
                 get = {m: params[f"{base}.counts.{area}.{period}.{m}"] for m in measures}
+                for m in ("total_in_treatment", "total_completing"):
+                    if np.any(np.asarray(get[m].value) <= 0):
+                        raise ParameterError(
+                            f"{get[m].source}: {get[m].name} = {get[m].value!r} must be "
+                            "positive (it is the denominator of a share)"
+                        )
                 pairs = [
                     ("effective_treatment", "total_in_treatment"),
                     ("successful_completions", "effective_treatment"),
@@ -377,30 +409,71 @@ def _validate_sites(params: dict[str, Parameter], directory: Path) -> None:
                     ("total_completing", "total_in_treatment"),
                 ]
                 for small, big in pairs:
-                    if get[small].value > get[big].value:
+                    if np.any(np.asarray(get[small].value) > np.asarray(get[big].value)):
                         raise ParameterError(
                             f"{get[small].source}: {get[small].name} = "
-                            f"{get[small].value} exceeds {big} = {get[big].value}"
+                            f"{get[small].value!r} exceeds {big} = {get[big].value!r}"
                         )
         for key in ("did_reported.et_tt", "did_reported.sc_tc", "did_reported.sc_tt"):
             if f"{base}.{key}" not in params:
-                raise ParameterError(f"{directory}/sites: site {site} has no {key}")
+                raise ParameterError(f"{origin}: site {site} has no {key}")
 
 
-def _validate_schedule(params: dict[str, Parameter]) -> None:
+REQUIRED: tuple[str, ...] = (
+    "career.years_before_treatment",
+    "career.years_in_treatment",
+    "career.years_after_treatment",
+    "harms.untreated.total",
+    "harms.untreated.decline_rate",
+    "harms.untreated.decline_from_year",
+    "harms.in_treatment.total",
+    "harms.abstinent.decay_rate",
+    "treatment.annual_cost",
+    "discounting.method",
+    "discounting.rate",
+    "discounting.health_rate",
+    "discounting.timing",
+    "discounting.schedule_from_years",
+    "discounting.schedule_rates",
+    "pathways.lambda",
+    "pathways.alpha",
+    "pathways.phi",
+    "pathways.gamma",
+    "pathways.gamma_prime",
+    "appraisal.did_source",
+    "appraisal.completions_base",
+    "appraisal.completion_value",
+    "appraisal.unit_value_rounding",
+    "appraisal.discount_costs",
+    "appraisal.benefit_share",
+    "appraisal.sensitivity_benefit_share",
+)
+"""Parameters the model reads; a parameter folder must define every one."""
+
+
+def _validate_required(params: dict[str, Parameter], root: Path) -> None:
+    for name in REQUIRED:
+        if name not in params:
+            close = difflib.get_close_matches(name, list(params), n=1, cutoff=0.8)
+            hint = f"; found {close[0]!r} in {params[close[0]].source}" if close else ""
+            raise ParameterError(f"{root}: required parameter {name!r} is missing{hint}")
+
+
+def _validate_schedule(params: dict[str, Parameter], origin: str | None = None) -> None:
     starts = params.get("discounting.schedule_from_years")
     rates = params.get("discounting.schedule_rates")
     if starts is None or rates is None:
         return
+    where = origin or starts.source
     s, r = list(starts.value), list(rates.value)
     if len(s) != len(r) or not s:
         raise ParameterError(
-            f"{starts.source}: schedule_from_years has {len(s)} entries but "
-            f"schedule_rates has {len(r)}"
+            f"{where}: discounting.schedule_from_years has {len(s)} entries but "
+            f"discounting.schedule_rates has {len(r)}"
         )
     if s[0] != 1 or any(b <= a for a, b in itertools.pairwise(s)):
         raise ParameterError(
-            f"{starts.source}: schedule_from_years must start at 1 and increase, got {s}"
+            f"{where}: discounting.schedule_from_years must start at 1 and rise, got {s}"
         )
 
 
@@ -433,6 +506,9 @@ def load_parameters(
     files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
     if not files:
         raise ParameterError(f"{root}: no *.yaml parameter files found")
+    strays = sorted(p for p in root.rglob("*.yml") if p.is_file())
+    if strays:
+        raise ParameterError(f"{strays[0]}: parameter files must end in .yaml, not .yml")
     params: dict[str, Parameter] = {}
     for path in files:
         rel = path.relative_to(root).with_suffix("")
@@ -449,6 +525,7 @@ def load_parameters(
         if not isinstance(raw, dict):
             raise ParameterError(f"{path}: top level must be a mapping, got {raw!r}")
         _walk(raw, ".".join(parts), {}, path, params)
+    _validate_required(params, root)
     _validate_sites(params, root)
     _validate_schedule(params)
     pset = ParameterSet(params, source=str(root))
@@ -466,9 +543,14 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     key, _, raw = text.partition("=")
     key = key.strip()
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        value = raw
+        value: Any = float(raw)  # numbers first: YAML reads 1e7 as a string
+    except ValueError:
+        value = None
+    if value is None:
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
     if value is None:
         raise ParameterError(f"--set {text!r}: no value after '='")
     return key, value
@@ -532,9 +614,15 @@ class ParameterSet(Mapping[str, Any]):
             if name not in self.parameters:
                 raise ParameterError(f"{origin}: {self._unknown(name)}")
             p = self.parameters[name]
-            if isinstance(p.value, list) and isinstance(value, (int, float)):
+            if isinstance(p.value, list) and not isinstance(value, (list, tuple)):
                 raise ParameterError(
                     f"{origin}: {name} is a list ({p.value}); give a list, got {value!r}"
+                    " (list parameters cannot carry a sample dimension)"
+                )
+            if not isinstance(p.value, list) and isinstance(value, (list, tuple)):
+                raise ParameterError(
+                    f"{origin}: {name} takes one value, got a list {value!r}; pass a numpy "
+                    "array for a sample"
                 )
             checked = (
                 check_value(value, p.unit, f"{origin}: {name}", p.choices)
@@ -547,7 +635,9 @@ class ParameterSet(Mapping[str, Any]):
         )
         if validate:
             out.sample_size()  # validates a consistent sample dimension
-            _validate_schedule(out.parameters)
+            _validate_schedule(out.parameters, origin)
+            if any(name.startswith("sites.") for name in overrides):
+                _validate_sites(out.parameters, origin)
         return out
 
     def sample_size(self) -> int | None:

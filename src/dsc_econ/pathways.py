@@ -105,7 +105,7 @@ def pathway_tree(params: Mapping[str, Any]) -> pd.DataFrame:
         ``value_per_client`` (PV of harm avoided relative to T1, £) and
         ``expected_value`` (probability x value, £ per OCU). The probabilities sum to
         one; ``frame.expected_value.sum()`` is the value per OCU of the whole tree.
-        Point values only (uses the first sample if the set carries samples).
+        Point values only.
     """
     from .valuation import pathway_values  # local import: valuation builds on harms
 
@@ -116,9 +116,9 @@ def pathway_tree(params: Mapping[str, Any]) -> pd.DataFrame:
         params["pathways.gamma"],
         params["pathways.gamma_prime"],
     )
-    values = pathway_values(params)
-    probs = probs.reshape(-1, 5)[0]
-    values = np.asarray(values).reshape(-1, 5)[0]
+    values = np.asarray(pathway_values(params))
+    if probs.ndim > 1 or values.ndim > 1:
+        raise ValueError("pathway_tree needs point values; select one sample first")
     frame = pd.DataFrame(
         {
             "label": [PATHWAY_LABELS[p] for p in PATHWAYS],
