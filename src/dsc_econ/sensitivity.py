@@ -897,7 +897,11 @@ def morris(
     sites = list(sites) if sites is not None else params.impact_sites()
     problem = uncertainty.problem(groups=groups)
     unit = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
-    out = evaluate_blocks(params, uncertainty, unit, sites, progress, "morris")
+    # Evaluate at the centres of equal-probability strata (1/2p, 3/2p, ...) rather
+    # than at 0 and 1, where unbounded distributions have infinite quantiles; the map
+    # is linear, so SALib's effects per grid step are unchanged in meaning.
+    centred = (unit * (levels - 1) + 0.5) / levels
+    out = evaluate_blocks(params, uncertainty, centred, sites, progress, "morris")
     names = list(dict.fromkeys(problem["groups"])) if groups else problem["names"]
 
     def analyse(y: np.ndarray) -> dict[str, Any]:
