@@ -114,3 +114,56 @@ def test_console_script_entry_point():
         [sys.executable, "-m", "dsc_econ.cli", "tables"], capture_output=True, text=True
     )
     assert proc.returncode == 0 and "7.10" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["oneway", "--top", "3", "--sites", "3"], "Site 3 (base NPV"),
+        (["scenarios"], "benefits_50"),
+        (["threshold", "--input", "pathways.gamma", "--low", "0", "--high", "1"], "found"),
+        (["psa", "--n", "500"], "P(BCR>1)"),
+        (["sobol", "--n", "64"], "did_site_3"),
+        (["morris", "--trajectories", "4"], "mu*"),
+    ],
+)
+def test_sensitivity_verbs(capsys, argv, expected):
+    code, out, err = run(capsys, "sensitivity", *argv)
+    assert code == 0, err
+    assert expected in out
+
+
+def test_sensitivity_output_files(capsys, tmp_path):
+    nc, csv = tmp_path / "psa.nc", tmp_path / "oneway.csv"
+    assert run(capsys, "sensitivity", "psa", "--n", "300", "--output", str(nc))[0] == 0
+    assert run(capsys, "sensitivity", "oneway", "--output", str(csv))[0] == 0
+    from dsc_econ.sensitivity import load
+
+    assert load(nc).attrs["seed"] == 20121
+    assert csv.read_text().startswith("parameter,bound,site")
+
+
+def test_sensitivity_bad_uncertainty_file(capsys, tmp_path):
+    bad = tmp_path / "u.yaml"
+    bad.write_text(
+        "inputs:\n  x: {parameter: pathways.gamma, distribution: uniform, low: 2, high: 1, justification: j}\n"
+    )
+    code, _, err = run(capsys, "sensitivity", "psa", "--uncertainty", str(bad))
+    assert code == 2 and "u.yaml: inputs.x: low (2) > high (1)" in err
+
+
+def test_set_wins_over_scenario(capsys):
+    _, out, _ = run(
+        capsys,
+        "appraise",
+        "--json",
+        "--scenario",
+        "c6_decay",
+        "--set",
+        "harms.abstinent.decay_rate=0.5",
+    )
+    data = json.loads(out)
+    decay5 = json.loads(
+        run(capsys, "appraise", "--json", "--set", "harms.abstinent.decay_rate=0.5")[1]
+    )
+    assert data["unit_values_gbp"]["completion"] == decay5["unit_values_gbp"]["completion"]

@@ -213,3 +213,34 @@ def test_missing_directory(tmp_path):
 def test_alternative_directory_changes_values(param_dir):
     _edit(param_dir / "treatment.yaml", "value: 3000", "value: 4000")
     assert dsc.load_parameters(param_dir)["treatment.annual_cost"] == 4000
+
+
+def test_required_parameters_and_stray_files(param_dir):
+    path = param_dir / "discounting.yaml"
+    path.write_text(path.read_text().replace("\nrate:\n", "\nrat:\n", 1))
+    with pytest.raises(
+        ParameterError,
+        match=r"required parameter 'discounting\.rate' is missing; found 'discounting\.rat'",
+    ):
+        dsc.load_parameters(param_dir)
+    path.write_text(path.read_text().replace("\nrat:\n", "\nrate:\n", 1))
+    (param_dir / "extra.yml").write_text("x: 1\n")
+    with pytest.raises(ParameterError, match=r"must end in \.yaml"):
+        dsc.load_parameters(param_dir)
+    (param_dir / "extra.yml").unlink()
+    site = param_dir / "sites" / "2.yaml"
+    site.write_text(
+        site.read_text().replace("  year_2: 256", "  year_2: 256\n  year_3: 10")
+    )
+    with pytest.raises(
+        ParameterError, match=r"unknown site parameter 'sites\.2\.costs\.year_3'"
+    ):
+        dsc.load_parameters(param_dir)
+
+
+def test_exponent_notation_on_the_command_line():
+    assert parse_assignment("harms.untreated.total=5.5e4") == (
+        "harms.untreated.total",
+        55000.0,
+    )
+    assert parse_assignment("harms.untreated.total=1e7") == ("harms.untreated.total", 1e7)

@@ -469,6 +469,11 @@ def load_uncertainty(
             raise ParameterError(f"{where}: expected a mapping")
         kind = entry.get("kind", "parameter")
         dist_name = entry.get("distribution")
+        if kind == "parameter" and dist_name not in DISTRIBUTIONS:
+            known = sorted(DISTRIBUTIONS)
+            raise ParameterError(
+                f"{where}: unknown distribution {dist_name!r}, known: {known}"
+            )
         allowed = set(_ENTRY_KEYS)
         if dist_name in DISTRIBUTIONS:
             allowed |= DISTRIBUTIONS[dist_name][0] | DISTRIBUTIONS[dist_name][1]
@@ -501,11 +506,6 @@ def load_uncertainty(
             continue
         if kind != "parameter":
             raise ParameterError(f"{where}: unknown kind {kind!r} (parameter or did)")
-        if dist_name not in DISTRIBUTIONS:
-            raise ParameterError(
-                f"{where}: unknown distribution {dist_name!r}, "
-                f"known: {sorted(DISTRIBUTIONS)}"
-            )
         missing = DISTRIBUTIONS[dist_name][0] - set(entry)
         if missing:
             raise ParameterError(f"{where}: {dist_name} needs {sorted(missing)}")
@@ -542,7 +542,7 @@ def load_uncertainty(
                 if target in targets_seen:
                     raise ParameterError(
                         f"{file}: inputs.{item.name} and inputs.{targets_seen[target]} "
-                        f" set {target}"
+                        f"both set {target}"
                     )
                 targets_seen[target] = item.name
     sites_seen = [i.site for i in inputs if i.kind == "did"]
