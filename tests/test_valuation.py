@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import dsc_econ as dsc
 from dsc_econ.reproduce import compare_table
 from dsc_econ.valuation import table_c61, unit_values, value_of_treatment
 
@@ -87,3 +88,31 @@ def test_value_of_treatment_dataset(params):
     assert sampled.pv_expected.dims == ("sample",)
     with pytest.raises(ValueError, match="point values"):
         table_c61(params.with_values({"pathways.gamma": np.array([0.4, 0.5])}))
+
+
+def test_kernel_equals_harm_profile_path_for_any_career(params):
+    """present_values (recurrences) against harm_profiles x discount factors."""
+    rng = np.random.default_rng(3)
+    n = 200
+    draws = {
+        "career.years_in_treatment": rng.uniform(2.0, 6.5, n),
+        "career.years_after_treatment": rng.uniform(3.0, 12.0, n),
+        "harms.untreated.decline_rate": rng.uniform(0.0, 0.2, n),
+        "harms.untreated.decline_from_year": rng.uniform(1.0, 9.0, n),
+        "harms.abstinent.decay_rate": rng.uniform(0.0, 1.0, n),
+        "discounting.rate": rng.uniform(0.0, 0.06, n),
+    }
+    sampled = params.with_values(draws)
+    values = dsc.pathway_values(sampled)  # harm_profiles path
+    u = unit_values(sampled)  # kernel path
+    np.testing.assert_allclose(values[:, 2], u.effective, rtol=1e-10)
+    np.testing.assert_allclose(
+        values[:, 1] - values[:, 2], u.long_term, rtol=1e-10, atol=1e-6
+    )
+    for f in (6.0, 5.5):
+        one = params.with_values({**draws, "harms.untreated.decline_from_year": f})
+        values = dsc.pathway_values(one)
+        np.testing.assert_allclose(values[:, 2], unit_values(one).effective, rtol=1e-10)
+        np.testing.assert_allclose(
+            values[:, 1] - values[:, 2], unit_values(one).long_term, rtol=1e-10, atol=1e-6
+        )

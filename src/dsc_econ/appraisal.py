@@ -79,8 +79,15 @@ def benefit_cost_ratio(benefits: Any, costs: Any) -> np.ndarray:
 
 
 def _site_param(params: Mapping[str, Any], sites: Sequence[str], key: str) -> np.ndarray:
+    """One per-site parameter as an array (..., site); scalars stay cheap."""
     arrays = [np.asarray(params[f"sites.{s}.{key}"], dtype=float) for s in sites]
-    return np.stack(np.broadcast_arrays(*arrays), axis=-1)
+    if all(a.ndim == 0 for a in arrays):
+        return np.array(arrays)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    out = np.empty((len(arrays), *shape))  # site-major fill is a contiguous copy
+    for j, a in enumerate(arrays):
+        out[j] = a
+    return np.moveaxis(out, 0, -1)
 
 
 def _resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
@@ -199,20 +206,14 @@ def appraisal_arrays(
     value_et, value_sc = value_et / 1000.0, value_sc / 1000.0
     total = value_et + value_sc
 
-    cost_years = np.stack(
-        np.broadcast_arrays(
-            _site_param(params, sites, "costs.year_1"),
-            _site_param(params, sites, "costs.year_2"),
-        ),
-        axis=-1,
-    )  # (..., site, project_year)
+    year_1 = _site_param(params, sites, "costs.year_1")
+    year_2 = _site_param(params, sites, "costs.year_2")
     discount = np.asarray(params["appraisal.discount_costs"])
     if np.any(discount):
-        cost_factors = np.moveaxis(inputs["factors"][:2], 0, -1)[..., None, :]
-        cost_years = np.where(
-            discount[..., None, None], cost_years * cost_factors, cost_years
-        )
-    cost = cost_years.sum(-1)
+        d1, d2 = (np.asarray(inputs["factors"][k])[..., None] for k in (0, 1))
+        year_1 = np.where(discount[..., None], year_1 * d1, year_1)
+        year_2 = np.where(discount[..., None], year_2 * d2, year_2)
+    cost = year_1 + year_2
     if np.any(cost <= 0):
         bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
         raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
@@ -232,14 +233,15 @@ def appraisal_arrays(
         "value_effective": value_et,
         "value_completions": value_sc,
         "total_benefit": total,
-        "cost_by_year": cost_years,
         "cost": cost,
         "net_benefit": total - cost,
         "bcr": total / cost,
         "benefit_sensitivity": benefit_sens,
         "bcr_sensitivity": benefit_sens / cost,
     }
+    out["cost_by_year"] = (year_1, year_2) if not by_year else None
     if by_year:
+        out["cost_by_year"] = np.stack(np.broadcast_arrays(year_1, year_2), axis=-1)
         # Discounted benefit flow per year (for payback): per-client flows times
         # clients, rescaled so each year's flows add up to the unit values actually
         # used (they differ from the modelled sums only when rounded or overridden).

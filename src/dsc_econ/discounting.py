@@ -166,9 +166,13 @@ def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
     if method in ("constant", "health"):
         key = "discounting.rate" if method == "constant" else "discounting.health_rate"
         r = np.asarray(params[key], dtype=float)
-        step = np.broadcast_to(1.0 / (1.0 + r), (horizon, *r.shape))
-        end = np.cumprod(step, axis=0)  # D(t) = (1 + r) ** -t
-        return end * (1.0 + r) ** shift if shift else end
+        step = 1.0 / (1.0 + r)
+        first = step if not shift else step * (1.0 + r) ** shift  # D(1), shifted
+        end = np.empty((horizon, *r.shape))
+        end[0] = first
+        for t in range(1, horizon):  # compounding year by year: D(t) = D(t-1) / (1 + r)
+            end[t] = end[t - 1] * step
+        return end
     if method == "green_book":
         starts = np.asarray(params["discounting.schedule_from_years"], dtype=int)
         rates = np.asarray(params["discounting.schedule_rates"], dtype=float)

@@ -104,18 +104,38 @@ def present_values(
     cost = np.asarray(annual_cost, dtype=float)
     short = long_ = spend = 0.0
     flows: dict[str, list[Any]] = {k: [] for k in _FLOWS}
+    # Bounds of the sampled careers, so whole years can be skipped without a scan.
+    t_max, all_max = float(np.max(n_t)), float(np.max(n_all))
+    t_min, f_min = float(np.min(n_t)), float(np.min(first_decline))
+    scalar_f = np.ndim(first_decline) == 0
+    u_factor: Any = 1.0  # keep_u ** steps, carried from year to year
+    a_factor: Any = None  # keep_a ** (t - n_T) once every sample is past treatment
     for i in range(factors.shape[0]):
         t = i + 1.0
         d = factors[i]
-        share_in = np.clip(n_t - i, 0.0, 1.0)
-        share_after = np.clip(n_all - i, 0.0, 1.0) - share_in
-        steps = np.maximum(t - first_decline + 1.0, 0.0)
-        u = u0 if not np.any(steps) else u0 * keep_u**steps
-        s_flow = d * share_in * (u - h) if np.any(share_in) else 0.0
-        c_flow = d * share_in * cost if np.any(share_in) else 0.0
-        if np.any(share_after):
-            a = h * keep_a ** np.maximum(t - n_t, 0.0)
-            l_flow = d * share_after * (u - a)
+        in_any = t_max > i
+        after_any = all_max > i and t_min < t
+        share_in = np.clip(n_t - i, 0.0, 1.0) if in_any else 0.0
+        # Untreated harm: one multiplication a year once the decline has started.
+        if t - f_min + 1.0 <= 0:
+            u = u0
+        elif scalar_f and t - float(first_decline) >= 1.0:
+            u_factor = u_factor * keep_u
+            u = u0 * u_factor
+        else:
+            u_factor = keep_u ** np.maximum(t - first_decline + 1.0, 0.0)
+            u = u0 * u_factor
+        s_flow = d * share_in * (u - h) if in_any else 0.0
+        c_flow = d * share_in * cost if in_any else 0.0
+        if after_any:
+            share_after = np.clip(n_all - i, 0.0, 1.0) - share_in
+            # Abstinent harm: a power while some samples are still in treatment, then
+            # one multiplication a year.
+            if a_factor is not None and t - 1.0 >= t_max:
+                a_factor = a_factor * keep_a
+            else:
+                a_factor = keep_a ** np.maximum(t - n_t, 0.0)
+            l_flow = d * share_after * (u - h * a_factor)
         else:
             l_flow = 0.0
         short = short + s_flow
