@@ -107,13 +107,16 @@ def scalar_model(p, row):
 
 
 def peak_memory(n, chunked):
+    # VmHWM (peak resident set of this process image), not ru_maxrss, which Linux
+    # carries over from the forking parent.
     code = (
-        "import resource, dsc_econ as dsc\n"
+        "import dsc_econ as dsc\n"
         "from dsc_econ import sensitivity as s\n"
         "from dsc_econ.uncertainty import load_uncertainty\n"
         "p = dsc.load_parameters(); u = load_uncertainty()\n"
         f"s.psa(p, u, n={n}, seed=1, keep_samples=False, chunked={chunked}, progress=False)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(int(hwm.split()[1]))\n"
     )
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
