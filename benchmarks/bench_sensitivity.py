@@ -114,12 +114,15 @@ def peak_memory(n, chunked):
         "from dsc_econ import sensitivity as s\n"
         "from dsc_econ.uncertainty import load_uncertainty\n"
         "p = dsc.load_parameters(); u = load_uncertainty()\n"
-        f"s.psa(p, u, n={n}, seed=1, keep_samples=False, chunked={chunked}, progress=False)\n"
+        f"s.psa(p, u, n={n}, seed=1, keep_samples=False, chunked={chunked},"
+        " progress=False)\n"
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "print(int(hwm.split()[1]))\n"
     )
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return int(out.stdout.strip().splitlines()[-1]) / 1024, time.perf_counter() - t0
 
 
@@ -136,12 +139,14 @@ def main() -> None:
     t0 = time.perf_counter()
     pool = sampled_inputs(params, uncertainty, POOL)
     draw = time.perf_counter() - t0
-    print(f"sampling (inverse CDFs, {len(uncertainty.columns)} columns): "
-          f"{POOL / draw:,.0f} rows/s")
+    print(
+        f"sampling (inverse CDFs, {len(uncertainty.columns)} columns): "
+        f"{POOL / draw:,.0f} rows/s"
+    )
     results["sampling_rows_per_s"] = POOL / draw
 
     # correctness first: (a) and (c) agree
-    npv_a, bcr_a = vectorised(params, {k: v[:200] for k, v in pool.items()})
+    npv_a, _ = vectorised(params, {k: v[:200] for k, v in pool.items()})
     for i in range(200):
         row = {k: float(v[i]) for k, v in pool.items()}
         npv_c, _ = scalar_model(params, row)
@@ -172,18 +177,29 @@ def main() -> None:
         scalar_model(params, row)
     rate_c = k / (time.perf_counter() - t0)
     print(f"(c) pure-Python scalar loop: {rate_c:,.0f} evaluations/s")
-    print(f"\n    ratio (a)/(b) = {rate_a / rate_b:,.0f}    ratio (a)/(c) = {rate_a / rate_c:,.1f}")
-    results.update({"b_rate": rate_b, "c_rate": rate_c,
-                    "ratio_a_b": rate_a / rate_b, "ratio_a_c": rate_a / rate_c})
+    print(
+        f"\n    ratio (a)/(b) = {rate_a / rate_b:,.0f}"
+        f"    ratio (a)/(c) = {rate_a / rate_c:,.1f}"
+    )
+    results.update(
+        {
+            "b_rate": rate_b,
+            "c_rate": rate_c,
+            "ratio_a_b": rate_a / rate_b,
+            "ratio_a_c": rate_a / rate_c,
+        }
+    )
 
     n_sobol = 2**12 if args.quick else 2**14
     t0 = time.perf_counter()
     ds = sens.sobol(base, uncertainty, n=n_sobol, seed=1, progress=False)
     seconds = time.perf_counter() - t0
-    print(f"\n(d) Sobol, N = {n_sobol:,} base samples, {len(ds.parameter)} groups of "
-          f"{len(uncertainty.columns)} columns, {ds.attrs['rows']:,} model runs, "
-          f"{ds.sizes['site']} sites x {ds.sizes['output']} outputs, S1/ST with "
-          f"bootstrap intervals: {seconds:.2f} s end to end")
+    print(
+        f"\n(d) Sobol, N = {n_sobol:,} base samples, {len(ds.parameter)} groups of "
+        f"{len(uncertainty.columns)} columns, {ds.attrs['rows']:,} model runs, "
+        f"{ds.sizes['site']} sites x {ds.sizes['output']} outputs, S1/ST with "
+        f"bootstrap intervals: {seconds:.2f} s end to end"
+    )
     results["d_sobol_seconds"] = seconds
 
     print("\n(e) peak resident memory of Monte Carlo runs (fresh process each):")
