@@ -58,6 +58,7 @@ from .pathways import (
     terminal_probabilities,
 )
 from .published import load_discrepancies, load_published
+from .report import ReportFiles, report
 from .reproduce import MODES, Reproduction, compare_table, reproduce
 from .scenarios import Scenario, apply_scenario, load_scenarios
 from .tables import TABLES, build_table
@@ -78,6 +79,7 @@ __all__ = [
     "Parameter",
     "ParameterError",
     "ParameterSet",
+    "ReportFiles",
     "Reproduction",
     "Scenario",
     "UnitValues",
@@ -112,6 +114,7 @@ __all__ = [
     "perpetuity_factor",
     "present_value",
     "present_values",
+    "report",
     "reproduce",
     "site_benefits",
     "site_counts",

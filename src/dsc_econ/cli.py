@@ -49,6 +49,7 @@ commands:
   tables       list the tables `reproduce` can build
   sensitivity  oneway | scenarios | threshold | psa | sobol | morris: how far each
                site's NPV and BCR move with the assumptions (uncertainty/default.yaml)
+  report       a board paper (self-contained HTML and PDF) with all of the above
 
 examples:
   dsc-econ reproduce
@@ -60,6 +61,7 @@ examples:
   dsc-econ sensitivity sobol --n 4096
   dsc-econ sensitivity psa --n 100000 --output psa.nc
   dsc-econ sensitivity threshold --input pathways.gamma --low 0 --high 1
+  dsc-econ report --out report/
 """
 
 
@@ -155,6 +157,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("tables", help="list the tables `reproduce` can build")
     _sensitivity_parser(sub)
+
+    rep = sub.add_parser(
+        "report",
+        help="board report: one self-contained HTML file and a PDF",
+        description=(
+            "Write a board-ready sensitivity report (report.html, figures embedded, and "
+            "report.pdf printed with headless Chromium) for the parameters in use: "
+            "executive summary with intervals and P(BCR > 1), tornado and Sobol charts, "
+            "distributions, payback, pathway tree, harm profiles, scenarios, and an "
+            "appendix of every assumption with its source."
+        ),
+    )
+    _common(rep)
+    rep.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    rep.add_argument(
+        "--scenario-file",
+        action="append",
+        metavar="FILE",
+        help="your scenarios (repeatable)",
+    )
+    rep.add_argument("--uncertainty", metavar="FILE", help="uncertainty file (YAML)")
+    rep.add_argument("--sites", nargs="+", metavar="ID", help="site ids (default: 2-7)")
+    rep.add_argument(
+        "--n-psa", type=int, default=20_000, help="Monte Carlo samples (20000)"
+    )
+    rep.add_argument("--n-sobol", type=int, default=4096, help="Sobol base samples (4096)")
+    rep.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    rep.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
+    rep.add_argument("--title", help="report title")
     return parser
 
 
@@ -496,6 +527,28 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import report
+
+    params = _load(args)
+    kwargs = {"title": args.title} if args.title else {}
+    files = report(
+        args.out,
+        params,
+        scenario_files=args.scenario_file,
+        uncertainty=args.uncertainty,
+        sites=args.sites,
+        n_psa=args.n_psa,
+        n_sobol=args.n_sobol,
+        seed=args.seed,
+        pdf=not args.no_pdf,
+        command_line=" ".join(["dsc-econ", *sys.argv[1:]]),
+        **kwargs,
+    )
+    print(f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
+    return 0
+
+
 COMMANDS: dict[str, Any] = {
     "reproduce": _cmd_reproduce,
     "appraise": _cmd_appraise,
@@ -503,6 +556,7 @@ COMMANDS: dict[str, Any] = {
     "scenarios": _cmd_scenarios,
     "tables": _cmd_tables,
     "sensitivity": _cmd_sensitivity,
+    "report": _cmd_report,
 }
 
 
@@ -515,7 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(COMMANDS[args.command](args))
-    except (ParameterError, KeyError, ValueError, FileNotFoundError) as exc:
+    except (ParameterError, KeyError, ValueError, FileNotFoundError, RuntimeError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"dsc-econ: error: {message}", file=sys.stderr)
         return 2
