@@ -133,6 +133,12 @@ def site_impacts(params: Any, sites: Sequence[str]) -> dict[str, np.ndarray]:
     counts = site_counts(params, sites)
     x1 = counts.total_in_treatment.sel(area="pilot", period="post").values
     if params["appraisal.did_source"] == "reported":
+        missing = [s for s in sites if f"sites.{s}.did_reported.et_tt" not in params]
+        if missing:
+            raise ParameterError(
+                f"appraisal.did_source is 'reported' but site(s) {missing} have no "
+                "did_reported estimates; use did_source 'counts'"
+            )
         did_et = _site_param(params, sites, "did_reported.et_tt")
         did_sc = _site_param(params, sites, "did_reported.sc_tt")
     else:

@@ -542,7 +542,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         n_sobol=args.n_sobol,
         seed=args.seed,
         pdf=not args.no_pdf,
-        command_line=" ".join(["dsc-econ", *sys.argv[1:]]),
+        command_line=" ".join(["dsc-econ", *args.argv]),
         **kwargs,
     )
     print(f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
@@ -564,6 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dsc-econ``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(argv) if argv is not None else sys.argv[1:]
     if args.command is None:
         parser.print_help()
         return 0

@@ -187,7 +187,9 @@ def did_table(
             row[f"{measure}_se"] = float(se)
             row[f"{measure}_ci_low"] = float(did - 1.959963984540054 * se)
             row[f"{measure}_ci_high"] = float(did + 1.959963984540054 * se)
-            row[f"{measure}_reported"] = params[f"sites.{site}.did_reported.{measure}"]
+            reported = f"sites.{site}.did_reported.{measure}"
+            if reported in params:
+                row[f"{measure}_reported"] = params[reported]
             key = f"sites.{site}.p_values.{measure}"
             if key in params:
                 meta = params.meta(key)  # type: ignore[attr-defined]

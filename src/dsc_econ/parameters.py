@@ -414,9 +414,6 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
                             f"{get[small].source}: {get[small].name} = "
                             f"{get[small].value!r} exceeds {big} = {get[big].value!r}"
                         )
-        for key in ("did_reported.et_tt", "did_reported.sc_tc", "did_reported.sc_tt"):
-            if f"{base}.{key}" not in params:
-                raise ParameterError(f"{origin}: site {site} has no {key}")
 
 
 REQUIRED: tuple[str, ...] = (

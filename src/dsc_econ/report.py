@@ -116,6 +116,8 @@ def _ratio(value: float) -> str:
 
 def _p_text(params: ParameterSet, site: str, measure: str) -> tuple[str, bool]:
     key = f"sites.{site}.p_values.{measure}"
+    if key not in params:
+        return "no regression p-value supplied", False
     value = float(params[key])
     comparator = params.meta(key).comparator or ""
     text = f"p{comparator or ' = '}{value:g}".replace("p<", "p < ")
