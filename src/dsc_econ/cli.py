@@ -50,6 +50,8 @@ commands:
   sensitivity  oneway | scenarios | threshold | psa | sobol | morris: how far each
                site's NPV and BCR move with the assumptions (uncertainty/default.yaml)
   report       a board paper (self-contained HTML and PDF) with all of the above
+  records      derive | synthesize: from client-level journey records to site counts
+               and DiD (aggregate and logistic), or a synthetic extract
 
 examples:
   dsc-econ reproduce
@@ -62,6 +64,8 @@ examples:
   dsc-econ sensitivity psa --n 100000 --output psa.nc
   dsc-econ sensitivity threshold --input pathways.gamma --low 0 --high 1
   dsc-econ report --out report/
+  dsc-econ records synthesize --out extract/
+  dsc-econ appraise --journeys extract/journeys.csv --sites-file extract/sites.csv
 """
 
 
@@ -142,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = app.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit CSV")
+    _records_options(app, required=False)
+    app.add_argument(
+        "--write-parameters",
+        metavar="DIR",
+        help="with --journeys: keep the derived parameter folder here",
+    )
 
     par = sub.add_parser(
         "parameters",
@@ -157,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("tables", help="list the tables `reproduce` can build")
     _sensitivity_parser(sub)
+    _records_parser(sub)
 
     rep = sub.add_parser(
         "report",
@@ -187,6 +198,57 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
     rep.add_argument("--title", help="report title")
     return parser
+
+
+def _records_options(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument(
+        "--journeys",
+        required=required,
+        metavar="FILE",
+        help="journey-level records (CSV or Parquet; columns in the README)",
+    )
+    p.add_argument(
+        "--sites-file",
+        dest="sites_file",
+        required=required,
+        metavar="FILE",
+        help="which area is which site's pilot or comparison, and the costs (CSV)",
+    )
+    p.add_argument(
+        "--rejects",
+        metavar="FILE",
+        default="rejects.csv",
+        help="where to write the rejected rows with reasons (default rejects.csv)",
+    )
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="set rejected rows aside and proceed (the count is reported)",
+    )
+
+
+def _records_parser(sub: Any) -> None:
+    rec = sub.add_parser(
+        "records",
+        help="from client-level treatment records to site outcomes and DiD",
+        description=(
+            "Derive effective treatment and successful completions from journey records "
+            "(Appendix B2), estimate the differences in differences (aggregate and "
+            "client-level logistic), or make a synthetic extract."
+        ),
+    )
+    verbs = rec.add_subparsers(dest="verb", metavar="ACTION", required=True)
+    p = verbs.add_parser("derive", help="site counts, aggregate and logistic DiD")
+    _common(p)
+    _records_options(p, required=True)
+    p.add_argument("--out", metavar="FILE", help="write the site counts (CSV)")
+    p.add_argument("--no-regression", action="store_true", help="skip the logistic DiD")
+    p = verbs.add_parser("synthesize", help="a synthetic extract matching the site counts")
+    _common(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV files")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the counts (1.0)")
+    p.add_argument("--seed", type=int, default=2012, help="random seed (2012)")
+    p.add_argument("--damaged", action="store_true", help="also write a copy with bad rows")
 
 
 def _sensitivity_parser(sub: Any) -> None:
@@ -322,8 +384,79 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     return 1 if unexplained else 0
 
 
+def _from_records(args: argparse.Namespace, params: ParameterSet, regression: bool) -> Any:
+    from .records import parameters_from_records, read_journeys, read_sites
+
+    journeys = read_journeys(args.journeys, params, args.rejects, args.keep_going)
+    n_bad = journeys.rejects["row"].nunique() if len(journeys.rejects) else 0
+    if n_bad:
+        print(
+            f"{n_bad} rows set aside (reasons in {args.rejects}); "
+            f"{len(journeys.clean)} rows used.",
+            file=sys.stderr,
+        )
+    sites = read_sites(args.sites_file)
+    out = getattr(args, "write_parameters", None)
+    folder = Path(out) if out else Path(tempfile.mkdtemp()) / "parameters"
+    return parameters_from_records(journeys, sites, params, folder, regression=regression)
+
+
+def _cmd_records(args: argparse.Namespace) -> int:
+    params = _load(args)
+    if args.verb == "synthesize":
+        from .synthetic import damage, synthetic_journeys, synthetic_sites
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        journeys = synthetic_journeys(params, scale=args.scale, seed=args.seed)
+        journeys.to_csv(out / "journeys.csv", index=False)
+        synthetic_sites(params).to_csv(out / "sites.csv", index=False)
+        print(
+            f"wrote {len(journeys):,} journeys to {out / 'journeys.csv'} and "
+            f"{out / 'sites.csv'}"
+        )
+        if args.damaged:
+            bad, problems = damage(journeys, seed=args.seed)
+            bad.to_csv(out / "journeys_damaged.csv", index=False)
+            print(
+                f"wrote {out / 'journeys_damaged.csv'} with bad rows "
+                + ", ".join(f"{r} ({p})" for r, p in sorted(problems.items()))
+            )
+        return 0
+    _, tables = _from_records(args, params, regression=not args.no_regression)
+    counts = tables["counts"]
+    if args.out:
+        _write(counts.to_csv(index=False), args.out)
+    summary = tables["outcomes_summary"].iloc[0]
+    print(
+        f"{int(summary.clients):,} client-periods derived; "
+        f"{int(summary.clients_in_other_areas):,} in areas outside the sites file ignored."
+    )
+    print("\nSite counts (Tables 7.5/7.6, 6.2/6.4):")
+    print(counts.to_string(index=False))
+    agg = tables["aggregate_did"]
+    cols = [c for c in agg.columns if c.endswith(("_did", "_se", "_ci_low", "_ci_high"))]
+    print("\nDifference in differences from the counts (shares; binomial SE, 95% CI):")
+    print(agg[cols].round(4).to_string())
+    if "logistic_did" in tables:
+        print("\nClient-level logistic DiD (covariates, missing as a category):")
+        print(tables["logistic_did"].round(4).to_string())
+    return 0
+
+
 def _cmd_appraise(args: argparse.Namespace) -> int:
     params = _load(args, scenario=args.scenario, scenario_file=args.scenario_file)
+    if args.journeys or args.sites_file:
+        if not (args.journeys and args.sites_file):
+            raise ParameterError("--journeys and --sites-file go together")
+        params, tables = _from_records(args, params, regression=True)
+        if not (args.json or args.csv):
+            print("Logistic DiD from the records (odds ratio, effect in points, p-value):")
+            print(
+                tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]]
+                .round(4)
+                .to_string()
+            )
     table = appraisal_table(params, args.sites)
     from .valuation import unit_values
 
@@ -557,6 +690,7 @@ COMMANDS: dict[str, Any] = {
     "tables": _cmd_tables,
     "sensitivity": _cmd_sensitivity,
     "report": _cmd_report,
+    "records": _cmd_records,
 }
 
 

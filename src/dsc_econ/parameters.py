@@ -12,6 +12,7 @@ the same :class:`ParameterSet` feeds the point estimate and a Monte Carlo or Sob
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import itertools
 import re
@@ -52,7 +53,7 @@ class Unit:
     high: float | None = None
     integer: bool = False
     monetary: bool = False
-    kind: str = "number"  # number | category | flag
+    kind: str = "number"  # number | category | flag | date
 
 
 UNITS: dict[str, Unit] = {
@@ -70,6 +71,9 @@ UNITS: dict[str, Unit] = {
         Unit("rate_per_year", "a rate per year", 0, 1),
         Unit("years", "a duration or year index", 0, None),
         Unit("index", "an index number (base = 100)", 0, None),
+        Unit("days", "a number of days", 0, None, integer=True),
+        Unit("code", "a record code (whole number)", 0, None, integer=True),
+        Unit("date", "a calendar date (YYYY-MM-DD)", kind="date"),
         Unit("category", "a categorical option", kind="category"),
         Unit("flag", "a true/false switch", kind="flag"),
     ]
@@ -210,6 +214,13 @@ def check_value(
         if arr.dtype != bool:
             raise ParameterError(f"{where}: expected true/false, got {value!r}")
         return arr
+    if spec.kind == "date":
+        try:
+            return str(_dt.date.fromisoformat(str(value)))
+        except ValueError:
+            raise ParameterError(
+                f"{where}: expected a date YYYY-MM-DD, got {value!r}"
+            ) from None
     if spec.kind == "category":
         if not isinstance(value, str):
             raise ParameterError(f"{where}: expected a text option, got {value!r}")

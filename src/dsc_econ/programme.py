@@ -65,8 +65,13 @@ def _number(frame: pd.DataFrame, column: str, integer: bool) -> pd.Series:
     return values
 
 
-def site_files(counts: Any, costs: Any) -> dict[str, dict[str, Any]]:
-    """Parameter-file contents (``sites/<id>.yaml``) for every site of the tables."""
+def site_files(
+    counts: Any, costs: Any, p_values: dict[str, dict[str, float]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Parameter-file contents (``sites/<id>.yaml``) for every site of the tables.
+
+    ``p_values`` (site -> {``et_tt``/``sc_tc``: p}) adds the sites' regression p-values.
+    """
     counts = read_table(counts, {"site", "area", "period", *COUNT_COLUMNS}, "the counts")
     costs = read_table(costs, {"site", "cost_year_1", "cost_year_2"}, "the costs")
     for column in COUNT_COLUMNS:
@@ -128,6 +133,12 @@ def site_files(counts: Any, costs: Any) -> dict[str, dict[str, Any]]:
                     k: int(c[k]) for k in COUNT_COLUMNS
                 }
             body["counts"] = tree
+        if p_values and site in p_values:
+            body["p_values"] = {
+                "unit": "p_value",
+                "reference": {"document": "dsc_econ.regression", "section": "logistic DiD"},
+                **{k: float(v) for k, v in p_values[site].items()},
+            }
         files[site] = body
     unknown = sorted(set(counts.site) - set(files))
     if unknown:
@@ -143,6 +154,7 @@ def programme_parameters(
     out: str | Path,
     base: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
+    p_values: dict[str, dict[str, float]] | None = None,
 ) -> ParameterSet:
     """Write a parameter folder for a new programme into ``out`` and load it.
 
@@ -165,7 +177,7 @@ def programme_parameters(
     target = Path(out)
     if target.exists():
         raise ParameterError(f"{target}: already exists; choose a new folder")
-    files = site_files(counts, costs)
+    files = site_files(counts, costs, p_values)
     source = Path(base) if base is not None else data_dir("parameters")
     with tempfile.TemporaryDirectory(
         dir=target.parent if target.parent.exists() else None
