@@ -451,7 +451,9 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
             raise ParameterError("--journeys and --sites-file go together")
         params, tables = _from_records(args, params, regression=True)
         if not (args.json or args.csv):
-            print("Logistic DiD from the records (odds ratio, effect in points, p-value):")
+            print("Site counts derived from the records (Tables 7.5/7.6, 6.2/6.4):")
+            print(tables["counts"].to_string(index=False))
+            print("\nLogistic DiD from the records (odds ratio, effect in points, p):")
             print(
                 tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]]
                 .round(4)
