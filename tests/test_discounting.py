@@ -55,9 +55,15 @@ def test_broadcast_over_samples():
         np.testing.assert_allclose(d[i], discount_factors(r, np.arange(1, 13)))
 
 
-def test_green_book_schedule_steps_down_and_compounds():
+GB_FROM = (1, 31, 76, 126, 201, 301)
+GB_RATES = (0.035, 0.03, 0.025, 0.02, 0.015, 0.01)
+
+
+def test_green_book_schedule_steps_down_and_compounds(params):
+    assert tuple(params["discounting.schedule_from_years"]) == GB_FROM
+    assert tuple(params["discounting.schedule_rates"]) == GB_RATES
     years = np.arange(1, 401)
-    gb = green_book_factors(years)
+    gb = green_book_factors(years, GB_FROM, GB_RATES)
     np.testing.assert_allclose(gb[:30], discount_factors(0.035, years[:30]))
     assert gb[30] == pytest.approx(1.035**-30 / 1.03)  # year 31 at 3.0%
     assert gb[75] == pytest.approx(1.035**-30 * 1.03**-45 / 1.025)  # year 76 at 2.5%
@@ -70,11 +76,11 @@ def test_green_book_schedule_steps_down_and_compounds():
 
 def test_green_book_timing_and_samples():
     years = np.arange(1, 40)
-    start = green_book_factors(years, timing="start")
-    end = green_book_factors(years)
+    start = green_book_factors(years, GB_FROM, GB_RATES, timing="start")
+    end = green_book_factors(years, GB_FROM, GB_RATES)
     np.testing.assert_allclose(start[1:], end[:-1])
     rates = np.array([[0.035, 0.03, 0.025, 0.02, 0.015, 0.01], [0.05] * 6])
-    both = green_book_factors(years, rates=rates)
+    both = green_book_factors(years, GB_FROM, rates)
     assert both.shape == (2, 39)
     np.testing.assert_allclose(both[1], discount_factors(0.05, years))
 
@@ -123,7 +129,9 @@ def test_factors_for_parameter_methods(params):
     health = params.with_values({"discounting.method": "health"})
     np.testing.assert_allclose(factors_for(health, years), discount_factors(0.015, years))
     gb = params.with_values({"discounting.method": "green_book"})
-    np.testing.assert_allclose(factors_for(gb, years), green_book_factors(years))
+    np.testing.assert_allclose(
+        factors_for(gb, years), green_book_factors(years, GB_FROM, GB_RATES)
+    )
 
 
 @pytest.mark.parametrize("rate", [0.01, 0.035, 0.1])

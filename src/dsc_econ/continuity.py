@@ -89,16 +89,33 @@ def carat_continuity(
     merged["hit"] = (gap >= pd.Timedelta(0)) & (gap <= window)
     success = merged.groupby("referral_id")["hit"].any()
     ref = ref.assign(success=ref["referral_id"].map(success).fillna(False).astype(bool))
+    windows = {
+        p: (
+            params[f"records.periods.{p}.start"],
+            pd.Timestamp(params[f"records.periods.{p}.end"]) - window,
+        )
+        for p in ("pre", "post")
+    }
+    data = ref.assign(referrals=1, successful=ref["success"].astype(int))
+    return _rates(data, "referral_date", windows, sites)
+
+
+def _rates(
+    data: pd.DataFrame, date: str, windows: dict[str, tuple[Any, Any]], sites: pd.DataFrame
+) -> pd.DataFrame:
+    """Sum ``referrals`` and ``successful`` by site, role and period over the rows whose
+    ``date`` falls in the period's window (inclusive), and add the success ``rate``."""
     frames = []
-    for period in ("pre", "post"):
-        start = pd.Timestamp(params[f"records.periods.{period}.start"])
-        end = pd.Timestamp(params[f"records.periods.{period}.end"]) - window
-        inside = ref.loc[(ref["referral_date"] >= start) & (ref["referral_date"] <= end)]
+    for period, (start, end) in windows.items():
+        when = data[date]
+        inside = data.loc[(when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))]
         frames.append(inside.assign(period=period))
-    data = pd.concat(frames).merge(sites[["area", "site", "role"]], on="area", how="inner")
+    merged = pd.concat(frames).merge(
+        sites[["area", "site", "role"]], on="area", how="inner"
+    )
     table = (
-        data.groupby(["site", "role", "period"])
-        .agg(referrals=("referral_id", "size"), successful=("success", "sum"))
+        merged.groupby(["site", "role", "period"])[["referrals", "successful"]]
+        .sum()
         .reset_index()
     )
     table["rate"] = table["successful"] / table["referrals"]
@@ -131,20 +148,15 @@ def dip_continuity(
     if over.any():
         i = int(np.flatnonzero(over)[0])
         raise RecordsError(f"{name}: row {i + 2}: more triaged than referred")
-    frames = []
-    for period in ("pre", "post"):
-        start = pd.Timestamp(params[f"records.dip_periods.{period}.start"])
-        end = pd.Timestamp(params[f"records.dip_periods.{period}.end"])
-        inside = q.loc[(q["quarter_start"] >= start) & (q["quarter_start"] <= end)]
-        frames.append(inside.assign(period=period))
-    data = pd.concat(frames).merge(sites[["area", "site", "role"]], on="area", how="inner")
-    table = (
-        data.groupby(["site", "role", "period"])
-        .agg(referrals=("referred", "sum"), successful=("triaged_within_6_weeks", "sum"))
-        .reset_index()
-    )
-    table["rate"] = table["successful"] / table["referrals"]
-    return table
+    windows = {
+        p: (
+            params[f"records.dip_periods.{p}.start"],
+            params[f"records.dip_periods.{p}.end"],
+        )
+        for p in ("pre", "post")
+    }
+    data = q.assign(referrals=q["referred"], successful=q["triaged_within_6_weeks"])
+    return _rates(data, "quarter_start", windows, sites)
 
 
 def continuity_did(table: pd.DataFrame) -> pd.DataFrame:

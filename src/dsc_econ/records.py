@@ -54,16 +54,7 @@ __all__ = [
 ]
 
 JOURNEY_COLUMNS = ("client_id", "area", "journey_start", "journey_end", "exit_reason")
-_CORE = {
-    "client_id",
-    "area",
-    "journey_start",
-    "journey_end",
-    "exit_reason",
-    "dob",
-    "age",
-    "journey_id",
-}
+_CORE = {*JOURNEY_COLUMNS, "dob", "age", "journey_id"}
 
 
 class RecordsError(ParameterError):
@@ -298,16 +289,7 @@ def derive_outcomes(
     days = int(params["records.effective_days"])
     completed = [int(c) for c in params["records.completed_exit_codes"]]
     covariates = journeys.covariates
-    keep_cols = [
-        "client_id",
-        "area",
-        "journey_start",
-        "journey_end",
-        "exit_reason",
-        "dob",
-        "age",
-        *covariates,
-    ]
+    keep_cols = [*JOURNEY_COLUMNS, "dob", "age", *covariates]
     area_map = sites.set_index("area")[["site", "role"]]
     frames = []
     other = 0
