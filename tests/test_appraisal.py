@@ -97,3 +97,11 @@ def test_bcr_needs_positive_costs():
     assert benefit_cost_ratio(10.0, 5.0) == 2.0
     with pytest.raises(ValueError, match="costs must be positive"):
         benefit_cost_ratio(1.0, 0.0)
+
+
+def test_without_yearly_flows(params):
+    lean = appraise(params, by_year=False)
+    full = appraise(params)
+    assert "benefit_by_year" not in lean
+    np.testing.assert_allclose(lean.cost_by_year, full.cost_by_year)
+    np.testing.assert_allclose(lean.bcr, full.bcr)

@@ -179,8 +179,9 @@ def appraisal_arrays(
     (arrays of shape (..., site) replacing the DiD estimates, e.g. sampled ones) and
     ``by_year`` (skip the yearly benefit flows, which are the only (..., site, year)
     output, when only totals are needed). Returns a dict of arrays with shapes
-    (..., site), (...,) for unit values, (..., site, 2) for ``cost_by_year`` and
-    (..., site, year) for ``benefit_by_year``, plus ``sites`` and ``years``.
+    (..., site) (``cost_year_1``/``cost_year_2`` as used, discounted if asked), (...,)
+    for unit values, and (..., site, year) for ``benefit_by_year``, plus ``sites`` and
+    ``years``.
     """
     sites = _resolve_sites(params, sites)
     impact = site_impacts(params, sites)
@@ -245,9 +246,8 @@ def appraisal_arrays(
         "benefit_sensitivity": benefit_sens,
         "bcr_sensitivity": benefit_sens / cost,
     }
-    out["cost_by_year"] = (year_1, year_2) if not by_year else None
+    out["cost_year_1"], out["cost_year_2"] = year_1, year_2
     if by_year:
-        out["cost_by_year"] = np.stack(np.broadcast_arrays(year_1, year_2), axis=-1)
         # Discounted benefit flow per year (for payback): per-client flows times
         # clients, rescaled so each year's flows add up to the unit values actually
         # used (they differ from the modelled sums only when rounded or overridden).
@@ -354,7 +354,10 @@ def appraise(
         )
     data["cost_by_year"] = (
         (*lead, "site", "project_year"),
-        np.broadcast_to(arr["cost_by_year"], (*shape, 2)),
+        np.stack(
+            [np.broadcast_to(arr[k], shape) for k in ("cost_year_1", "cost_year_2")],
+            axis=-1,
+        ),
         {"units": "GBP thousand", "long_name": "pilot costs by project year"},
     )
     if by_year:
