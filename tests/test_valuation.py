@@ -116,3 +116,14 @@ def test_kernel_equals_harm_profile_path_for_any_career(params):
         np.testing.assert_allclose(
             values[:, 1] - values[:, 2], unit_values(one).long_term, rtol=1e-10, atol=1e-6
         )
+
+
+@pytest.mark.parametrize("first", [0.0, 0.3, 1.0])
+def test_decline_from_the_first_years(params, first):
+    """The decline starting in year 0 or 1 (the recurrence must start from a power)."""
+    p = params.with_values(
+        {"harms.untreated.decline_rate": 0.1, "harms.untreated.decline_from_year": first}
+    )
+    values = dsc.pathway_values(p)
+    assert unit_values(p).effective == pytest.approx(values[2], rel=1e-12)
+    assert unit_values(p).long_term == pytest.approx(values[1] - values[2], rel=1e-12)

@@ -123,7 +123,7 @@ def sobol_indices(
     ab = blocks[:, 1 : g + 1]
     ba = blocks[:, g + 1 : 2 * g + 1] if second_order else None
     var = np.var(np.concatenate([a, b]), axis=0)
-    rng = np.random.default_rng(seed) if seed else np.random.default_rng()
+    rng = np.random.default_rng(seed)  # seed 0 is a seed too (SALib treats it as None)
     r = rng.integers(n, size=(n, resamples))
     z = norm.ppf(0.5 + conf_level / 2)
     counts = np.zeros((resamples, n))

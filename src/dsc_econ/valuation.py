@@ -109,6 +109,7 @@ def present_values(
     t_min, f_min = float(np.min(n_t)), float(np.min(first_decline))
     scalar_f = np.ndim(first_decline) == 0
     u_factor: Any = 1.0  # keep_u ** steps, carried from year to year
+    declining = False  # whether u_factor already holds a power from an earlier year
     a_factor: Any = None  # keep_a ** (t - n_T) once every sample is past treatment
     for i in range(factors.shape[0]):
         t = i + 1.0
@@ -119,12 +120,13 @@ def present_values(
         # Untreated harm: one multiplication a year once the decline has started.
         if t - f_min + 1.0 <= 0:
             u = u0
-        elif scalar_f and t - float(first_decline) >= 1.0:
+        elif scalar_f and declining and t - float(first_decline) >= 1.0:
             u_factor = u_factor * keep_u
             u = u0 * u_factor
         else:
             u_factor = keep_u ** np.maximum(t - first_decline + 1.0, 0.0)
             u = u0 * u_factor
+            declining = True
         s_flow = d * share_in * (u - h) if in_any else 0.0
         c_flow = d * share_in * cost if in_any else 0.0
         if after_any:
