@@ -183,3 +183,51 @@ def test_runs_on_a_distributed_cluster(params, uncertainty):
         ds = sens.psa(params, uncertainty, n=2000, seed=4, chunked=True, progress=False)
     local = sens.psa(params, uncertainty, n=2000, seed=4, progress=False)
     np.testing.assert_allclose(ds.npv_mean, local.npv_mean, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda p, u: sens.psa(p, u, n=100, interval=1.5),
+            "interval must be between 0 and 1",
+        ),
+        (
+            lambda p, u: sens.psa(p, u, n=100, sites=["1"]),
+            "have no difference-in-differences",
+        ),
+        (lambda p, u: sens.morris(p, u, levels=1), "levels must be an even number"),
+        (lambda p, u: sens.morris(p, u, trajectories=0), "trajectories must be at least 2"),
+        (lambda p, u: sens.sobol(p, u, n=64, resamples=1), "resamples must be at least 2"),
+    ],
+)
+def test_bad_analysis_arguments(params, uncertainty, call, message):
+    with pytest.raises((ValueError, dsc.ParameterError), match=message):
+        call(params, uncertainty)
+
+
+def test_threshold_stays_in_the_unit_range(params):
+    ds = sens.threshold(params, "harms.abstinent.decay_rate")
+    assert float(ds.attrs["high"]) <= 1.0
+    zero = sens.threshold(params, "harms.untreated.decline_rate")
+    assert zero.attrs["low"] == 0 and zero.attrs["high"] == 1
+
+
+def test_sobol_seed_zero_is_reproducible(params, uncertainty):
+    a = sens.sobol(params, uncertainty, n=64, seed=0, progress=False)
+    b = sens.sobol(params, uncertainty, n=64, seed=0, progress=False)
+    np.testing.assert_array_equal(a.S1_conf.values, b.S1_conf.values)
+
+
+def test_chunked_quantiles_with_heavy_tails(tmp_path, params):
+    path = tmp_path / "heavy.yaml"
+    path.write_text(
+        "inputs:\n  h: {parameters: [harms.untreated.total, harms.in_treatment.total], "
+        "apply: scale, distribution: lognormal, median: 1, sd_log: 1.5, justification: j}\n"
+    )
+    u = load_uncertainty(path, params)
+    a = sens.psa(params, u, n=200_000, seed=2, chunked=False, keep_samples=False)
+    b = sens.psa(params, u, n=200_000, seed=2, chunked=True, keep_samples=False)
+    spread = float((a.npv_high - a.npv_low).max())
+    np.testing.assert_allclose(a.npv_high, b.npv_high, atol=1e-3 * spread)
+    np.testing.assert_allclose(a.npv_low, b.npv_low, atol=1e-3 * spread)

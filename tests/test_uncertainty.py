@@ -171,3 +171,27 @@ def test_every_distribution_family(tmp_path, params):
     assert over["harms.in_treatment.total"].std() == pytest.approx(4000, rel=0.05)
     assert np.all(over["pathways.phi"] == 0.5)
     assert over["pathways.alpha"].mean() == pytest.approx(0.8, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "  x: {parameters: 5, distribution: uniform, low: 0, high: 1, justification: j}\n",
+            "must be a parameter name",
+        ),
+        (
+            "  x: {kind: did, site: '3', distribution: normal, mean: 0, justification: j}\n",
+            "takes no ['distribution', 'mean']",
+        ),
+        (
+            "  a: {parameter: pathways.gamma, distribution: uniform, low: 0.9, high: 1, justification: j}\n"
+            "  b: {parameter: pathways.gamma, apply: scale, distribution: uniform, low: 1, high: 1.1, justification: j}\n",
+            "together can put pathways.gamma at 0.9 to 1.1",
+        ),
+    ],
+)
+def test_more_bad_entries(tmp_path, params, body, message):
+    with pytest.raises(ParameterError) as info:
+        load_uncertainty(_write(tmp_path, body), params)
+    assert message in str(info.value)

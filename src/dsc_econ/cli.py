@@ -273,10 +273,17 @@ def _sensitivity_parser(sub: Any) -> None:
         p.add_argument("--output", metavar="FILE", help="save results (.nc, .zarr or .csv)")
         return p
 
-    p = verb("oneway", "tornado (each input at a low and high quantile) and spider data")
+    p = verb("oneway", "tornado data (each input at a low and a high quantile)")
     p.add_argument("--low", type=float, default=0.05, help="low quantile (default 0.05)")
     p.add_argument("--high", type=float, default=0.95, help="high quantile (default 0.95)")
     p.add_argument("--top", type=int, default=10, help="inputs to print (default 10)")
+    p.add_argument(
+        "--spider",
+        metavar="FILE",
+        help="also save spider data (outputs across a grid of "
+        "each input's quantiles) to FILE (.nc, .zarr or .csv)",
+    )
+    p.add_argument("--points", type=int, default=11, help="spider grid points (11)")
     p = verb("scenarios", "NPV and BCR under each named scenario")
     p.add_argument(
         "--file",
@@ -529,6 +536,9 @@ def _save_result(ds: Any, path: str | None) -> None:
     from . import sensitivity as sens
 
     if path.endswith(".csv"):
+        if "sample" in ds.dims:  # a CSV holds the per-site summary, not every draw
+            ds = ds.drop_vars([v for v in ds.variables if "sample" in ds[v].dims])
+            ds = ds.drop_dims([d for d in ("sample", "parameter") if d in ds.dims])
         _write(sens.tidy(ds).to_csv(index=False), path)
     else:
         sens.save(ds, path)
@@ -552,6 +562,16 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         _save_result(ds, args.output)
         return 0
     uncertainty = load_uncertainty(args.uncertainty, params)
+    varied = {
+        t: i.name for i in uncertainty.inputs for t in i.parameters if i.apply == "set"
+    }
+    for name in params.overridden:
+        if name in varied:
+            print(
+                f"dsc-econ: warning: {name} is sampled by input {varied[name]!r} of "
+                f"{uncertainty.source}, which replaces its --set value in sampled rows",
+                file=sys.stderr,
+            )
     if args.verb == "oneway":
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
         print(
@@ -576,6 +596,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 frame.to_string(
                     float_format=lambda v: f"{v:,.3g}" if abs(v) < 10 else f"{v:,.0f}"
                 )
+            )
+        if args.spider:
+            _save_result(
+                sens.spider(params, uncertainty, sites, args.points, args.low, args.high),
+                args.spider,
             )
     elif args.verb == "threshold":
         ds = sens.threshold(params, args.input, sites, args.low, args.high, uncertainty)
@@ -706,7 +731,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(COMMANDS[args.command](args))
-    except (ParameterError, KeyError, ValueError, FileNotFoundError, RuntimeError) as exc:
+    except (
+        ParameterError,
+        KeyError,
+        ValueError,
+        FileNotFoundError,
+        RuntimeError,
+        ImportError,
+        OSError,
+    ) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"dsc-econ: error: {message}", file=sys.stderr)
         return 2

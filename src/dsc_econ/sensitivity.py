@@ -33,7 +33,7 @@ import pandas as pd
 import xarray as xr
 
 from .appraisal import appraisal_arrays
-from .parameters import ParameterError, ParameterSet
+from .parameters import UNITS, ParameterError, ParameterSet
 from .scenarios import Scenario, apply_scenario, load_scenarios
 from .uncertainty import Uncertainty, parameter_hash
 
@@ -131,7 +131,7 @@ def evaluate(
     dict of ndarray, each shape (n, site)
         ``npv`` and ``total_benefit``, ``cost`` (£ thousand), ``bcr``.
     """
-    sites = list(sites) if sites is not None else params.impact_sites()
+    sites = _impact_sites(params, sites)
     overrides, dids = uncertainty.transform(unit, params, sites)
     sampled = params.with_values(overrides, origin="sample", validate=False)
     arr = appraisal_arrays(sampled, sites, by_year=False, **dids)
@@ -183,6 +183,20 @@ def evaluate_blocks(
                 parts[key].append(np.array(out[key]))
             bar.update(block.shape[0])
     return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def _impact_sites(params: ParameterSet, sites: Sequence[str] | None) -> list[str]:
+    """Sites to analyse: every site with impact data, or the chosen ones, checked."""
+    if sites is None:
+        return params.impact_sites()
+    chosen = params.check_sites(sites)
+    lacking = [s for s in chosen if s not in params.impact_sites()]
+    if lacking:
+        raise ParameterError(
+            f"site(s) {lacking} have no difference-in-differences data; sites with data: "
+            f"{params.impact_sites()}"
+        )
+    return chosen
 
 
 def _outputs_dataset(
@@ -247,7 +261,7 @@ def oneway(
     """
     if not 0 < low < high < 1:
         raise ValueError(f"need 0 < low < high < 1, got low={low}, high={high}")
-    sites = list(sites) if sites is not None else params.impact_sites()
+    sites = _impact_sites(params, sites)
     columns = _parameter_inputs(uncertainty)
     d = len(columns)
     unit = np.full((2 * d + 1, d), np.nan)
@@ -299,7 +313,7 @@ def spider(
     """
     if points < 2:
         raise ValueError(f"points must be at least 2, got {points}")
-    sites = list(sites) if sites is not None else params.impact_sites()
+    sites = _impact_sites(params, sites)
     columns = _parameter_inputs(uncertainty)
     grid = np.linspace(low, high, points)
     d = len(columns)
@@ -356,7 +370,7 @@ def scenarios(
                 )
             named[name] = sc
     named.update(extra or {})
-    sites = list(sites) if sites is not None else params.impact_sites()
+    sites = _impact_sites(params, sites)
     rows = {"base": params}
     rows.update({name: apply_scenario(params, sc) for name, sc in named.items()})
     values: dict[str, list[np.ndarray]] = {k: [] for k in OUTPUTS}
@@ -401,7 +415,8 @@ def threshold(
         of a parameter input (its targets are set or scaled together).
     low, high : float, optional
         Search range; default the input's 0.1% and 99.9% quantiles (uncertainty
-        input) or 0.5 and 2 times the point value (parameter).
+        input) or 0.5 and 2 times the point value (parameter), kept within the range of
+        its unit (a rate stays in [0, 1]; a point value of 0 searches the whole range).
     grid, tol : int, float
         Points of the bracketing grid; relative tolerance of the bisection.
 
@@ -412,7 +427,7 @@ def threshold(
         one sign), ``status``, ``crossings`` (sign changes on the grid), ``npv_low`` and
         ``npv_high`` (NPV at the range ends) and ``base`` (the point value).
     """
-    sites = list(sites) if sites is not None else params.impact_sites()
+    sites = _impact_sites(params, sites)
     if uncertainty is not None and name in [i.name for i in uncertainty.inputs]:
         item = uncertainty.input(name)
         if item.kind != "parameter":
@@ -429,8 +444,16 @@ def threshold(
         if isinstance(base, (str, bool, list)):
             raise ParameterError(f"threshold: {name} is not a numeric parameter ({base!r})")
         base = float(base)
-        low = base * 0.5 if low is None else low
-        high = base * 2.0 if high is None else high
+        unit = UNITS[params.meta(name).unit]
+        lo_default, hi_default = (base * 0.5, base * 2.0) if base else (unit.low, unit.high)
+        if unit.low is not None:
+            lo_default = max(lo_default, unit.low) if lo_default is not None else unit.low
+        if unit.high is not None:
+            hi_default = min(hi_default, unit.high) if hi_default is not None else unit.high
+        low = lo_default if low is None else low
+        high = hi_default if high is None else high
+        if low is None or high is None:
+            raise ParameterError(f"threshold: give a search range (low, high) for {name}")
         targets, scale = (name,), False
     if not low < high:
         raise ValueError(f"threshold: need low < high, got {low} and {high}")
@@ -532,9 +555,11 @@ def psa(
         (``npv``, ``bcr``... dims ``(sample, site)``) and, in memory, the sampled
         ``inputs`` (``(sample, parameter)``, unit-hypercube values).
     """
-    if n < 1:
-        raise ValueError(f"n must be positive, got {n}")
-    sites = list(sites) if sites is not None else params.impact_sites()
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    if not 0 < interval < 1:
+        raise ValueError(f"interval must be between 0 and 1 (e.g. 0.9), got {interval}")
+    sites = _impact_sites(params, sites)
     chunked = n > 16 * BLOCK if chunked is None else chunked
     if chunked:
         ds = _psa_dask(
@@ -821,7 +846,9 @@ def sobol(
 
     if n < 2 or n & (n - 1):
         raise ValueError(f"n must be a power of two (Sobol sequence), got {n}")
-    sites = list(sites) if sites is not None else params.impact_sites()
+    if resamples < 2:
+        raise ValueError(f"resamples must be at least 2 for an interval, got {resamples}")
+    sites = _impact_sites(params, sites)
     problem = uncertainty.problem(groups=groups)
     unit = sobol_design(problem, n, second_order=second_order, seed=seed)
     out = evaluate_blocks(params, uncertainty, unit, sites, progress, "sobol")
@@ -900,7 +927,12 @@ def morris(
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
-    sites = list(sites) if sites is not None else params.impact_sites()
+    if trajectories < 2:
+        raise ValueError(f"trajectories must be at least 2, got {trajectories}")
+    if levels < 2 or levels % 2:
+        raise ValueError(f"levels must be an even number of at least 2, got {levels}")
+
+    sites = _impact_sites(params, sites)
     problem = uncertainty.problem(groups=groups)
     unit = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     # Evaluate at the centres of equal-probability strata (1/2p, 3/2p, ...) rather
@@ -969,6 +1001,13 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
     try:
         staged = tmp / target.name
         if target.suffix == ".zarr":
+            try:
+                import zarr  # noqa: F401
+            except ImportError:
+                raise ValueError(
+                    f"{target}: writing Zarr needs the zarr package (pip install "
+                    "'dsc-econ[scale]'); or use a .nc file name"
+                ) from None
             ds.to_zarr(staged, mode="w")
         elif target.suffix in (".nc", ".nc4", ".h5"):
             ds.to_netcdf(staged, engine="h5netcdf")

@@ -441,6 +441,35 @@ def _check_support(item: Input, params: ParameterSet, where: str) -> None:
             )
 
 
+def _check_combined(inputs: list[Input], params: ParameterSet, file: Path) -> None:
+    """Inputs acting on one parameter, applied in order, must keep it in its range."""
+    bounds: dict[str, tuple[float, float, list[str]]] = {}
+    for item in inputs:
+        if item.kind != "parameter":
+            continue
+        low, high = _support(item.distribution)
+        for name in item.parameters:
+            base = float(np.asarray(params[name]))
+            lo, hi, who = bounds.get(name, (base, base, []))
+            if item.apply == "set":
+                lo, hi = low, high
+            else:
+                corners = [lo * low, lo * high, hi * low, hi * high]
+                lo, hi = min(corners), max(corners)
+            bounds[name] = (lo, hi, [*who, item.name])
+    for name, (lo, hi, who) in bounds.items():
+        if len(who) < 2:
+            continue
+        unit = UNITS[params.meta(name).unit]
+        if (unit.low is not None and lo < unit.low) or (
+            unit.high is not None and hi > unit.high
+        ):
+            raise ParameterError(
+                f"{file}: inputs {', '.join(who)} together can put {name} at {lo:g} to "
+                f"{hi:g}, outside its range ({unit.name})"
+            )
+
+
 def load_uncertainty(
     path: str | Path | None = None, params: ParameterSet | None = None
 ) -> Uncertainty:
@@ -489,11 +518,31 @@ def load_uncertainty(
             "reference": dict(entry.get("reference") or {}),
         }
         if kind == "did":
+            extra = set(entry) - {
+                "kind",
+                "site",
+                "group",
+                "description",
+                "justification",
+                "reference",
+            }
+            if extra:
+                raise ParameterError(
+                    f"{where}: a 'did' input samples the counts; it takes no "
+                    f"{sorted(extra)}"
+                )
             site = str(entry.get("site", ""))
             if site not in params.impact_sites():
                 raise ParameterError(
                     f"{where}: site {site!r} has no DiD data; sites {params.impact_sites()}"
                 )
+            try:
+                did_distribution(params, site)
+            except np.linalg.LinAlgError:
+                raise ParameterError(
+                    f"{where}: site {site}'s counts leave no sampling variation in one of "
+                    "its shares (e.g. everyone effective), so its DiD cannot be sampled"
+                ) from None
             inputs.append(
                 Input(
                     kind="did",
@@ -510,7 +559,12 @@ def load_uncertainty(
         if missing:
             raise ParameterError(f"{where}: {dist_name} needs {sorted(missing)}")
         targets = entry.get("parameters", entry.get("parameter"))
-        targets = [targets] if isinstance(targets, str) else list(targets or [])
+        targets = [targets] if isinstance(targets, str) else targets
+        if not isinstance(targets, list) or not all(isinstance(x, str) for x in targets):
+            raise ParameterError(
+                f"{where}: 'parameter' must be a parameter name or 'parameters' a list of "
+                f"names, got {targets!r}"
+            )
         if not targets or ("parameter" in entry and "parameters" in entry):
             raise ParameterError(
                 f"{where}: give 'parameter' (one) or 'parameters' (a list)"
@@ -545,6 +599,7 @@ def load_uncertainty(
                         f"both set {target}"
                     )
                 targets_seen[target] = item.name
+    _check_combined(inputs, params, file)
     sites_seen = [i.site for i in inputs if i.kind == "did"]
     if len(sites_seen) != len(set(sites_seen)):
         raise ParameterError(f"{file}: a site has more than one DiD input")
