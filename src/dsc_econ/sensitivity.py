@@ -675,8 +675,8 @@ def _psa_dask(
     pilot = lazy.isel(sample=slice(0, min(n, BLOCK))).sel(output=["npv", "bcr"]).values
     lo, hi = pilot.min(axis=0), pilot.max(axis=0)  # (site, 2)
     margin = np.maximum(hi - lo, 1e-9 * np.maximum(abs(hi), 1.0))
-    inner = np.quantile(pilot, np.linspace(0.0, 1.0, _BINS - 1), axis=0)
-    inner = np.maximum.accumulate(inner, axis=0)
+    ordered = np.sort(pilot, axis=0)  # order statistics of the first block
+    inner = ordered[np.linspace(0, len(ordered) - 1, _BINS - 1).round().astype(int)]
     edges = np.concatenate([(lo - 10 * margin)[None], inner, (hi + 10 * margin)[None]])
     both = lazy.sel(output=["npv", "bcr"]).data
     counts = both.map_blocks(
