@@ -173,12 +173,13 @@ def _parameters_table(
 ) -> list[dict[str, str]]:
     defaults = load_parameters()
     varied: dict[str, str] = {}
+    described = uncertainty.frame()["distribution"]
     for item in uncertainty.inputs:
         if item.kind == "did":
             varied[f"sites.{item.site}.did"] = "sampled: binomial error of the counts"
             continue
         how = "scaled by " if item.apply == "scale" else ""
-        desc = uncertainty.frame().loc[item.name, "distribution"]
+        desc = described.loc[item.name]
         for target in item.parameters:
             varied[target] = f"{how}{desc}"
     names = list(REQUIRED) + [

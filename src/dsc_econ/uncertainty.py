@@ -219,8 +219,10 @@ class Input:
 
     def base_value(self, params: ParameterSet) -> float:
         """The input's value at the point estimate (1 for a scale input)."""
-        if self.kind != "parameter" or self.apply == "scale":
-            return 1.0 if self.kind == "parameter" else 0.0
+        if self.kind != "parameter":
+            raise TypeError(f"{self.name}: a DiD input has no single point value")
+        if self.apply == "scale":
+            return 1.0
         return float(np.asarray(params[self.parameters[0]]))
 
 
