@@ -247,3 +247,56 @@ def test_cli_from_records_to_bcr(tmp_path, capsys):
     )
     assert code == 0 and "logistic DiD" in capsys.readouterr().out
     assert len(pd.read_csv(tmp_path / "c.csv")) == 24
+
+
+def test_birthdays_ages_and_latest_journey_first(params):
+    rows = [
+        {"client_id": "bday", "dob": "1989-10-01"},  # 18 on the first day of the period
+        {
+            "client_id": "aged",
+            "dob": "",
+            "age": "17",
+            "journey_start": "2006-01-01",
+        },  # 18+ by Oct 2007
+        {
+            "client_id": "late",
+            "journey_start": "2007-01-01",
+            "journey_end": "2007-11-01",
+            "exit_reason": "5",
+        },
+        {"client_id": "late", "journey_start": "2009-03-01"},  # latest, too new to judge
+        {
+            "client_id": "quick",
+            "journey_start": "2009-03-01",
+            "journey_end": "2009-03-20",
+            "exit_reason": "1",
+        },
+    ]
+    out = derive_outcomes(read_journeys(_frame(rows), params), read_sites(SITES), params)
+    pre = out.loc[out.period == "pre"].set_index("client_id")
+    assert {"bday", "aged", "quick"} <= set(pre.index)
+    assert "late" not in pre.index  # not scored on its earlier journey
+    assert pre.loc["quick", "successful"] and pre.loc["quick", "effective"]
+
+
+def test_untidy_cells_and_empty_files(params, tmp_path):
+    rows = _frame([{"journey_start": " 2008-01-01 ", "sex": " M"}]).assign(area="p3")
+    out = derive_outcomes(read_journeys(rows, params), read_sites(SITES), params)
+    assert len(out) == 2 and set(out["sex"]) == {"M"}  # trimmed, and P3 == p3
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(RecordsError, match=r"empty\.csv: cannot be read as a table"):
+        read_journeys(empty, params)
+    header = tmp_path / "header.csv"
+    header.write_text("client_id,area,journey_start,age\n")
+    with pytest.raises(RecordsError, match="no journey rows"):
+        read_journeys(header, params)
+
+
+def test_parquet_dates_with_times(params, tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = _frame([{}, {"client_id": "b"}])
+    frame["journey_start"] = pd.to_datetime(["2008-01-01 00:00", "2008-01-01 13:30"])
+    path = tmp_path / "j.parquet"
+    frame.to_parquet(path)
+    assert len(read_journeys(path, params).clean) == 2

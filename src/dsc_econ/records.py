@@ -23,7 +23,10 @@ client's latest such journey; clients aged 18 or over at the period start. A cli
 in *effective treatment* if the journey ended in the period with a completion code or
 lasted at least 83 days (to the period end if it had not ended); a *successful
 completion* if it ended in the period with a completion code; *completing* if it ended
-in the period at all.
+in the period at all. A client whose latest journey started less than 83 days before
+the period end and had not ended in it is left out (footnote 35: such a journey cannot
+yet show 83 days). Age is taken at the period start: from ``dob``, or from ``age`` (at
+the journey start) plus the years since.
 
 Bad rows (malformed dates, unknown exit codes, an end before its start, duplicates, no
 age) are never dropped silently: :func:`read_journeys` lists each with its row number and
@@ -33,6 +36,7 @@ them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,12 +89,25 @@ def _read(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
         if not path.exists():
             raise RecordsError(f"{path}: file not found")
         name = str(path)
-        if path.suffix.lower() in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, dtype="string", keep_default_na=False)
-    frame = frame.astype("string")
-    return frame.mask(frame.apply(lambda c: c.str.strip() == "")), name
+        try:
+            if path.suffix.lower() in (".parquet", ".pq"):
+                frame = pd.read_parquet(path)
+            else:
+                frame = pd.read_csv(path, dtype="string", keep_default_na=False)
+        except (
+            pd.errors.EmptyDataError,
+            pd.errors.ParserError,
+            UnicodeDecodeError,
+            ValueError,
+            OSError,
+        ) as exc:
+            raise RecordsError(f"{name}: cannot be read as a table: {exc}") from None
+    frame = frame.copy()
+    for column in frame.columns:  # dates stored as dates keep their date part
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    frame = frame.astype("string").apply(lambda c: c.str.strip())
+    return frame.mask(frame == ""), name
 
 
 def read_journeys(
@@ -149,9 +166,9 @@ def read_journeys(
                 )
             )
 
+    frame["area"] = frame["area"].str.upper()  # area codes compare case-insensitively
     for col in ("client_id", "area"):
-        frame[col] = frame[col].astype("string").str.strip()
-        flag(frame[col].isna() | (frame[col] == ""), col, f"{col} is missing")
+        flag(frame[col].isna(), col, f"{col} is missing")
     start = pd.to_datetime(frame["journey_start"], errors="coerce", format="%Y-%m-%d")
     end = pd.to_datetime(frame["journey_end"], errors="coerce", format="%Y-%m-%d")
     flag(start.isna(), "journey_start", "journey_start is missing or not a date YYYY-MM-DD")
@@ -204,6 +221,8 @@ def read_journeys(
         if problems
         else pd.DataFrame(columns=["row", "client_id", "column", "value", "reason"])
     )
+    if len(frame) == 0:
+        raise RecordsError(f"{name}: no journey rows (only a header?)")
     if len(rejects) and rejects_path is not None:
         target = Path(rejects_path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -239,9 +258,8 @@ def read_sites(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise RecordsError(f"{name}: missing column(s) {sorted(missing)}")
     frame = frame.copy()
-    for col in ("site", "area", "role"):
-        frame[col] = frame[col].astype("string").str.strip()
     frame["site"] = frame["site"].str.lower()
+    frame["area"] = frame["area"].str.upper()
     frame["role"] = frame["role"].str.lower()
     bad = ~frame["role"].isin(["pilot", "comparison"])
     if bad.any():
@@ -293,24 +311,38 @@ def derive_outcomes(
     area_map = sites.set_index("area")[["site", "role"]]
     frames = []
     other = 0
+    unmatched: Counter[str] = Counter()
     for period in ("pre", "post"):
         p_start = pd.Timestamp(params[f"records.periods.{period}.start"])
         p_end = pd.Timestamp(params[f"records.periods.{period}.end"])
-        cross = (j["journey_start"] <= p_end - pd.Timedelta(days=days)) & (
+        cross = (j["journey_start"] <= p_end) & (
             j["journey_end"].isna() | (j["journey_end"] >= p_start)
         )
         sub = j.loc[cross, keep_cols]
         latest = sub.sort_values(
             ["client_id", "journey_start"], kind="stable"
         ).drop_duplicates("client_id", keep="last")
-        age = np.where(
-            latest["dob"].notna(),
-            (p_start - latest["dob"]).dt.days / 365.25,
-            latest["age"].to_numpy(dtype=float, na_value=np.nan),
-        )
-        latest = latest.assign(age=age).loc[age >= min_age]
+        # Footnote 35: a latest journey that started less than 83 days before the period
+        # end cannot show 83 days of treatment; unless it has already ended in the
+        # period (its outcome is known), the client is left out of the measures.
+        ended_here = latest["journey_end"].notna() & (latest["journey_end"] <= p_end)
+        latest = latest.loc[
+            (latest["journey_start"] <= p_end - pd.Timedelta(days=days)) | ended_here
+        ]
+        # Age at the period start: from the date of birth (whole years, so an 18th
+        # birthday on the first day counts), or the age at the journey start plus the
+        # time from the journey start to the period start.
+        from_dob = latest["dob"].notna()
+        birthday = latest["dob"] + pd.DateOffset(years=int(min_age))
+        adult_dob = from_dob & (birthday <= p_start)
+        years_since = (p_start - latest["journey_start"]).dt.days / 365.25
+        age_then = latest["age"].astype(float) + years_since
+        adult_age = ~from_dob & (age_then >= min_age)
+        age = np.where(from_dob, (p_start - latest["dob"]).dt.days / 365.25, age_then)
+        latest = latest.assign(age=age).loc[adult_dob | adult_age]
         in_sites = latest["area"].isin(area_map.index)
         other += int((~in_sites).sum())
+        unmatched.update(latest.loc[~in_sites, "area"].value_counts().to_dict())
         latest = latest.loc[in_sites]
         ended = latest["journey_end"].notna() & (latest["journey_end"] <= p_end)
         stop = latest["journey_end"].where(ended, p_end)
@@ -333,6 +365,12 @@ def derive_outcomes(
     outcomes = pd.concat(frames, ignore_index=True)
     outcomes = outcomes.join(area_map, on="area")
     outcomes.attrs["other_areas"] = other
+    outcomes.attrs["unmatched_areas"] = dict(unmatched.most_common())
+    if outcomes.empty:
+        raise RecordsError(
+            f"{journeys.source}: no client of the sites' areas has a journey in either "
+            f"period (areas in the records: {sorted(unmatched)[:10]})"
+        )
     return outcomes
 
 
@@ -397,6 +435,14 @@ def parameters_from_records(
 
     outcomes = derive_outcomes(journeys, sites, params)
     counts = outcome_counts(outcomes)
+    empty = counts.loc[counts["total_in_treatment"] == 0]
+    if len(empty):
+        row = empty.iloc[0]
+        raise RecordsError(
+            f"{journeys.source}: site {row['site']} has no clients in its {row['area']} "
+            f"area in the {row['period']} period; every site needs clients in both areas "
+            "and periods"
+        )
     costs = sites.loc[sites["role"] == "pilot"].copy()
     for column in ("cost_year_1", "cost_year_2"):
         if column not in costs:
@@ -410,7 +456,9 @@ def parameters_from_records(
         tables["logistic_did"] = logit
         p_values = {
             str(site): {
-                m: float(logit.loc[(site, m), "p_value"]) for m in ("et_tt", "sc_tc")
+                m: float(logit.loc[(site, m), "p_value"])
+                for m in ("et_tt", "sc_tc")
+                if bool(logit.loc[(site, m), "converged"])  # no p-value from a failed fit
             }
             for site in logit.index.get_level_values("site").unique()
         }

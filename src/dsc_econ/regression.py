@@ -57,7 +57,9 @@ def logistic_did(
     dict
         ``odds_ratio``, ``ci_low``, ``ci_high`` (95% interval of the odds ratio),
         ``p_value``, ``effect_pp`` (percentage points), ``did_pp`` (the raw DiD of the
-        shares, for comparison), ``n`` (clients).
+        shares, for comparison), ``n`` (clients) and ``converged``: when the fit did
+        not converge (e.g. perfect separation in a small site) the estimates are not
+        to be trusted, and no p-value is passed on to the appraisal or the report.
     """
     import statsmodels.api as sm
 
@@ -69,7 +71,10 @@ def logistic_did(
         raise ValueError(f"site {site!r}: no clients for measure {measure}")
     y = data[outcome].astype(float)
     x = _design(data, covariates)
-    fit = sm.Logit(y, x).fit(disp=False, method="newton", maxiter=100)
+    fit = sm.Logit(y, x).fit(
+        disp=False, method="newton", maxiter=100, warn_convergence=False
+    )
+    converged = bool(fit.mle_retvals.get("converged", False))
     beta = fit.params["pilot_post"]
     low, high = fit.conf_int().loc["pilot_post"]
     treated = (x["pilot_post"] == 1).to_numpy()
@@ -87,6 +92,7 @@ def logistic_did(
         "effect_pp": float(100 * effect),
         "did_pp": float(100 * did),
         "n": len(data),
+        "converged": converged,
     }
 
 

@@ -182,13 +182,15 @@ def synthetic_journeys(
                 # and starting no earlier than the cell allows (no other period sees them)
                 pick = rng.choice(n, int(decoys * n), replace=False)
                 first = cell["journey_start"][pick]
-                room = ((first - earliest) / _DAY).astype(int)
+                # (a post-period client's earlier journey stays clear of the pre period)
+                decoy_from = earliest if period == "pre" else periods["pre"][1] + _DAY
+                room = ((first - decoy_from) / _DAY).astype(int)
                 pick, first, room = pick[room > 30], first[room > 30], room[room > 30]
                 k = len(pick)
                 e = first - rng.integers(1, np.maximum(room // 3, 2)) * _DAY
                 s = (
                     e
-                    - rng.integers(1, np.maximum(((e - earliest) / _DAY).astype(int), 2))
+                    - rng.integers(1, np.maximum(((e - decoy_from) / _DAY).astype(int), 2))
                     * _DAY
                 )
                 parts.append(
