@@ -111,6 +111,9 @@ def _k(value: float) -> str:
 
 
 def _ratio(value: float) -> str:
+    """A benefit-cost ratio as text; below zero (negative benefits) it has no size."""
+    if value < 0:
+        return "below 0"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
@@ -137,16 +140,25 @@ def _site_text(
     p_et, sig_et = _p_text(params, site, "et_tt")
     p_sc, sig_sc = _p_text(params, site, "sc_tc")
     did_et = 100 * float(dids.loc[site, "et_tt_did"])
+    did_sc_tt = 100 * float(dids.loc[site, "sc_tt_did"])
     did_sc = 100 * float(dids.loc[site, "sc_tc_did"])
+    benefit = float(row.total_benefit)
+    ratio = (
+        f"BCR {_ratio(float(row.bcr))}"
+        if benefit >= 0
+        else "the benefits are negative, so the BCR has no meaningful size"
+    )
     parts = [
         f"Against its comparison area the pilot had {_more(extra_et, 'client')} in "
-        f"effective treatment and {_more(extra_sc, 'successful completion')}, worth "
-        f"{_k(float(row.total_benefit))} against costs of {_k(float(row.cost))}: NPV "
-        f"{_k(float(row.net_benefit))}, BCR {_ratio(float(row.bcr))}.",
-        f"The change in effective treatment ({did_et:+.1f} percentage points) is "
+        f"effective treatment ({did_et:+.1f} percentage points of clients in treatment) "
+        f"and {_more(extra_sc, 'successful completion')} ({did_sc_tt:+.1f} points of "
+        f"clients in treatment), worth {_k(benefit)} against costs of "
+        f"{_k(float(row.cost))}: NPV {_k(float(row.net_benefit))}; {ratio}.",
+        "The change in effective treatment is "
         + ("statistically significant" if sig_et else "not statistically significant")
-        + f" ({p_et}); the change in the share of completions that were successful "
-        f"({did_sc:+.1f} points) is "
+        + f" ({p_et}). The regression for completions tested the share of completing "
+        f"clients who completed successfully ({did_sc:+.1f} points), a different measure "
+        "from the one valued above; that change is "
         + ("statistically significant" if sig_sc else "not statistically significant")
         + f" ({p_sc}).",
         f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}; across "
@@ -341,19 +353,39 @@ def report(
         != (float(scen.bcr.sel(scenario="base", site=s)) > 1)
     ]
     significant = [s for s in sites if _p_text(params, s, "et_tt")[1]]
+    sig_completions = [s for s in sites if _p_text(params, s, "sc_tc")[1]]
+    sources = {
+        params.meta(k).reference.document
+        for s in sites
+        for m in ("et_tt", "sc_tc")
+        if (k := f"sites.{s}.p_values.{m}") in params
+    }
+    p_source = (
+        "the report's client-level regressions, Tables 6.1 to 6.4"
+        if sources and all(d.startswith("003_") for d in sources)
+        else "client-level logistic regressions"
+    )
+    periods = {
+        p: (
+            _dt.date.fromisoformat(params[f"records.periods.{p}.start"]).strftime("%B %Y"),
+            _dt.date.fromisoformat(params[f"records.periods.{p}.end"]).strftime("%B %Y"),
+        )
+        for p in ("pre", "post")
+    }
     caveats = [
-        "Outcomes compare the 18 months before the pilots (October 2007 to March 2009) "
-        "with "
-        "the last 18 months of the pilots (October 2009 to March 2011). Treatment journeys "
-        "are long, so changes to completions in particular may not have shown yet "
-        "(report, Chapter 6).",
+        f"Outcomes compare the period before the pilots ({periods['pre'][0]} to "
+        f"{periods['pre'][1]}) with the pilots' later months ({periods['post'][0]} to "
+        f"{periods['post'][1]}), 18 months each in the report. Treatment journeys are "
+        "long, so changes to completions in particular may not have shown yet (report, "
+        "Chapter 6).",
         "Each pilot's impact is the difference in differences against a comparison area "
         "chosen to be similar; if the comparison area changed for other reasons, the "
         "estimate is biased (report, section 7.5).",
-        "Statistical significance (client-level regressions, Tables 6.1 to 6.4): the "
-        "change "
-        f"in effective treatment is significant at 5% for {_list(significant, 'no site')}; "
-        "of the completions changes only site 6's fall is significant.",
+        f"Statistical significance ({p_source}): the change in effective treatment is "
+        f"significant at 5% for {_list(significant, 'no site')}; the change in the share "
+        "of completions that were successful is significant for "
+        f"{_list(sig_completions, 'no site')}. Sites without a regression p-value are "
+        "not counted as significant.",
         "The report's own test, halving every benefit, "
         + (
             "changes no site's verdict."
