@@ -45,7 +45,7 @@ commands:
   appraise     site benefits, costs, net benefit and benefit-cost ratio (Table 7.10)
                for any sites, under any parameters or scenario
   parameters   list the parameters in use: value, unit, price year and source
-  scenarios    list the named scenarios (the report's sensitivity cases)
+  scenarios    list the named scenarios (the report's sensitivity cases and more)
   tables       list the tables `reproduce` can build
   sensitivity  oneway | scenarios | threshold | psa | sobol | morris: how far each
                site's NPV and BCR move with the assumptions (uncertainty/default.yaml)
