@@ -77,8 +77,8 @@ def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarra
 
 def green_book_factors(
     years: Any,
-    from_years: Any = (1, 31, 76, 126, 201, 301),
-    rates: Any = (0.035, 0.03, 0.025, 0.02, 0.015, 0.01),
+    from_years: Any,
+    rates: Any,
     timing: Timing = "end",
 ) -> np.ndarray:
     """Discount factors under the Green Book's declining long-term schedule.
@@ -92,9 +92,11 @@ def green_book_factors(
     years : array_like, shape (y,)
         Year indices, 1 = first year.
     from_years : array_like, shape (b,)
-        First year of each band (increasing, starting at 1).
+        First year of each band (increasing, starting at 1); the Green Book's are the
+        parameter ``discounting.schedule_from_years``.
     rates : array_like, shape (..., b)
-        Rate in each band; may carry a leading sample dimension.
+        Rate in each band (``discounting.schedule_rates``); may carry a leading sample
+        dimension when called directly.
     timing : {'end', 'middle', 'start'}
         ``end``: D(t); ``start``: D(t - 1); ``middle``: D(t - 1) / (1 + r_t) ** 0.5.
 
