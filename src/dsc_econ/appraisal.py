@@ -32,6 +32,7 @@ __all__ = [
     "appraisal_table",
     "appraise",
     "benefit_cost_ratio",
+    "resolve_sites",
     "site_benefits",
     "site_impacts",
 ]
@@ -90,7 +91,8 @@ def _site_param(params: Mapping[str, Any], sites: Sequence[str], key: str) -> np
     return np.moveaxis(out, 0, -1)
 
 
-def _resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
+def resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
+    """Sites to appraise: every site with DiD data, or the chosen ids, checked."""
     if sites is None:
         return params.impact_sites()
     chosen = params.check_sites(sites)
@@ -183,7 +185,7 @@ def appraisal_arrays(
     for unit values, and (..., site, year) for ``benefit_by_year``, plus ``sites`` and
     ``years``.
     """
-    sites = _resolve_sites(params, sites)
+    sites = resolve_sites(params, sites)
     impact = site_impacts(params, sites)
     did_et = impact["did_effective"] if did_effective is None else np.asarray(did_effective)
     did_sc = (

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .appraisal import appraisal_arrays
+from .appraisal import appraisal_arrays, resolve_sites
 from .parameters import UNITS, ParameterError, ParameterSet
 from .scenarios import Scenario, apply_scenario, load_scenarios
 from .uncertainty import Uncertainty, parameter_hash
@@ -131,7 +131,7 @@ def evaluate(
     dict of ndarray, each shape (n, site)
         ``npv`` and ``total_benefit``, ``cost`` (£ thousand), ``bcr``.
     """
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     overrides, dids = uncertainty.transform(unit, params, sites)
     sampled = params.with_values(overrides, origin="sample", validate=False)
     arr = appraisal_arrays(sampled, sites, by_year=False, **dids)
@@ -183,20 +183,6 @@ def evaluate_blocks(
                 parts[key].append(np.array(out[key]))
             bar.update(block.shape[0])
     return {k: np.concatenate(v) for k, v in parts.items()}
-
-
-def _impact_sites(params: ParameterSet, sites: Sequence[str] | None) -> list[str]:
-    """Sites to analyse: every site with impact data, or the chosen ones, checked."""
-    if sites is None:
-        return params.impact_sites()
-    chosen = params.check_sites(sites)
-    lacking = [s for s in chosen if s not in params.impact_sites()]
-    if lacking:
-        raise ParameterError(
-            f"site(s) {lacking} have no difference-in-differences data; sites with data: "
-            f"{params.impact_sites()}"
-        )
-    return chosen
 
 
 def _outputs_dataset(
@@ -261,7 +247,7 @@ def oneway(
     """
     if not 0 < low < high < 1:
         raise ValueError(f"need 0 < low < high < 1, got low={low}, high={high}")
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     columns = _parameter_inputs(uncertainty)
     d = len(columns)
     unit = np.full((2 * d + 1, d), np.nan)
@@ -313,7 +299,7 @@ def spider(
     """
     if points < 2:
         raise ValueError(f"points must be at least 2, got {points}")
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     columns = _parameter_inputs(uncertainty)
     grid = np.linspace(low, high, points)
     d = len(columns)
@@ -370,7 +356,7 @@ def scenarios(
                 )
             named[name] = sc
     named.update(extra or {})
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     rows = {"base": params}
     rows.update({name: apply_scenario(params, sc) for name, sc in named.items()})
     values: dict[str, list[np.ndarray]] = {k: [] for k in OUTPUTS}
@@ -427,7 +413,7 @@ def threshold(
         one sign), ``status``, ``crossings`` (sign changes on the grid), ``npv_low`` and
         ``npv_high`` (NPV at the range ends) and ``base`` (the point value).
     """
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     if uncertainty is not None and name in [i.name for i in uncertainty.inputs]:
         item = uncertainty.input(name)
         if item.kind != "parameter":
@@ -559,7 +545,7 @@ def psa(
         raise ValueError(f"n must be at least 2, got {n}")
     if not 0 < interval < 1:
         raise ValueError(f"interval must be between 0 and 1 (e.g. 0.9), got {interval}")
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     chunked = n > 16 * BLOCK if chunked is None else chunked
     if chunked:
         ds = _psa_dask(
@@ -848,7 +834,7 @@ def sobol(
         raise ValueError(f"n must be a power of two (Sobol sequence), got {n}")
     if resamples < 2:
         raise ValueError(f"resamples must be at least 2 for an interval, got {resamples}")
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     problem = uncertainty.problem(groups=groups)
     unit = sobol_design(problem, n, second_order=second_order, seed=seed)
     out = evaluate_blocks(params, uncertainty, unit, sites, progress, "sobol")
@@ -932,7 +918,7 @@ def morris(
     if levels < 2 or levels % 2:
         raise ValueError(f"levels must be an even number of at least 2, got {levels}")
 
-    sites = _impact_sites(params, sites)
+    sites = resolve_sites(params, sites)
     problem = uncertainty.problem(groups=groups)
     unit = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     # Evaluate at the centres of equal-probability strata (1/2p, 3/2p, ...) rather
