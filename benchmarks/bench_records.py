@@ -19,14 +19,15 @@ import time
 from pathlib import Path
 
 import dsc_econ as dsc
-from dsc_econ.synthetic import synthetic_journeys, synthetic_sites
+from dsc_econ.records.synthetic import synthetic_journeys, synthetic_sites
 
 CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import pandas as pd
 import dsc_econ as dsc
-from dsc_econ.records import read_journeys, read_sites, derive_outcomes, outcome_counts
+from dsc_econ.records.journeys import (
+    derive_outcomes, outcome_counts, read_journeys, read_sites)
 
 def mem(key):
     line = [l for l in open('/proc/self/status') if l.startswith(key)][0]

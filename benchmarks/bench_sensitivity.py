@@ -36,8 +36,8 @@ import numpy as np
 
 import dsc_econ as dsc
 from dsc_econ import sensitivity as sens
-from dsc_econ.appraisal import appraisal_arrays
-from dsc_econ.uncertainty import load_uncertainty
+from dsc_econ.model.appraisal import appraisal_arrays
+from dsc_econ.sensitivity.distributions import load_uncertainty
 
 POOL = 2**17
 
@@ -113,7 +113,7 @@ def peak_memory(n, chunked):
     code = (
         "import dsc_econ as dsc\n"
         "from dsc_econ import sensitivity as s\n"
-        "from dsc_econ.uncertainty import load_uncertainty\n"
+        "from dsc_econ.sensitivity.distributions import load_uncertainty\n"
         "p = dsc.load_parameters(); u = load_uncertainty()\n"
         f"s.psa(p, u, n={n}, seed=1, keep_samples=False, chunked={chunked},"
         " progress=False)\n"

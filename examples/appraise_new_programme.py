@@ -15,8 +15,8 @@ from pathlib import Path
 
 import dsc_econ as dsc
 from dsc_econ import sensitivity as sens
-from dsc_econ.programme import programme_parameters
-from dsc_econ.uncertainty import load_uncertainty
+from dsc_econ.inputs.programme import programme_parameters
+from dsc_econ.sensitivity.distributions import load_uncertainty
 
 data = Path(__file__).parent / "data"
 workdir = Path(tempfile.mkdtemp())

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 
 import dsc_econ as dsc
-from dsc_econ.report import find_chromium
-from dsc_econ.scenarios import Scenario
+from dsc_econ.inputs.scenarios import Scenario
+from dsc_econ.outputs.report import find_chromium
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "site3"
 

@@ -7,7 +7,7 @@ the bundled parameters in two modes and compared, cell by cell, with the printed
 """
 
 import dsc_econ as dsc
-from dsc_econ.reproduce import summary_frame
+from dsc_econ.outputs.reproduce import summary_frame
 
 # 1. Compute every table in both modes and compare it with the printed figures.
 result = dsc.reproduce()

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import settings
 
 import dsc_econ as dsc
-from dsc_econ.parameters import data_dir
+from dsc_econ.inputs.parameters import data_dir
+from dsc_econ.outputs.published import PublishedTable
 
 settings.register_profile("default", max_examples=60, deadline=None)
 settings.load_profile("default")
@@ -30,6 +31,6 @@ def param_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def published() -> dict[str, dsc.published.PublishedTable]:
+def published() -> dict[str, PublishedTable]:
     """The report's printed tables (comparison targets)."""
     return dsc.load_published()

@@ -12,20 +12,41 @@ University of York, 2012) from its parameters, and lets every assumption change:
     dsc.appraise(low).bcr                               # xarray, dims (site,)
     dsc.reproduce().differences()                       # every slip, explained
 
-Data flow: parameters -> pathways -> harms -> discounting -> valuation -> impact ->
-appraisal -> tables / reproduce / CLI. Every model function broadcasts over a leading
-``sample`` dimension.
+The package is grouped in wings that follow the data flow; a wing imports only from
+the wings before it::
+
+    inputs/       parameters, scenarios, programme          (data in, validated)
+    model/        discounting, harms, pathways, valuation,  (pure array functions)
+                  impact, appraisal
+    sensitivity/  distributions, engine, deterministic,     (analyses over the model)
+                  probabilistic, global_methods, saltelli
+    records/      journeys, continuity, regression,         (client records to counts)
+                  synthetic
+    outputs/      tables, published, reproduce, figures,    (what a reader sees)
+                  report
+    cli/          one module per verb, main                 (parse, call, print)
+
+Every model function broadcasts over a leading ``sample`` dimension. ``import dsc_econ``
+loads numpy, pandas, xarray and the model only; the board report (matplotlib, jinja2),
+SALib, statsmodels and dask load when first used.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("dsc-econ")
-except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-    __version__ = "0.0.0+unknown"
+from typing import TYPE_CHECKING, Any
 
-from .appraisal import appraisal_table, appraise, benefit_cost_ratio, site_benefits
-from .discounting import (
+from ._version import __version__
+from .inputs.parameters import (
+    UNITS,
+    Parameter,
+    ParameterError,
+    ParameterSet,
+    load_parameters,
+    parse_assignment,
+)
+from .inputs.scenarios import Scenario, apply_scenario, load_scenarios
+from .model.appraisal import appraisal_table, appraise, benefit_cost_ratio, site_benefits
+from .model.discounting import (
     annuity_factor,
     discount_factors,
     factors_for,
@@ -34,8 +55,8 @@ from .discounting import (
     perpetuity_factor,
     present_value,
 )
-from .harms import PATHWAYS, harm_profiles, harm_profiles_for
-from .impact import (
+from .model.harms import PATHWAYS, harm_profiles, harm_profiles_for
+from .model.impact import (
     additional_clients,
     did_estimate,
     did_from_counts,
@@ -43,26 +64,13 @@ from .impact import (
     did_table,
     site_counts,
 )
-from .parameters import (
-    UNITS,
-    Parameter,
-    ParameterError,
-    ParameterSet,
-    load_parameters,
-    parse_assignment,
-)
-from .pathways import (
+from .model.pathways import (
     completion_probability,
     expected_value,
     pathway_tree,
     terminal_probabilities,
 )
-from .published import load_discrepancies, load_published
-from .report import ReportFiles, report
-from .reproduce import MODES, Reproduction, compare_table, reproduce
-from .scenarios import Scenario, apply_scenario, load_scenarios
-from .tables import TABLES, build_table
-from .valuation import (
+from .model.valuation import (
     UnitValues,
     pathway_values,
     present_values,
@@ -70,6 +78,9 @@ from .valuation import (
     unit_values,
     value_of_treatment,
 )
+from .outputs.published import load_discrepancies, load_published
+from .outputs.reproduce import MODES, Reproduction, compare_table, reproduce
+from .outputs.tables import TABLES, build_table
 
 __all__ = [
     "MODES",
@@ -123,3 +134,25 @@ __all__ = [
     "unit_values",
     "value_of_treatment",
 ]
+
+_LAZY = {"report": ".outputs.report", "ReportFiles": ".outputs.report"}
+"""Public names whose modules load heavy stacks (matplotlib, jinja2): imported on first
+use so that ``import dsc_econ`` and ``dsc-econ --help`` stay fast."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .outputs.report import ReportFiles, report

@@ -1,0 +1,95 @@
+"""``dsc-econ appraise``: site benefits, costs, NPV and BCR (Table 7.10), from the
+parameters, a scenario or journey records."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import pandas as pd
+
+from .._version import __version__
+from ..inputs.parameters import ParameterError
+from ..model.appraisal import appraisal_table
+from .common import add_common_options, load_params
+from .records import add_records_options, from_records
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``appraise``."""
+    app = sub.add_parser(
+        "appraise",
+        help="site benefits, costs, NPV and benefit-cost ratios",
+        description=(
+            "Appraise pilot sites as in Table 7.10 (money in £ thousand) under the "
+            "parameters in use. Prints the unit values per client first."
+        ),
+    )
+    add_common_options(app)
+    app.add_argument("--sites", nargs="+", metavar="ID", help="site ids (default: 2-7)")
+    app.add_argument("--scenario", metavar="NAME", help="apply a named scenario")
+    app.add_argument(
+        "--scenario-file",
+        metavar="FILE",
+        help="scenario file to take --scenario from (default: every bundled file)",
+    )
+    fmt = app.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="emit JSON")
+    fmt.add_argument("--csv", action="store_true", help="emit CSV")
+    add_records_options(app, required=False)
+    app.add_argument(
+        "--write-parameters",
+        metavar="DIR",
+        help="with --journeys: keep the derived parameter folder here",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
+    if args.journeys or args.sites_file:
+        if not (args.journeys and args.sites_file):
+            raise ParameterError("--journeys and --sites-file go together")
+        params, tables = from_records(args, params, regression=True)
+        if not (args.json or args.csv):
+            print("Site counts derived from the records (Tables 7.5/7.6, 6.2/6.4):")
+            print(tables["counts"].to_string(index=False))
+            print("\nLogistic DiD from the records (odds ratio, effect in points, p):")
+            print(
+                tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]]
+                .round(4)
+                .to_string()
+            )
+    table = appraisal_table(params, args.sites)
+    from ..model.valuation import unit_values
+
+    units = unit_values(params)
+    if args.json:
+        payload = {
+            "package_version": __version__,
+            "unit_values_gbp": {
+                "effective": units.effective,
+                "completion": units.completion,
+                "long_term": units.long_term,
+                "cost": units.cost,
+            },
+            "sites": {
+                site: {k: float(v) for k, v in row.items()}
+                for site, row in table.to_dict("index").items()
+            },
+        }
+        print(json.dumps(payload, indent=2, allow_nan=False))
+    elif args.csv:
+        print(table.to_csv(), end="")
+    else:
+        print(
+            f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "
+            f"successful completion {units.completion:,.0f}; treatment cost "
+            f"{units.cost:,.0f}."
+        )
+        if params.overridden:
+            print(f"Overridden: {', '.join(params.overridden)}")
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print("Site appraisal (£ thousand):")
+            print(table.round(1).to_string())
+    return 0

@@ -1,0 +1,96 @@
+"""What every verb shares: the --parameters / --set options, loading parameters (then a
+scenario, then --set), and writing text or results atomically."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..inputs.parameters import (
+    ParameterError,
+    ParameterSet,
+    data_dir,
+    load_parameters,
+    parse_assignment,
+)
+from ..inputs.scenarios import apply_scenario, load_scenarios
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """--parameters DIR and --set KEY=VALUE, on every verb that loads parameters."""
+    parser.add_argument(
+        "--parameters",
+        metavar="DIR",
+        help="folder of parameter files to use instead of the bundled parameters/",
+    )
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="assignments",
+        help="override one parameter (repeatable), e.g. --set discounting.rate=0.015",
+    )
+
+
+def load_params(
+    args: argparse.Namespace, scenario: str | None = None, scenario_file: str | None = None
+) -> ParameterSet:
+    """Parameters from --parameters, then the scenario (if any), then --set (wins)."""
+    overrides = dict(parse_assignment(a) for a in args.assignments)
+    params = load_parameters(args.parameters)
+    if scenario:
+        scenarios = all_scenarios(scenario_file, params)
+        if scenario not in scenarios:
+            raise ParameterError(
+                f"unknown scenario {scenario!r}; known: {sorted(scenarios)}"
+            )
+        params = apply_scenario(params, scenarios[scenario])
+    return params.with_values(overrides, origin="--set") if overrides else params
+
+
+def all_scenarios(path: str | None, params: ParameterSet | None = None) -> dict[str, Any]:
+    """Scenarios of one file, or of every bundled file (the report's and the package's)."""
+    if path:
+        return load_scenarios(path, params)
+    out: dict[str, Any] = {}
+    for file in sorted(data_dir("scenarios").glob("*.yaml")):
+        out.update(load_scenarios(file, params))
+    return out
+
+
+def write_text(text: str, output: str | None) -> None:
+    """Print ``text``, or write it to ``output`` atomically (never half-written)."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_result(ds: Any, path: str | None) -> None:
+    """Save a sensitivity result: CSV holds the per-site summary, .nc/.zarr everything."""
+    if not path:
+        return
+    from .. import sensitivity as sens
+
+    if path.endswith(".csv"):
+        if "sample" in ds.dims:  # a CSV holds the per-site summary, not every draw
+            ds = ds.drop_vars([v for v in ds.variables if "sample" in ds[v].dims])
+            ds = ds.drop_dims([d for d in ("sample", "parameter") if d in ds.dims])
+        write_text(sens.tidy(ds).to_csv(index=False), path)
+    else:
+        sens.save(ds, path)
+    print(f"saved {path}")

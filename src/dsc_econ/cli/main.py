@@ -1,0 +1,113 @@
+"""The ``dsc-econ`` command line: parse, call the library, print.
+
+Run ``dsc-econ --help`` or ``dsc-econ COMMAND --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .._version import __version__
+from ..inputs.parameters import ParameterError
+from . import appraise, catalogue, records, report, reproduce, sensitivity
+
+DESCRIPTION = """\
+Cost-benefit appraisal of changes to drug treatment systems, after the Drug System
+Change Pilots (DSCP) evaluation final report (NatCen / University of York, 2012).
+
+Every model input lives in a parameters/ folder of YAML files with unit, price year
+and source. Override any of them with --set key=value, or point --parameters at a
+whole alternative folder.
+
+commands:
+  reproduce    the report's tables (C.6.1, the C6 figures, 6.1-6.4, 7.1-7.11, C.7.1,
+               C.7.2), each computed value beside the printed one, in two modes
+               (as_published: the report's rounded DiD and unit values; exact:
+               everything from the counts), every difference beyond rounding explained
+  appraise     site benefits, costs, net benefit and benefit-cost ratio (Table 7.10)
+               for any sites, under any parameters or scenario
+  parameters   list the parameters in use: value, unit, price year and source
+  scenarios    list the named scenarios (the report's sensitivity cases and more)
+  tables       list the tables `reproduce` can build
+  sensitivity  oneway | scenarios | threshold | psa | sobol | morris: how far each
+               site's NPV and BCR move with the assumptions (uncertainty/default.yaml)
+  report       a board paper (self-contained HTML and PDF) with all of the above
+  records      derive | synthesize: from client-level journey records to site counts
+               and DiD (aggregate and logistic), or a synthetic extract
+
+examples:
+  dsc-econ reproduce
+  dsc-econ reproduce --mode exact --table 7.10 --json
+  dsc-econ appraise --set discounting.rate=0.015
+  dsc-econ appraise --set discounting.method=green_book --sites 3 7
+  dsc-econ appraise --scenario c6_decay_decline
+  dsc-econ parameters --grep harms
+  dsc-econ sensitivity sobol --n 4096
+  dsc-econ sensitivity psa --n 100000 --output psa.nc
+  dsc-econ sensitivity threshold --input pathways.gamma --low 0 --high 1
+  dsc-econ report --out report/
+  dsc-econ records synthesize --out extract/
+  dsc-econ appraise --journeys extract/journeys.csv --sites-file extract/sites.csv
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``dsc-econ`` (also used to render ``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog="dsc-econ",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"dsc-econ {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
+    reproduce.add_parser(sub)
+    appraise.add_parser(sub)
+    catalogue.add_parsers(sub)
+    sensitivity.add_parser(sub)
+    records.add_parser(sub)
+    report.add_parser(sub)
+    return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "reproduce": reproduce.run,
+    "appraise": appraise.run,
+    "parameters": catalogue.run_parameters,
+    "scenarios": catalogue.run_scenarios,
+    "tables": catalogue.run_tables,
+    "sensitivity": sensitivity.run,
+    "report": report.run,
+    "records": records.run,
+}
+"""Each verb and the function that runs it."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dsc-econ``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.argv = list(argv) if argv is not None else sys.argv[1:]
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(COMMANDS[args.command](args))
+    except (
+        ParameterError,
+        KeyError,
+        ValueError,
+        FileNotFoundError,
+        RuntimeError,
+        ImportError,
+        OSError,
+    ) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"dsc-econ: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""``dsc-econ records``: from client-level journey records to site counts and DiD;
+the --journeys options ``appraise`` shares."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..inputs.parameters import ParameterSet
+from .common import add_common_options, load_params, write_text
+
+
+def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
+    """--journeys, --sites-file, --rejects and --keep-going."""
+    p.add_argument(
+        "--journeys",
+        required=required,
+        metavar="FILE",
+        help="journey-level records (CSV or Parquet; columns in the README)",
+    )
+    p.add_argument(
+        "--sites-file",
+        dest="sites_file",
+        required=required,
+        metavar="FILE",
+        help="which area is which site's pilot or comparison, and the costs (CSV)",
+    )
+    p.add_argument(
+        "--rejects",
+        metavar="FILE",
+        default="rejects.csv",
+        help="where to write the rejected rows with reasons (default rejects.csv)",
+    )
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="set rejected rows aside and proceed (the count is reported)",
+    )
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``records derive | synthesize``."""
+    rec = sub.add_parser(
+        "records",
+        help="from client-level treatment records to site outcomes and DiD",
+        description=(
+            "Derive effective treatment and successful completions from journey records "
+            "(Appendix B2), estimate the differences in differences (aggregate and "
+            "client-level logistic), or make a synthetic extract."
+        ),
+    )
+    verbs = rec.add_subparsers(dest="verb", metavar="ACTION", required=True)
+    p = verbs.add_parser("derive", help="site counts, aggregate and logistic DiD")
+    add_common_options(p)
+    add_records_options(p, required=True)
+    p.add_argument("--out", metavar="FILE", help="write the site counts (CSV)")
+    p.add_argument("--no-regression", action="store_true", help="skip the logistic DiD")
+    p = verbs.add_parser("synthesize", help="a synthetic extract matching the site counts")
+    add_common_options(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV files")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the counts (1.0)")
+    p.add_argument("--seed", type=int, default=2012, help="random seed (2012)")
+    p.add_argument("--damaged", action="store_true", help="also write a copy with bad rows")
+
+
+def from_records(args: argparse.Namespace, params: ParameterSet, regression: bool) -> Any:
+    """Parameters and derived tables from --journeys and --sites-file."""
+    from ..records.journeys import parameters_from_records, read_journeys, read_sites
+
+    journeys = read_journeys(args.journeys, params, args.rejects, args.keep_going)
+    n_bad = journeys.rejects["row"].nunique() if len(journeys.rejects) else 0
+    if n_bad:
+        print(
+            f"{n_bad} rows set aside (reasons in {args.rejects}); "
+            f"{len(journeys.clean)} rows used.",
+            file=sys.stderr,
+        )
+    sites = read_sites(args.sites_file)
+    out = getattr(args, "write_parameters", None)
+    folder = Path(out) if out else Path(tempfile.mkdtemp()) / "parameters"
+    return parameters_from_records(journeys, sites, params, folder, regression=regression)
+
+
+def run(args: argparse.Namespace) -> int:
+    params = load_params(args)
+    if args.verb == "synthesize":
+        from ..records.synthetic import damage, synthetic_journeys, synthetic_sites
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        journeys = synthetic_journeys(params, scale=args.scale, seed=args.seed)
+        journeys.to_csv(out / "journeys.csv", index=False)
+        synthetic_sites(params).to_csv(out / "sites.csv", index=False)
+        print(
+            f"wrote {len(journeys):,} journeys to {out / 'journeys.csv'} and "
+            f"{out / 'sites.csv'}"
+        )
+        if args.damaged:
+            bad, problems = damage(journeys, seed=args.seed)
+            bad.to_csv(out / "journeys_damaged.csv", index=False)
+            print(
+                f"wrote {out / 'journeys_damaged.csv'} with bad rows "
+                + ", ".join(f"{r} ({p})" for r, p in sorted(problems.items()))
+            )
+        return 0
+    _, tables = from_records(args, params, regression=not args.no_regression)
+    counts = tables["counts"]
+    if args.out:
+        write_text(counts.to_csv(index=False), args.out)
+    summary = tables["outcomes_summary"].iloc[0]
+    print(
+        f"{int(summary.clients):,} client-periods derived; "
+        f"{int(summary.clients_in_other_areas):,} in areas outside the sites file ignored."
+    )
+    print("\nSite counts (Tables 7.5/7.6, 6.2/6.4):")
+    print(counts.to_string(index=False))
+    agg = tables["aggregate_did"]
+    cols = [c for c in agg.columns if c.endswith(("_did", "_se", "_ci_low", "_ci_high"))]
+    print("\nDifference in differences from the counts (shares; binomial SE, 95% CI):")
+    print(agg[cols].round(4).to_string())
+    if "logistic_did" in tables:
+        print("\nClient-level logistic DiD (covariates, missing as a category):")
+        print(tables["logistic_did"].round(4).to_string())
+    return 0

@@ -1,0 +1,62 @@
+"""``dsc-econ report``: the board report (HTML and PDF)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .common import add_common_options, load_params
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``report``."""
+    rep = sub.add_parser(
+        "report",
+        help="board report: one self-contained HTML file and a PDF",
+        description=(
+            "Write a board-ready sensitivity report (report.html, figures embedded, and "
+            "report.pdf printed with headless Chromium) for the parameters in use: "
+            "executive summary with intervals and P(BCR > 1), tornado and Sobol charts, "
+            "distributions, payback, pathway tree, harm profiles, scenarios, and an "
+            "appendix of every assumption with its source."
+        ),
+    )
+    add_common_options(rep)
+    rep.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    rep.add_argument(
+        "--scenario-file",
+        action="append",
+        metavar="FILE",
+        help="your scenarios (repeatable)",
+    )
+    rep.add_argument("--uncertainty", metavar="FILE", help="uncertainty file (YAML)")
+    rep.add_argument("--sites", nargs="+", metavar="ID", help="site ids (default: 2-7)")
+    rep.add_argument(
+        "--n-psa", type=int, default=20_000, help="Monte Carlo samples (20000)"
+    )
+    rep.add_argument("--n-sobol", type=int, default=4096, help="Sobol base samples (4096)")
+    rep.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    rep.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
+    rep.add_argument("--title", help="report title")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..outputs.report import report
+
+    params = load_params(args)
+    kwargs = {"title": args.title} if args.title else {}
+    files = report(
+        args.out,
+        params,
+        scenario_files=args.scenario_file,
+        uncertainty=args.uncertainty,
+        sites=args.sites,
+        n_psa=args.n_psa,
+        n_sobol=args.n_sobol,
+        seed=args.seed,
+        pdf=not args.no_pdf,
+        command_line=" ".join(["dsc-econ", *args.argv]),
+        **kwargs,
+    )
+    print(f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
+    return 0

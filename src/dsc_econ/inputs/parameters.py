@@ -1,0 +1,708 @@
+"""Model inputs as validated data: load ``parameters/``, override, inspect.
+
+A parameter set is read from a folder of YAML files (see ``parameters/README.md``): each
+file is a node of a tree whose path is its name, each leaf carries a value, a unit from
+:data:`UNITS`, a price year where monetary, and a reference to its source. Loading is
+strict (duplicate keys, unknown keys, unknown units, values outside their unit's range
+are errors naming the file, key and value) and all-or-nothing.
+
+Values may be replaced by arrays with a leading ``sample`` dimension (``with_values``), so
+the same :class:`ParameterSet` feeds the point estimate and a Monte Carlo or Sobol run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+__all__ = [
+    "REQUIRED",
+    "UNITS",
+    "Parameter",
+    "ParameterError",
+    "ParameterSet",
+    "Reference",
+    "data_dir",
+    "load_parameters",
+    "parse_assignment",
+]
+
+
+class ParameterError(ValueError):
+    """A parameter file, key or value is invalid; the message names where and what."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of the fixed vocabulary and the range its values must lie in."""
+
+    name: str
+    meaning: str
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    monetary: bool = False
+    kind: str = "number"  # number | category | flag | date
+
+
+UNITS: dict[str, Unit] = {
+    u.name: u
+    for u in [
+        Unit("GBP", "pounds sterling", 0, None, monetary=True),
+        Unit("GBP_thousand", "thousands of pounds", 0, None, monetary=True),
+        Unit("GBP_million", "millions of pounds", 0, None, monetary=True),
+        Unit("GBP_per_client_year", "pounds per client per year", 0, None, monetary=True),
+        Unit("GBP_per_client", "pounds per client", 0, None, monetary=True),
+        Unit("clients", "a count of people or journeys", 0, None, integer=True),
+        Unit("proportion", "a probability or share", 0, 1),
+        Unit("proportion_change", "a difference of proportions", -1, 1),
+        Unit("p_value", "a significance level", 0, 1),
+        Unit("rate_per_year", "a rate per year", 0, 1),
+        Unit("years", "a duration or year index", 0, None),
+        Unit("index", "an index number (base = 100)", 0, None),
+        Unit("days", "a number of days", 0, None, integer=True),
+        Unit("code", "a record code (whole number)", 0, None, integer=True),
+        Unit("date", "a calendar date (YYYY-MM-DD)", kind="date"),
+        Unit("category", "a categorical option", kind="category"),
+        Unit("flag", "a true/false switch", kind="flag"),
+    ]
+}
+"""The unit vocabulary: every parameter's unit must be one of these."""
+
+_LEAF_KEYS = {
+    "value",
+    "description",
+    "unit",
+    "price_year",
+    "reference",
+    "note",
+    "comparator",
+    "choices",
+}
+_NODE_KEYS = {"description", "unit", "price_year", "reference", "note"}
+_REFERENCE_KEYS = {"document", "table", "section", "figure", "page", "note"}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a number comes from: document, table/section/figure, page."""
+
+    document: str
+    table: str | None = None
+    section: str | None = None
+    figure: str | None = None
+    page: int | str | None = None
+    note: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.document]
+        parts += [p for p in (self.table, self.section, self.figure) if p]
+        if self.page is not None:
+            parts.append(f"p.{self.page}")
+        return ", ".join(str(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model input with its metadata (the value is held by :class:`ParameterSet`)."""
+
+    name: str
+    value: Any
+    unit: str
+    reference: Reference
+    description: str = ""
+    price_year: str | None = None
+    note: str | None = None
+    comparator: str | None = None
+    choices: tuple[str, ...] | None = None
+    source: str = ""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that rejects duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    out: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)
+        if key in out:
+            raise ParameterError(
+                f"duplicate key {key!r} (line {key_node.start_mark.line + 1})"
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def data_dir(kind: str) -> Path:
+    """Folder of the bundled ``parameters``, ``published`` or ``scenarios`` data.
+
+    In a wheel the folders ship inside the package (``dsc_econ/_data``); in a source
+    checkout (editable install) they are the top-level folders of the repository.
+    """
+    bundled = Path(str(resources.files("dsc_econ"))) / "_data" / kind
+    if bundled.is_dir():
+        return bundled
+    checkout = Path(__file__).resolve().parents[3] / kind
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"bundled {kind!r} data not found (looked in {bundled})")
+
+
+def read_yaml(path: Path) -> Any:
+    """Read one YAML file strictly; errors name the file."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_StrictLoader)
+    except ParameterError as exc:
+        raise ParameterError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _reference(raw: Any, where: str) -> Reference:
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{where}: reference must be a mapping, got {raw!r}")
+    unknown = set(raw) - _REFERENCE_KEYS
+    if unknown:
+        raise ParameterError(
+            f"{where}: unknown reference key(s) {sorted(unknown)}; "
+            f"allowed: {sorted(_REFERENCE_KEYS)}"
+        )
+    if not raw.get("document"):
+        raise ParameterError(f"{where}: reference needs a 'document'")
+    if not any(raw.get(k) for k in ("table", "section", "figure")):
+        raise ParameterError(
+            f"{where}: reference needs a 'table', 'section' or 'figure' (got {raw!r})"
+        )
+    return Reference(**{k: (str(v) if k != "page" else v) for k, v in raw.items()})
+
+
+def check_value(
+    value: Any,
+    unit: str,
+    where: str,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """Validate a value (scalar, list or array) against its unit; return it normalised.
+
+    Raises :class:`ParameterError` naming ``where`` and the offending value.
+    """
+    spec = UNITS[unit]
+    if spec.kind == "flag":
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        arr = np.asarray(value)
+        if arr.dtype != bool:
+            raise ParameterError(f"{where}: expected true/false, got {value!r}")
+        return arr
+    if spec.kind == "date":
+        try:
+            return str(_dt.date.fromisoformat(str(value)))
+        except ValueError:
+            raise ParameterError(
+                f"{where}: expected a date YYYY-MM-DD, got {value!r}"
+            ) from None
+    if spec.kind == "category":
+        if not isinstance(value, str):
+            raise ParameterError(f"{where}: expected a text option, got {value!r}")
+        if choices is not None and value not in choices:
+            raise ParameterError(f"{where}: {value!r} is not one of {list(choices)}")
+        return value
+    if isinstance(value, (bool, str)):
+        raise ParameterError(f"{where}: expected a number ({unit}), got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{where}: expected a number ({unit}), got {value!r}"
+        ) from None
+    if not np.all(np.isfinite(arr)):
+        bad = arr[~np.isfinite(arr)].ravel()[0]
+        raise ParameterError(f"{where}: value must be finite, got {float(bad)!r}")
+    if spec.low is not None and np.any(arr < spec.low):
+        bad = arr[arr < spec.low].ravel()[0]
+        raise ParameterError(
+            f"{where}: {float(bad)!r} is below {spec.low} (unit {unit}: {spec.meaning})"
+        )
+    if spec.high is not None and np.any(arr > spec.high):
+        bad = arr[arr > spec.high].ravel()[0]
+        raise ParameterError(
+            f"{where}: {float(bad)!r} is above {spec.high} (unit {unit}: {spec.meaning})"
+        )
+    if spec.integer and np.any(arr != np.round(arr)):
+        bad = arr[arr != np.round(arr)].ravel()[0]
+        raise ParameterError(f"{where}: {float(bad)!r} is not a whole number of {unit}")
+    if arr.ndim == 0:
+        return int(arr) if spec.integer and isinstance(value, int) else float(arr)
+    if isinstance(value, (list, tuple)):
+        if arr.ndim != 1:
+            raise ParameterError(f"{where}: expected a flat list of numbers, got {value!r}")
+        return [float(v) for v in arr]
+    if arr.ndim != 1:
+        raise ParameterError(
+            f"{where}: a sample must be a 1-D array (one value per sample), got shape "
+            f"{arr.shape}"
+        )
+    return arr
+
+
+def _walk(
+    node: Any,
+    prefix: str,
+    inherited: dict[str, Any],
+    source: Path,
+    out: dict[str, Parameter],
+) -> None:
+    where = f"{source}: {prefix}"
+    if isinstance(node, dict) and "value" in node:
+        _leaf(node, prefix, inherited, source, out)
+        return
+    if not isinstance(node, dict):
+        _leaf({"value": node}, prefix, inherited, source, out)
+        return
+    here = dict(inherited)
+    for key in _NODE_KEYS & set(node):
+        if key == "reference":
+            here[key] = _reference(node[key], f"{where}.reference")
+        elif key != "description":
+            here[key] = node[key]
+    children = [k for k in node if k not in _NODE_KEYS]
+    if not children:
+        raise ParameterError(f"{where}: node has no parameters below it")
+    for key in children:
+        if not isinstance(key, (str, int)) or not _NAME.match(str(key)):
+            raise ParameterError(
+                f"{where}: unknown key {key!r} (names are lower-case letters, digits "
+                f"and '_'; node keys are {sorted(_NODE_KEYS)})"
+            )
+        _walk(node[key], f"{prefix}.{key}" if prefix else str(key), here, source, out)
+
+
+def _leaf(
+    raw: dict[str, Any],
+    name: str,
+    inherited: dict[str, Any],
+    source: Path,
+    out: dict[str, Parameter],
+) -> None:
+    where = f"{source}: {name}"
+    unknown = set(raw) - _LEAF_KEYS
+    if unknown:
+        raise ParameterError(
+            f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_LEAF_KEYS)}"
+        )
+    unit = raw.get("unit", inherited.get("unit"))
+    if unit is None:
+        raise ParameterError(f"{where}: no unit (set 'unit' on the leaf or a parent)")
+    if unit not in UNITS:
+        raise ParameterError(
+            f"{where}: unknown unit {unit!r}; known units: {sorted(UNITS)}"
+        )
+    ref = raw.get("reference")
+    reference = (
+        _reference(ref, f"{where}.reference")
+        if ref is not None
+        else inherited.get("reference")
+    )
+    if reference is None:
+        raise ParameterError(f"{where}: no reference (set it on the leaf or a parent)")
+    price_year = raw.get("price_year", inherited.get("price_year"))
+    if UNITS[unit].monetary and price_year is None:
+        raise ParameterError(
+            f"{where}: monetary unit {unit!r} needs a price_year "
+            "(or 'not stated', explained in a note)"
+        )
+    choices = raw.get("choices")
+    if UNITS[unit].kind == "category" and not choices:
+        raise ParameterError(f"{where}: a 'category' parameter needs 'choices'")
+    comparator = raw.get("comparator")
+    if comparator not in (None, "<", ">"):
+        raise ParameterError(f"{where}: comparator must be '<' or '>', got {comparator!r}")
+    value = check_value(raw["value"], unit, where, tuple(choices) if choices else None)
+    if name in out:
+        raise ParameterError(
+            f"{where}: parameter defined twice (also in {out[name].source})"
+        )
+    out[name] = Parameter(
+        name=name,
+        value=value,
+        unit=unit,
+        reference=reference,
+        description=str(raw.get("description", "")).strip(),
+        price_year=None if price_year is None else str(price_year),
+        note=None if raw.get("note") is None else str(raw["note"]).strip(),
+        comparator=comparator,
+        choices=tuple(choices) if choices else None,
+        source=str(source),
+    )
+
+
+_SITE_KEYS = re.compile(
+    r"^sites\.[0-9a-z_]+\.(type|in_impact_analysis|costs\.year_[12]"
+    r"|counts\.(pilot|comparison)\.(pre|post)\."
+    r"(total_in_treatment|effective_treatment|successful_completions|total_completing)"
+    r"|did_reported\.(et_tt|sc_tc|sc_tt)|p_values\.(et_tt|sc_tc))$"
+)
+
+
+def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
+    """Cross-file checks of the site data (every pilot has its comparison area...).
+
+    Works on point values and on sample arrays alike (every sample must pass).
+    """
+    for name, p in params.items():
+        if name.startswith("sites.") and not _SITE_KEYS.match(name):
+            raise ParameterError(
+                f"{p.source}: unknown site parameter {name!r} (a site file has type, "
+                "in_impact_analysis, costs.year_1/2, counts.<pilot|comparison>.<pre|post>."
+                "<count>, did_reported.<et_tt|sc_tc|sc_tt> and p_values.<et_tt|sc_tc>)"
+            )
+    sites = sorted({n.split(".")[1] for n in params if n.startswith("sites.")})
+    if not sites:
+        raise ParameterError(f"{origin}: no sites defined (sites/*.yaml)")
+    measures = (
+        "total_in_treatment",
+        "effective_treatment",
+        "successful_completions",
+        "total_completing",
+    )
+    for site in sites:
+        base = f"sites.{site}"
+        for key in ("costs.year_1", "costs.year_2", "in_impact_analysis"):
+            if f"{base}.{key}" not in params:
+                raise ParameterError(f"{origin}: site {site} has no {key}")
+        if not params[f"{base}.in_impact_analysis"].value:
+            continue
+        for area in ("pilot", "comparison"):
+            for period in ("pre", "post"):
+                for m in measures:
+                    key = f"{base}.counts.{area}.{period}.{m}"
+                    if key not in params:
+                        raise ParameterError(
+                            f"{origin}: site {site} is in the impact analysis "
+                            f"but has no {key}"
+                            + (
+                                " (every pilot needs its comparison area)"
+                                if area == "comparison"
+                                else ""
+                            )
+                        )
+                get = {m: params[f"{base}.counts.{area}.{period}.{m}"] for m in measures}
+                for m in ("total_in_treatment", "total_completing"):
+                    if np.any(np.asarray(get[m].value) <= 0):
+                        raise ParameterError(
+                            f"{get[m].source}: {get[m].name} = {get[m].value!r} must be "
+                            "positive (it is the denominator of a share)"
+                        )
+                pairs = [
+                    ("effective_treatment", "total_in_treatment"),
+                    ("successful_completions", "effective_treatment"),
+                    ("successful_completions", "total_completing"),
+                    ("total_completing", "total_in_treatment"),
+                ]
+                for small, big in pairs:
+                    if np.any(np.asarray(get[small].value) > np.asarray(get[big].value)):
+                        raise ParameterError(
+                            f"{get[small].source}: {get[small].name} = "
+                            f"{get[small].value!r} exceeds {big} = {get[big].value!r}"
+                        )
+
+
+REQUIRED: tuple[str, ...] = (
+    "career.years_before_treatment",
+    "career.years_in_treatment",
+    "career.years_after_treatment",
+    "harms.untreated.total",
+    "harms.untreated.decline_rate",
+    "harms.untreated.decline_from_year",
+    "harms.in_treatment.total",
+    "harms.abstinent.decay_rate",
+    "treatment.annual_cost",
+    "discounting.method",
+    "discounting.rate",
+    "discounting.health_rate",
+    "discounting.timing",
+    "discounting.schedule_from_years",
+    "discounting.schedule_rates",
+    "pathways.lambda",
+    "pathways.alpha",
+    "pathways.phi",
+    "pathways.gamma",
+    "pathways.gamma_prime",
+    "appraisal.did_source",
+    "appraisal.completions_base",
+    "appraisal.completion_value",
+    "appraisal.unit_value_rounding",
+    "appraisal.discount_costs",
+    "appraisal.benefit_share",
+    "appraisal.sensitivity_benefit_share",
+)
+"""Parameters the model reads; a parameter folder must define every one."""
+
+
+def _validate_required(params: dict[str, Parameter], root: Path) -> None:
+    for name in REQUIRED:
+        if name not in params:
+            close = difflib.get_close_matches(name, list(params), n=1, cutoff=0.8)
+            hint = f"; found {close[0]!r} in {params[close[0]].source}" if close else ""
+            raise ParameterError(f"{root}: required parameter {name!r} is missing{hint}")
+
+
+def _validate_schedule(params: dict[str, Parameter], origin: str | None = None) -> None:
+    starts = params.get("discounting.schedule_from_years")
+    rates = params.get("discounting.schedule_rates")
+    if starts is None or rates is None:
+        return
+    where = origin or starts.source
+    s, r = list(starts.value), list(rates.value)
+    if len(s) != len(r) or not s:
+        raise ParameterError(
+            f"{where}: discounting.schedule_from_years has {len(s)} entries but "
+            f"discounting.schedule_rates has {len(r)}"
+        )
+    if s[0] != 1 or any(b <= a for a, b in itertools.pairwise(s)):
+        raise ParameterError(
+            f"{where}: discounting.schedule_from_years must start at 1 and rise, got {s}"
+        )
+
+
+def load_parameters(
+    directory: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ParameterSet:
+    """Load and validate a parameter set.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        Folder of YAML parameter files; defaults to the bundled ``parameters/``.
+    overrides : mapping, optional
+        ``{name: value}`` replacing loaded values (validated the same way); values may
+        be arrays with a leading sample dimension.
+
+    Returns
+    -------
+    ParameterSet
+
+    Raises
+    ------
+    ParameterError
+        On any invalid file, key or value; the message names file, key and value.
+    """
+    root = Path(directory) if directory is not None else data_dir("parameters")
+    if not root.is_dir():
+        raise ParameterError(f"{root}: parameter directory not found")
+    files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    if not files:
+        raise ParameterError(f"{root}: no *.yaml parameter files found")
+    strays = sorted(p for p in root.rglob("*.yml") if p.is_file())
+    if strays:
+        raise ParameterError(f"{strays[0]}: parameter files must end in .yaml, not .yml")
+    params: dict[str, Parameter] = {}
+    for path in files:
+        rel = path.relative_to(root).with_suffix("")
+        parts = rel.parts
+        for part in parts:
+            if not _NAME.match(part):
+                raise ParameterError(
+                    f"{path}: file/folder name {part!r} is not a valid parameter name "
+                    "(lower-case letters, digits and '_')"
+                )
+        raw = read_yaml(path)
+        if raw is None:
+            raise ParameterError(f"{path}: file is empty")
+        if not isinstance(raw, dict):
+            raise ParameterError(f"{path}: top level must be a mapping, got {raw!r}")
+        _walk(raw, ".".join(parts), {}, path, params)
+    _validate_required(params, root)
+    _validate_sites(params, root)
+    _validate_schedule(params)
+    pset = ParameterSet(params, source=str(root))
+    return pset.with_values(overrides) if overrides else pset
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a command-line ``key=value`` into a name and a YAML-typed value.
+
+    >>> parse_assignment("discounting.rate=0.015")
+    ('discounting.rate', 0.015)
+    """
+    if "=" not in text:
+        raise ParameterError(f"--set {text!r}: expected key=value")
+    key, _, raw = text.partition("=")
+    key = key.strip()
+    try:
+        value: Any = float(raw)  # numbers first: YAML reads 1e7 as a string
+    except ValueError:
+        value = None
+    if value is None:
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+    if value is None:
+        raise ParameterError(f"--set {text!r}: no value after '='")
+    return key, value
+
+
+@dataclass(frozen=True)
+class ParameterSet(Mapping[str, Any]):
+    """A validated set of named model inputs: values plus their metadata.
+
+    Behaves as a read-only mapping ``name -> value``. Values are floats, strings, bools
+    or lists as loaded, or numpy arrays with a leading sample dimension after
+    :meth:`with_values`. ``meta(name)`` gives unit, source and reference.
+    """
+
+    parameters: dict[str, Parameter]
+    source: str = ""
+    overridden: tuple[str, ...] = field(default=())
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.parameters[name].value
+        except KeyError:
+            raise KeyError(self._unknown(name)) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parameters)
+
+    def __len__(self) -> int:
+        return len(self.parameters)
+
+    def _unknown(self, name: str) -> str:
+        close = difflib.get_close_matches(name, list(self.parameters), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"unknown parameter {name!r}{hint}"
+
+    def meta(self, name: str) -> Parameter:
+        """Metadata (unit, reference, note...) of one parameter."""
+        if name not in self.parameters:
+            raise KeyError(self._unknown(name))
+        return self.parameters[name]
+
+    def with_values(
+        self,
+        overrides: Mapping[str, Any] | None,
+        origin: str = "override",
+        validate: bool = True,
+    ) -> ParameterSet:
+        """A new set with some values replaced, validated against each unit.
+
+        Values may be arrays with a leading sample dimension; every array must have the
+        same length. Raises :class:`ParameterError` for unknown names or bad values.
+        ``validate=False`` skips the range checks (names are still checked): for
+        samples whose ranges are guaranteed by construction (see
+        :mod:`dsc_econ.sensitivity.distributions`), where checking a million values each
+        time would dominate the run.
+        """
+        if not overrides:
+            return self
+        new = dict(self.parameters)
+        for name, value in overrides.items():
+            if name not in self.parameters:
+                raise ParameterError(f"{origin}: {self._unknown(name)}")
+            p = self.parameters[name]
+            if isinstance(p.value, list) and not isinstance(value, (list, tuple)):
+                raise ParameterError(
+                    f"{origin}: {name} is a list ({p.value}); give a list, got {value!r}"
+                    " (list parameters cannot carry a sample dimension)"
+                )
+            if not isinstance(p.value, list) and isinstance(value, (list, tuple)):
+                raise ParameterError(
+                    f"{origin}: {name} takes one value, got a list {value!r}; pass a numpy "
+                    "array for a sample"
+                )
+            checked = (
+                check_value(value, p.unit, f"{origin}: {name}", p.choices)
+                if validate
+                else value
+            )
+            new[name] = replace(p, value=checked, source=origin, comparator=None)
+        out = ParameterSet(
+            new, self.source, tuple(dict.fromkeys(self.overridden + tuple(overrides)))
+        )
+        if validate:
+            out.sample_size()  # validates a consistent sample dimension
+            _validate_schedule(out.parameters, origin)
+            if any(name.startswith("sites.") for name in overrides):
+                _validate_sites(out.parameters, origin)
+        return out
+
+    def sample_size(self) -> int | None:
+        """Length of the leading sample dimension, or None for point values."""
+        sizes = {
+            name: np.shape(p.value)[0]
+            for name, p in self.parameters.items()
+            if isinstance(p.value, np.ndarray) and np.ndim(p.value) >= 1
+        }
+        distinct = set(sizes.values())
+        if len(distinct) > 1:
+            detail = ", ".join(f"{k}: {v}" for k, v in sorted(sizes.items()))
+            raise ParameterError(f"sample arrays have different lengths ({detail})")
+        return distinct.pop() if distinct else None
+
+    def sites(self) -> list[str]:
+        """Site ids (``'1'`` ... ``'7'``) in numeric order."""
+        ids = {n.split(".")[1] for n in self.parameters if n.startswith("sites.")}
+        return sorted(ids, key=lambda s: (len(s), s))
+
+    def impact_sites(self) -> list[str]:
+        """Sites with difference-in-differences data (site 1 has none)."""
+        return [s for s in self.sites() if self[f"sites.{s}.in_impact_analysis"]]
+
+    def check_sites(self, sites: list[str] | tuple[str, ...]) -> list[str]:
+        """Return ``sites`` as strings, raising a clear error for unknown ids."""
+        known = self.sites()
+        out = [str(s) for s in sites]
+        unknown = [s for s in out if s not in known]
+        if unknown:
+            raise ParameterError(f"unknown site id(s) {unknown}; known sites: {known}")
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every parameter as a row: value, unit, price year, source and notes."""
+        rows = []
+        for name, p in self.parameters.items():
+            value = p.value
+            if isinstance(value, np.ndarray):
+                value = f"array{value.shape}"
+            rows.append(
+                {
+                    "name": name,
+                    "value": value,
+                    "comparator": p.comparator or "",
+                    "unit": p.unit,
+                    "price_year": p.price_year or "",
+                    "reference": str(p.reference),
+                    "description": p.description,
+                    "note": p.note or "",
+                    "overridden": name in self.overridden,
+                    "file": p.source,
+                }
+            )
+        return pd.DataFrame(rows).set_index("name")
+
+    def __repr__(self) -> str:
+        n = self.sample_size()
+        samples = f", {n} samples" if n else ""
+        return f"ParameterSet({len(self)} parameters from {self.source!r}{samples})"

@@ -1,0 +1,199 @@
+"""Appraise a new programme: site counts and costs from tables into a parameter folder.
+
+An economist with their own pilots has two small tables:
+
+* counts, one row per site, area (``pilot``/``comparison``) and period
+  (``pre``/``post``): ``total_in_treatment``, ``effective_treatment``,
+  ``successful_completions``, ``total_completing``;
+* costs, one row per site: ``cost_year_1``, ``cost_year_2`` (£ thousand), optionally
+  ``type`` (``whole_system``, ``criminal_justice``...).
+
+:func:`programme_parameters` writes a complete parameter folder -- the bundled
+assumptions (harms, career, discounting...) with these sites in place of the DSCP
+sites -- and loads it, so every check of the loader applies and every tool (appraise,
+sensitivity, report) works on it unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .parameters import ParameterError, ParameterSet, data_dir, load_parameters
+
+__all__ = ["COUNT_COLUMNS", "programme_parameters", "read_table", "site_files"]
+
+COUNT_COLUMNS = (
+    "total_in_treatment",
+    "effective_treatment",
+    "successful_completions",
+    "total_completing",
+)
+
+
+def read_table(
+    source: str | Path | pd.DataFrame, required: set[str], what: str
+) -> pd.DataFrame:
+    """A CSV (or DataFrame) with the required columns; errors name file, row and value."""
+    frame = source if isinstance(source, pd.DataFrame) else pd.read_csv(source, dtype=str)
+    name = "table" if isinstance(source, pd.DataFrame) else str(source)
+    missing = required - set(frame.columns)
+    if missing:
+        raise ParameterError(f"{name}: {what} needs column(s) {sorted(missing)}")
+    if frame.empty:
+        raise ParameterError(f"{name}: {what} has no rows")
+    frame = frame.copy()
+    frame["_row"] = range(2, len(frame) + 2)  # row numbers as a spreadsheet shows them
+    frame.attrs["source"] = name
+    return frame
+
+
+def _number(frame: pd.DataFrame, column: str, integer: bool) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() | (values < 0) | (integer & (values != values.round()))
+    if bad.any():
+        row = frame.loc[bad].iloc[0]
+        raise ParameterError(
+            f"{frame.attrs['source']}: row {row['_row']}, {column} = {row[column]!r} is "
+            f"not a {'whole ' if integer else ''}non-negative number"
+        )
+    return values
+
+
+def site_files(
+    counts: Any, costs: Any, p_values: dict[str, dict[str, float]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Parameter-file contents (``sites/<id>.yaml``) for every site of the tables.
+
+    ``p_values`` (site -> {``et_tt``/``sc_tc``: p}) adds the sites' regression p-values.
+    """
+    counts = read_table(counts, {"site", "area", "period", *COUNT_COLUMNS}, "the counts")
+    costs = read_table(costs, {"site", "cost_year_1", "cost_year_2"}, "the costs")
+    for column in COUNT_COLUMNS:
+        counts[column] = _number(counts, column, integer=True)
+    for column in ("cost_year_1", "cost_year_2"):
+        costs[column] = _number(costs, column, integer=False)
+    for frame in (counts, costs):
+        frame["site"] = frame["site"].astype(str).str.strip().str.lower()
+    for column, allowed in (("area", {"pilot", "comparison"}), ("period", {"pre", "post"})):
+        counts[column] = counts[column].astype(str).str.strip().str.lower()
+        bad = ~counts[column].isin(allowed)
+        if bad.any():
+            row = counts.loc[bad].iloc[0]
+            raise ParameterError(
+                f"{counts.attrs['source']}: row {row['_row']}, {column} = {row[column]!r} "
+                f"is not one of {sorted(allowed)}"
+            )
+    dup = counts.duplicated(["site", "area", "period"], keep=False)
+    if dup.any():
+        row = counts.loc[dup].iloc[0]
+        raise ParameterError(
+            f"{counts.attrs['source']}: row {row['_row']}: site {row['site']} "
+            f"{row['area']} {row['period']} appears more than once"
+        )
+    ref = {"document": "user data", "section": "counts and costs tables"}
+    files: dict[str, dict[str, Any]] = {}
+    for _, row in costs.iterrows():
+        site = row["site"]
+        kind = str(row.get("type", "whole_system") or "whole_system")
+        rows = counts.loc[counts.site == site]
+        body: dict[str, Any] = {
+            "description": f"Site {site} (user data).",
+            "type": {
+                "value": kind,
+                "unit": "category",
+                "choices": ["whole_system", "criminal_justice", "self_directed_support"],
+                "reference": {**ref, "document": str(costs.attrs["source"])},
+            },
+            "in_impact_analysis": {
+                "value": not rows.empty,
+                "unit": "flag",
+                "reference": {**ref, "document": str(counts.attrs["source"])},
+            },
+            "costs": {
+                "unit": "GBP_thousand",
+                "price_year": "as supplied",
+                "reference": {**ref, "document": str(costs.attrs["source"])},
+                "year_1": float(row["cost_year_1"]),
+                "year_2": float(row["cost_year_2"]),
+            },
+        }
+        if not rows.empty:
+            tree: dict[str, Any] = {
+                "unit": "clients",
+                "reference": {**ref, "document": str(counts.attrs["source"])},
+            }
+            for _, c in rows.iterrows():
+                tree.setdefault(c["area"], {})[c["period"]] = {
+                    k: int(c[k]) for k in COUNT_COLUMNS
+                }
+            body["counts"] = tree
+        if p_values and site in p_values:
+            body["p_values"] = {
+                "unit": "p_value",
+                "reference": {
+                    "document": "dsc_econ.records.regression",
+                    "section": "logistic DiD",
+                },
+                **{k: float(v) for k, v in p_values[site].items()},
+            }
+        files[site] = body
+    unknown = sorted(set(counts.site) - set(files))
+    if unknown:
+        raise ParameterError(
+            f"{counts.attrs['source']}: site(s) {unknown} have counts but no costs row"
+        )
+    return files
+
+
+def programme_parameters(
+    counts: Any,
+    costs: Any,
+    out: str | Path,
+    base: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    p_values: dict[str, dict[str, float]] | None = None,
+) -> ParameterSet:
+    """Write a parameter folder for a new programme into ``out`` and load it.
+
+    Parameters
+    ----------
+    counts, costs : path or DataFrame
+        The two tables (see the module docstring).
+    out : path
+        Folder to create (it must not exist yet; nothing is written if a check fails).
+    base : path, optional
+        Parameter folder whose assumptions to keep (default: the bundled one); its
+        ``sites/`` are replaced.
+    overrides : dict, optional
+        Further values to set on the loaded parameters.
+
+    Returns
+    -------
+    ParameterSet
+    """
+    target = Path(out)
+    if target.exists():
+        raise ParameterError(f"{target}: already exists; choose a new folder")
+    files = site_files(counts, costs, p_values)
+    source = Path(base) if base is not None else data_dir("parameters")
+    with tempfile.TemporaryDirectory(
+        dir=target.parent if target.parent.exists() else None
+    ) as tmp:
+        stage = Path(tmp) / "parameters"
+        shutil.copytree(source, stage)
+        shutil.rmtree(stage / "sites")
+        (stage / "sites").mkdir()
+        for site, body in files.items():
+            with (stage / "sites" / f"{site}.yaml").open("w", encoding="utf-8") as fh:
+                yaml.safe_dump(body, fh, sort_keys=False, allow_unicode=True)
+        load_parameters(stage)  # every check before anything lands in `out`
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(stage), target)
+    params = load_parameters(target)
+    return params.with_values(overrides) if overrides else params

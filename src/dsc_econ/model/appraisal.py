@@ -1,0 +1,416 @@
+"""Site appraisal: benefits, costs, net benefit and benefit-cost ratio (Tables 7.8-7.11).
+
+For each pilot site s (Chapter 7.4-7.5):
+
+* additional clients in effective treatment ``dET_s = DiD_s(ET/TT) x X1_s`` (Table 7.8);
+* additional successful completions ``dSC_s = DiD_s(SC/TT) x X1_s`` (Table 7.9; the
+  formula of Appendix C4 uses Z1 instead, see ``appraisal.completions_base``);
+* benefits ``B_s = share x (dET_s x B^A + dSC_s x B^B)`` with the unit values of
+  :mod:`dsc_econ.model.valuation` (Table 7.10);
+* costs ``C_s`` = the two project years' NTA funding (undiscounted, as the report);
+* net benefit ``B_s - C_s`` and benefit-cost ratio ``B_s / C_s``.
+
+Money is in £ thousand, as in Table 7.10. Everything broadcasts over a leading sample
+dimension, so one call values a point estimate or a whole Monte Carlo sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..inputs.parameters import ParameterError
+from .impact import MEASURES, site_counts
+from .valuation import present_values, valuation_inputs
+
+__all__ = [
+    "appraisal_arrays",
+    "appraisal_table",
+    "appraise",
+    "benefit_cost_ratio",
+    "resolve_sites",
+    "site_benefits",
+    "site_impacts",
+]
+
+
+def site_benefits(
+    extra_effective: Any,
+    extra_completions: Any,
+    unit_effective: Any,
+    unit_completion: Any,
+    benefit_share: Any = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value of the additional clients, in the units of the unit values.
+
+    Parameters
+    ----------
+    extra_effective, extra_completions : array_like, shape (..., site)
+        Additional clients in effective treatment and successful completions.
+    unit_effective, unit_completion : float or array_like, shape (...,)
+        PV per client in effective treatment (B^A) and per completion (B^B).
+    benefit_share : float or array_like, shape (...,)
+        Share of benefits counted.
+
+    Returns
+    -------
+    value_effective, value_completions : ndarray, shape (..., site)
+    """
+    share = np.asarray(benefit_share, dtype=float)[..., None]
+    ue = np.asarray(unit_effective, dtype=float)[..., None]
+    uc = np.asarray(unit_completion, dtype=float)[..., None]
+    return (
+        share * np.asarray(extra_effective) * ue,
+        share * np.asarray(extra_completions) * uc,
+    )
+
+
+def benefit_cost_ratio(benefits: Any, costs: Any) -> np.ndarray:
+    """Benefits divided by costs; costs must be positive (else ``ValueError``)."""
+    c = np.asarray(costs, dtype=float)
+    if np.any(c <= 0):
+        raise ValueError(
+            f"costs must be positive for a ratio, got {c[c <= 0].ravel()[0]!r}"
+        )
+    return np.asarray(benefits, dtype=float) / c
+
+
+def _site_param(params: Mapping[str, Any], sites: Sequence[str], key: str) -> np.ndarray:
+    """One per-site parameter as an array (..., site); scalars stay cheap."""
+    arrays = [np.asarray(params[f"sites.{s}.{key}"], dtype=float) for s in sites]
+    if all(a.ndim == 0 for a in arrays):
+        return np.array(arrays)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    out = np.empty((len(arrays), *shape))  # site-major fill is a contiguous copy
+    for j, a in enumerate(arrays):
+        out[j] = a
+    return np.moveaxis(out, 0, -1)
+
+
+def resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
+    """Sites to appraise: every site with DiD data, or the chosen ids, checked."""
+    if sites is None:
+        return params.impact_sites()
+    chosen = params.check_sites(sites)
+    missing = [s for s in chosen if s not in params.impact_sites()]
+    if missing:
+        raise ParameterError(
+            f"site(s) {missing} have no difference-in-differences data "
+            f"(sites.<id>.in_impact_analysis is false); sites with data: "
+            f"{params.impact_sites()}"
+        )
+    return chosen
+
+
+def _round_to(values: Any, step: Any) -> Any:
+    step = np.asarray(step, dtype=float)
+    if np.all(step == 0):
+        return values
+    safe = np.where(step > 0, step, 1.0)
+    return np.where(step > 0, np.round(np.asarray(values) / safe) * safe, values)
+
+
+def _rescale(flow: np.ndarray, total: Any) -> np.ndarray:
+    """Scale a yearly flow (..., y) so it sums to ``total`` (...,); 0 stays 0."""
+    modelled = flow.sum(-1)
+    safe = np.where(modelled != 0, modelled, 1.0)
+    scale = np.where(modelled != 0, np.asarray(total, dtype=float) / safe, 0.0)
+    return flow * np.asarray(scale)[..., None]
+
+
+def site_impacts(params: Any, sites: Sequence[str]) -> dict[str, np.ndarray]:
+    """DiD estimates and the numbers they apply to, per site (Tables 7.7-7.9).
+
+    Returns
+    -------
+    dict of ndarray, each shape (..., site)
+        ``did_effective`` (ET/TT), ``did_completions`` (SC/TT), ``clients_in_treatment``
+        (X1, pilot, post) and ``completions_base`` (X1 or Z1 per
+        ``appraisal.completions_base``).
+    """
+    counts = site_counts(params, sites)
+    x1 = counts.total_in_treatment.sel(area="pilot", period="post").values
+    if params["appraisal.did_source"] == "reported":
+        missing = [s for s in sites if f"sites.{s}.did_reported.et_tt" not in params]
+        if missing:
+            raise ParameterError(
+                f"appraisal.did_source is 'reported' but site(s) {missing} have no "
+                "did_reported estimates; use did_source 'counts'"
+            )
+        did_et = _site_param(params, sites, "did_reported.et_tt")
+        did_sc = _site_param(params, sites, "did_reported.sc_tt")
+    else:
+        share = {
+            m: counts[num].values / counts[den].values for m, (num, den) in MEASURES.items()
+        }
+
+        def did(m: str) -> np.ndarray:
+            s = share[m]  # (..., site, area, period)
+            return (s[..., 0, 1] - s[..., 0, 0]) - (s[..., 1, 1] - s[..., 1, 0])
+
+        did_et, did_sc = did("et_tt"), did("sc_tt")
+    base_sc = (
+        x1
+        if params["appraisal.completions_base"] == "total_in_treatment"
+        else counts.successful_completions.sel(area="pilot", period="post").values
+    )
+    return {
+        "did_effective": did_et,
+        "did_completions": did_sc,
+        "clients_in_treatment": x1,
+        "completions_base": base_sc,
+    }
+
+
+def appraisal_arrays(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    unit_value_effective: Any = None,
+    unit_value_completion: Any = None,
+    did_effective: Any = None,
+    did_completions: Any = None,
+    by_year: bool = True,
+) -> dict[str, Any]:
+    """The appraisal as plain arrays: the kernel under :func:`appraise`.
+
+    Same arguments as :func:`appraise`, plus ``did_effective`` / ``did_completions``
+    (arrays of shape (..., site) replacing the DiD estimates, e.g. sampled ones) and
+    ``by_year`` (skip the yearly benefit flows, which are the only (..., site, year)
+    output, when only totals are needed). Returns a dict of arrays with shapes
+    (..., site) (``cost_year_1``/``cost_year_2`` as used, discounted if asked), (...,)
+    for unit values, and (..., site, year) for ``benefit_by_year``, plus ``sites`` and
+    ``years``.
+    """
+    sites = resolve_sites(params, sites)
+    impact = site_impacts(params, sites)
+    did_et = impact["did_effective"] if did_effective is None else np.asarray(did_effective)
+    did_sc = (
+        impact["did_completions"]
+        if did_completions is None
+        else np.asarray(did_completions)
+    )
+    x1 = impact["clients_in_treatment"]
+    extra_et = did_et * x1
+    extra_sc = did_sc * impact["completions_base"]
+
+    inputs = valuation_inputs(params)
+    pv = present_values(**inputs, keep_years=by_year)
+    abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
+    completion = pv["long_term"] * np.asarray(params["pathways.gamma"], dtype=float)
+    if not abstinence_only:
+        completion = pv["completion"]
+    step = params["appraisal.unit_value_rounding"]
+    unit_et = _round_to(pv["effective"], step)
+    unit_sc = _round_to(completion, step)
+    if unit_value_effective is not None:
+        unit_et = np.asarray(unit_value_effective, dtype=float)
+    if unit_value_completion is not None:
+        unit_sc = np.asarray(unit_value_completion, dtype=float)
+    share_counted = params["appraisal.benefit_share"]
+    value_et, value_sc = site_benefits(extra_et, extra_sc, unit_et, unit_sc, share_counted)
+    value_et, value_sc = value_et / 1000.0, value_sc / 1000.0
+    total = value_et + value_sc
+
+    year_1 = _site_param(params, sites, "costs.year_1")
+    year_2 = _site_param(params, sites, "costs.year_2")
+    discount = np.asarray(params["appraisal.discount_costs"])
+    if np.any(discount):
+        d1, d2 = (np.asarray(inputs["factors"][k])[..., None] for k in (0, 1))
+        year_1 = np.where(discount[..., None], year_1 * d1, year_1)
+        year_2 = np.where(discount[..., None], year_2 * d2, year_2)
+    cost = year_1 + year_2
+    if np.any(cost <= 0):
+        bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
+        raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
+
+    sens_share = np.asarray(params["appraisal.sensitivity_benefit_share"], dtype=float)
+    benefit_sens = total * sens_share[..., None]
+    out: dict[str, Any] = {
+        "sites": list(sites),
+        "years": np.arange(1, inputs["factors"].shape[0] + 1),
+        "did_effective": did_et,
+        "did_completions": did_sc,
+        "clients_in_treatment": x1,
+        "extra_effective": extra_et,
+        "extra_completions": extra_sc,
+        "unit_value_effective": unit_et,
+        "unit_value_completion": unit_sc,
+        "value_effective": value_et,
+        "value_completions": value_sc,
+        "total_benefit": total,
+        "cost": cost,
+        "net_benefit": total - cost,
+        "bcr": total / cost,
+        "benefit_sensitivity": benefit_sens,
+        "bcr_sensitivity": benefit_sens / cost,
+    }
+    out["cost_year_1"], out["cost_year_2"] = year_1, year_2
+    if by_year:
+        # Discounted benefit flow per year (for payback): per-client flows times
+        # clients, rescaled so each year's flows add up to the unit values actually
+        # used (they differ from the modelled sums only when rounded or overridden).
+        flows = pv["flows"]
+        completion_flow = (
+            flows["long_term"]
+            * np.asarray(params["pathways.gamma"], dtype=float)[..., None]
+            if abstinence_only
+            else flows["expected"]
+        )
+        profile_et = _rescale(flows["short_term"], unit_et)
+        profile_sc = _rescale(completion_flow, unit_sc)
+        share_arr = np.asarray(share_counted, dtype=float)[..., None, None]
+        out["benefit_by_year"] = (
+            (
+                extra_et[..., None] * profile_et[..., None, :]
+                + extra_sc[..., None] * profile_sc[..., None, :]
+            )
+            * share_arr
+            / 1000.0
+        )
+    return out
+
+
+_DESCRIPTIONS = {
+    "did_effective": ("proportion", "DiD of ET as a share of TT"),
+    "did_completions": ("proportion", "DiD of SC as a share of TT"),
+    "clients_in_treatment": ("clients", "pilot clients in treatment, post"),
+    "extra_effective": ("clients", "extra clients in effective treatment"),
+    "extra_completions": ("clients", "additional successful completions"),
+    "value_effective": ("GBP thousand", "value of extra effective clients"),
+    "value_completions": ("GBP thousand", "value of additional completions"),
+    "total_benefit": ("GBP thousand", "total benefits"),
+    "cost": ("GBP thousand", "pilot costs"),
+    "net_benefit": ("GBP thousand", "benefits less costs"),
+    "bcr": ("1", "benefit-cost ratio"),
+    "benefit_sensitivity": ("GBP thousand", "sensitivity benefits"),
+    "bcr_sensitivity": ("1", "ratio at sensitivity share"),
+}
+
+
+def appraise(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    unit_value_effective: Any = None,
+    unit_value_completion: Any = None,
+    by_year: bool = True,
+) -> xr.Dataset:
+    """Appraise pilot sites: additional clients, benefits, costs, NPV and BCR.
+
+    Parameters
+    ----------
+    params : ParameterSet
+        Point values or arrays with a leading sample dimension.
+    sites : sequence of str, optional
+        Site ids; default every site with DiD data (``'2'`` ... ``'7'``).
+    unit_value_effective, unit_value_completion : float or array_like, optional
+        Use these values per client (£) instead of those the harm model computes, e.g.
+        the report's stated £44,224 and £195,149.
+    by_year : bool
+        Include ``benefit_by_year`` (dims ``([sample,] site, year)``); turn off for
+        large samples when only totals are needed.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``([sample,] site)`` plus ``project_year`` for costs and ``year`` for the
+        discounted benefit flows. Money in £ thousand (``units`` attrs); the unit values
+        per client in £.
+
+    Raises
+    ------
+    ParameterError
+        For unknown site ids or sites without impact data.
+
+    References
+    ----------
+    Tables 7.8-7.11, pp.89-92; Appendix C4 (p.116).
+    """
+    arr = appraisal_arrays(
+        params, sites, unit_value_effective, unit_value_completion, by_year=by_year
+    )
+    shapes = [np.shape(arr[k]) for k in _DESCRIPTIONS]
+    if by_year:
+        shapes.append(np.shape(arr["benefit_by_year"])[:-1])
+    shapes += [
+        (*np.shape(arr[k]), 1) for k in ("unit_value_effective", "unit_value_completion")
+    ]
+    shape = np.broadcast_shapes(*shapes)
+    lead = ("sample",) if len(shape) == 2 else ()
+    data: dict[str, Any] = {
+        name: (
+            (*lead, "site"),
+            np.broadcast_to(arr[name], shape),
+            {"units": u, "long_name": ln},
+        )
+        for name, (u, ln) in _DESCRIPTIONS.items()
+    }
+    for name in ("unit_value_effective", "unit_value_completion"):
+        data[name] = (
+            lead,
+            np.broadcast_to(arr[name], shape[:-1]),
+            {"units": "GBP per client"},
+        )
+    data["cost_by_year"] = (
+        (*lead, "site", "project_year"),
+        np.stack(
+            [np.broadcast_to(arr[k], shape) for k in ("cost_year_1", "cost_year_2")],
+            axis=-1,
+        ),
+        {"units": "GBP thousand", "long_name": "pilot costs by project year"},
+    )
+    if by_year:
+        data["benefit_by_year"] = (
+            (*lead, "site", "year"),
+            np.broadcast_to(arr["benefit_by_year"], (*shape, len(arr["years"]))),
+            {"units": "GBP thousand", "long_name": "discounted benefit in each year"},
+        )
+    return xr.Dataset(
+        data,
+        coords={"site": arr["sites"], "project_year": [1, 2], "year": arr["years"]},
+        attrs={
+            "title": "Site level estimates of costs and benefits",
+            "source": "Tables 7.8-7.11 method, pp.89-92",
+            "did_source": str(params["appraisal.did_source"]),
+            "completions_base": str(params["appraisal.completions_base"]),
+            "completion_value": str(params["appraisal.completion_value"]),
+        },
+    )
+
+
+def appraisal_table(
+    params: Any, sites: Sequence[str] | None = None, **unit_values: Any
+) -> pd.DataFrame:
+    """Table 7.10 as a DataFrame: one row per site, money in £ thousand.
+
+    Columns: ``cost_year_1``, ``cost_year_2``, ``cost``, ``extra_effective``,
+    ``extra_completions``, ``value_effective``, ``value_completions``,
+    ``total_benefit``, ``net_benefit``, ``bcr``, ``benefit_sensitivity`` and
+    ``bcr_sensitivity`` (benefits at ``appraisal.sensitivity_benefit_share``).
+    Point values only; ``unit_values`` are passed to :func:`appraise`.
+    """
+    ds = appraise(params, sites, **unit_values)
+    if "sample" in ds.dims:
+        raise ValueError("appraisal_table needs point values; select one sample first")
+    frame = pd.DataFrame(
+        {
+            "cost_year_1": ds.cost_by_year.sel(project_year=1).values,
+            "cost_year_2": ds.cost_by_year.sel(project_year=2).values,
+            "cost": ds.cost.values,
+            "extra_effective": ds.extra_effective.values,
+            "extra_completions": ds.extra_completions.values,
+            "value_effective": ds.value_effective.values,
+            "value_completions": ds.value_completions.values,
+            "total_benefit": ds.total_benefit.values,
+            "net_benefit": ds.net_benefit.values,
+            "bcr": ds.bcr.values,
+            "benefit_sensitivity": ds.benefit_sensitivity.values,
+            "bcr_sensitivity": ds.bcr_sensitivity.values,
+        },
+        index=pd.Index(ds.site.values.astype(str), name="site"),
+    )
+    frame.attrs["units"] = "GBP thousand (bcr: ratio)"
+    return frame

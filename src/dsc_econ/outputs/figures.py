@@ -1,0 +1,327 @@
+"""Figures for board reports, in one accessible style.
+
+Every function takes the xarray results of :mod:`dsc_econ.sensitivity.methods` (or the model
+functions) and returns a :class:`matplotlib.figure.Figure`; :func:`to_png` turns one
+into bytes for embedding. The style: the Okabe-Ito colour-blind-safe palette, labelled
+axes with units, money as £ (thousand or million), no figure without a title.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # non-interactive: figures are files, never windows
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.ticker import FuncFormatter
+
+__all__ = [
+    "PALETTE",
+    "bcr_distributions",
+    "harm_profiles",
+    "money",
+    "pathway_tree",
+    "payback",
+    "sobol_indices",
+    "to_png",
+    "tornado",
+]
+
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+"""Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficits."""
+
+_CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")]
+
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=_CYCLE),
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "legend.frameon": False,
+}
+
+
+def money(thousands: float, _: Any = None) -> str:
+    """Format £ thousand as £k or £m (minus sign before the £) for labels and text."""
+    sign = "−" if thousands < 0 else ""
+    size = abs(thousands)
+    if size >= 1000:
+        return f"{sign}£{size / 1000:,.1f}m"
+    return f"{sign}£{size:,.0f}k"
+
+
+def to_png(fig: Any) -> bytes:
+    """The figure as PNG bytes (and close it)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _figure(width: float, height: float) -> Any:
+    with plt.rc_context(STYLE):
+        return plt.figure(figsize=(width, height))
+
+
+def tornado(oneway: xr.Dataset, site: str, top: int = 8) -> Any:
+    """Tornado of one site's NPV: each input at its low and high quantile."""
+    with plt.rc_context(STYLE):
+        ds = oneway.sel(site=site)
+        order = ds.swing.to_series().sort_values(ascending=True).tail(top).index
+        base = float(ds.base_npv)
+        fig, ax = plt.subplots(figsize=(6.2, 0.32 * len(order) + 1.2))
+        y = np.arange(len(order))
+        low = ds.npv.sel(parameter=order, bound="low").values - base
+        high = ds.npv.sel(parameter=order, bound="high").values - base
+        ax.barh(
+            y, low, left=base, color=PALETTE["vermillion"], label="input at 5th percentile"
+        )
+        ax.barh(y, high, left=base, color=PALETTE["blue"], label="input at 95th percentile")
+        ax.axvline(base, color="black", lw=0.8)
+        ax.axvline(0, color="grey", lw=0.8, ls=":")
+        ax.set_yticks(y, [str(p).replace("_", " ") for p in order])
+        ax.xaxis.set_major_formatter(FuncFormatter(money))
+        ax.set_xlabel("net present value (benefits − costs), £")
+        ax.set_title(f"Site {site}: what moves the NPV")
+        ax.legend(loc="lower right", fontsize=7)
+        return fig
+
+
+def sobol_indices(sobol: xr.Dataset, site: str, output: str = "npv") -> Any:
+    """First- and total-order Sobol indices of one site with their intervals."""
+    with plt.rc_context(STYLE):
+        ds = sobol.sel(site=site, output=output)
+        st = ds.ST.to_series()
+        keep = st[st > 0.005].sort_values().index
+        if len(keep) == 0:
+            keep = st.sort_values().tail(5).index
+        fig, ax = plt.subplots(figsize=(6.2, 0.3 * len(keep) + 1.2))
+        y = np.arange(len(keep))
+        ax.barh(
+            y - 0.18,
+            ds.S1.sel(parameter=keep),
+            0.36,
+            xerr=ds.S1_conf.sel(parameter=keep),
+            color=PALETTE["sky"],
+            label="first order (alone)",
+            capsize=2,
+        )
+        ax.barh(
+            y + 0.18,
+            ds.ST.sel(parameter=keep),
+            0.36,
+            xerr=ds.ST_conf.sel(parameter=keep),
+            color=PALETTE["blue"],
+            label="total order (with interactions)",
+            capsize=2,
+        )
+        ax.set_yticks(y, [str(p).replace("_", " ") for p in keep])
+        ax.set_xlim(0, max(1.0, float(ds.ST.max()) * 1.1))
+        ax.set_xlabel("share of the variance of the NPV (Sobol index, 95% interval)")
+        ax.set_title(f"Site {site}: which uncertainties matter")
+        ax.legend(loc="lower right", fontsize=7)
+        return fig
+
+
+def bcr_distributions(psa: xr.Dataset, sites: Sequence[str]) -> Any:
+    """Distributions of each site's benefit-cost ratio (Monte Carlo), BCR = 1 marked."""
+    with plt.rc_context(STYLE):
+        n = len(sites)
+        fig, axes = plt.subplots(n, 1, figsize=(6.2, 0.9 * n + 0.8), sharex=True)
+        axes = np.atleast_1d(axes)
+        values = np.asarray(psa.bcr.sel(site=list(sites)).values)
+        lo, hi = np.percentile(values, [0.5, 99.5])
+        bins = np.linspace(min(lo, 0), max(hi, 2), 80)
+        for ax, site, v in zip(axes, sites, values.T, strict=True):
+            ax.hist(
+                np.clip(v, bins[0], bins[-1]), bins=bins, color=PALETTE["blue"], alpha=0.85
+            )
+            ax.axvline(1, color=PALETTE["vermillion"], lw=1)
+            p = float((v > 1).mean())
+            ax.set_ylabel(f"site {site}", rotation=0, ha="right", va="center")
+            ax.set_yticks([])
+            ax.text(
+                0.99,
+                0.7,
+                f"P(BCR > 1) = {p:.0%}",
+                transform=ax.transAxes,
+                ha="right",
+                fontsize=8,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
+            )
+        axes[-1].set_xlabel("benefit-cost ratio (benefits / costs); red line: BCR = 1")
+        axes[0].set_title("Distribution of each site's benefit-cost ratio")
+        return fig
+
+
+def npv_intervals(psa: xr.Dataset, point: xr.Dataset) -> Any:
+    """Point NPV and Monte Carlo interval of each site."""
+    with plt.rc_context(STYLE):
+        sites = list(psa.site.values)
+        fig, ax = plt.subplots(figsize=(6.2, 0.35 * len(sites) + 1.2))
+        y = np.arange(len(sites))
+        low, high = psa.npv_low.values, psa.npv_high.values
+        ax.hlines(y, low, high, color=PALETTE["blue"], lw=3, label="90% interval")
+        ax.plot(
+            point.net_benefit.sel(site=sites).values,
+            y,
+            "o",
+            color=PALETTE["black"],
+            label="point estimate",
+        )
+        ax.axvline(0, color=PALETTE["vermillion"], lw=1)
+        ax.set_yticks(y, [f"site {s}" for s in sites])
+        ax.xaxis.set_major_formatter(FuncFormatter(money))
+        ax.set_xlabel("net present value, £ (red line: zero)")
+        ax.set_title("Net present value by site")
+        ax.legend(loc="lower right", fontsize=7)
+        return fig
+
+
+def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
+    """Cumulative discounted benefits against cumulative costs over the years."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.2, 3.2))
+        for site, colour in zip(sites, _CYCLE, strict=False):
+            benefits = point.benefit_by_year.sel(site=site).cumsum("year")
+            ax.plot(point.year, benefits, color=colour, label=f"site {site} benefits")
+            cost = float(point.cost.sel(site=site))
+            ax.hlines(
+                cost, point.year.min(), point.year.max(), color=colour, ls="--", lw=0.8
+            )
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.yaxis.set_major_formatter(FuncFormatter(money))
+        ax.set_xlabel("year from the start of treatment")
+        ax.set_ylabel("cumulative discounted benefits, £")
+        ax.set_title("Payback: cumulative benefits (solid) against pilot costs (dashed)")
+        ax.legend(fontsize=7, ncol=2)
+        return fig
+
+
+def harm_profiles(harm: xr.DataArray) -> Any:
+    """Harm of each pathway year by year over the misuse career."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.2, 3.0))
+        styles = {"T1": "-", "T2": "-", "T3": "--", "T4": ":", "T5": "-."}
+        for pathway, colour in zip(harm.pathway.values, _CYCLE, strict=False):
+            h = harm.sel(pathway=pathway)
+            ax.step(
+                harm.career_year,
+                h,
+                where="mid",
+                color=colour,
+                ls=styles.get(str(pathway), "-"),
+                label=f"{pathway}: {h.pathway_label.values!s}",
+            )
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1000:,.0f}k"))
+        ax.set_xlabel("year of the misuse career (treatment starts in year 9)")
+        ax.set_ylabel("harm per client per year, £")
+        ax.set_title("Harm of each pathway over the 20-year career")
+        ax.legend(fontsize=7, loc="lower left")
+        return fig
+
+
+def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
+    """The treatment pathway tree of Figure C1.1 with its branch probabilities."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.2, 3.8))
+        ax.set_axis_off()
+        lam, alpha, phi = (params[f"pathways.{k}"] for k in ("lambda", "alpha", "phi"))
+        gamma, gamma_p = params["pathways.gamma"], params["pathways.gamma_prime"]
+        nodes = {
+            "ocu": (0.04, 0.55, "OCU"),
+            "journey": (0.22, 0.55, "new\njourney"),
+            "effective": (0.44, 0.7, "effective\ntreatment"),
+            "planned": (0.66, 0.86, "successful\ncompletion"),
+            "unplanned": (0.66, 0.44, "unplanned\nexit"),
+        }
+        leaves = {
+            "T1": (0.44, 0.2),
+            "T2": (0.92, 0.97),
+            "T3": (0.92, 0.75),
+            "T4": (0.92, 0.55),
+            "T5": (0.92, 0.33),
+        }
+        label_box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
+
+        def arrow(start: tuple[float, float], end: tuple[float, float], label: str) -> None:
+            ax.annotate(
+                "",
+                end,
+                start,
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": "grey",
+                    "shrinkA": 18,
+                    "shrinkB": 22,
+                },
+            )
+            x = start[0] + 0.55 * (end[0] - start[0])
+            y = start[1] + 0.55 * (end[1] - start[1])
+            ax.text(x, y, label, ha="center", va="center", fontsize=7, bbox=label_box)
+
+        edges = [
+            ("ocu", "journey", f"λ = {lam:.2f}"),
+            ("journey", "effective", f"α = {alpha:.2f}"),
+            ("effective", "planned", f"φ = {phi:.2f}"),
+            ("effective", "unplanned", f"1 − φ = {1 - phi:.2f}"),
+        ]
+        for a, b, label in edges:
+            arrow(nodes[a][:2], nodes[b][:2], label)
+        leaf_edges = [
+            ("planned", "T2", f"γ = {gamma:.3f}"),
+            ("planned", "T3", f"1 − γ = {1 - gamma:.3f}"),
+            ("unplanned", "T4", f"γ′ = {gamma_p:.2f}"),
+            ("unplanned", "T5", f"1 − γ′ = {1 - gamma_p:.2f}"),
+            ("journey", "T1", f"1 − λα = {1 - lam * alpha:.2f}"),
+        ]
+        for a, leaf, label in leaf_edges:
+            arrow(nodes[a][:2], leaves[leaf], label)
+        for x, y, label in nodes.values():
+            ax.text(
+                x,
+                y,
+                label,
+                ha="center",
+                va="center",
+                fontsize=8,
+                bbox={"boxstyle": "round", "fc": "#eef5fb", "ec": PALETTE["blue"]},
+            )
+        for leaf, (x, y) in leaves.items():
+            row = tree.loc[leaf]
+            ax.text(
+                x,
+                y,
+                f"{leaf}: p = {row.probability:.3f}\n£{row.value_per_client:,.0f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                bbox={"boxstyle": "round", "fc": "#fdf3e1", "ec": PALETTE["orange"]},
+            )
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(0.1, 1.05)
+        ax.set_title(
+            "Treatment pathways (Figure C1.1): probability per OCU (p) and "
+            "harm avoided per client (PV)"
+        )
+        return fig

@@ -1,0 +1,530 @@
+"""Board-ready sensitivity report: one self-contained HTML file and its PDF.
+
+:func:`report` runs the appraisal and the sensitivity analyses for a parameter set,
+draws the figures (:mod:`dsc_econ.outputs.figures`), fills the HTML template (jinja2) with
+every figure embedded, and prints the page to PDF with headless Chromium. Everything is
+written to a temporary folder first and moved into place at the end, so a failed run
+leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import sensitivity as sens
+from .._version import __version__
+from ..inputs.parameters import REQUIRED, ParameterSet, load_parameters
+from ..inputs.scenarios import Scenario, load_scenarios
+from ..model.appraisal import appraise
+from ..model.harms import harm_profiles_for
+from ..model.impact import did_table
+from ..model.pathways import pathway_tree
+from ..model.valuation import unit_values
+from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
+from . import figures
+
+__all__ = ["ReportFiles", "find_chromium", "html_to_pdf", "report"]
+
+KINDS = {
+    "whole_system": "whole-system pilot",
+    "criminal_justice": "criminal-justice pilot",
+    "self_directed_support": "self-directed support pilot",
+}
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of a written report."""
+
+    html: Path
+    pdf: Path | None
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome executable (``DSC_ECON_CHROMIUM`` overrides)."""
+    explicit = os.environ.get("DSC_ECON_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _chromium_or_raise() -> str:
+    exe = find_chromium()
+    if exe is None:
+        raise RuntimeError(
+            "the PDF is printed with Chromium, which was not found: install it (Debian: "
+            "apt-get install chromium) or set DSC_ECON_CHROMIUM, or ask for HTML only "
+            "(--no-pdf / pdf=False)"
+        )
+    return exe
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
+    """Print an HTML file to PDF with headless Chromium (A4, no header or footer)."""
+    exe = chromium or _chromium_or_raise()
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [
+            exe,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    if proc.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
+        raise RuntimeError(f"Chromium could not print {html} to PDF: {proc.stderr[-500:]}")
+    return pdf
+
+
+def _k(value: float) -> str:
+    """£ thousand as £k / £m text."""
+    return figures.money(value)
+
+
+def _ratio(value: float) -> str:
+    """A benefit-cost ratio as text; below zero (negative benefits) it has no size."""
+    if value < 0:
+        return "below 0"
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def _p_text(params: ParameterSet, site: str, measure: str) -> tuple[str, bool]:
+    key = f"sites.{site}.p_values.{measure}"
+    if key not in params:
+        return "no regression p-value supplied", False
+    value = float(params[key])
+    comparator = params.meta(key).comparator or ""
+    text = f"p{comparator or ' = '}{value:g}".replace("p<", "p < ")
+    return text, (comparator == "<" and value <= 0.05) or value < 0.05
+
+
+def _site_text(
+    site: str,
+    params: ParameterSet,
+    point: Any,
+    dids: Any,
+    half_bcr: float,
+    prob: float,
+) -> str:
+    row = point.sel(site=site)
+    extra_et, extra_sc = float(row.extra_effective), float(row.extra_completions)
+    p_et, sig_et = _p_text(params, site, "et_tt")
+    p_sc, sig_sc = _p_text(params, site, "sc_tc")
+    did_et = 100 * float(dids.loc[site, "et_tt_did"])
+    did_sc_tt = 100 * float(dids.loc[site, "sc_tt_did"])
+    did_sc = 100 * float(dids.loc[site, "sc_tc_did"])
+    benefit = float(row.total_benefit)
+    ratio = (
+        f"BCR {_ratio(float(row.bcr))}"
+        if benefit >= 0
+        else "the benefits are negative, so the BCR has no meaningful size"
+    )
+    parts = [
+        f"Against its comparison area the pilot had {_more(extra_et, 'client')} in "
+        f"effective treatment ({did_et:+.1f} percentage points of clients in treatment) "
+        f"and {_more(extra_sc, 'successful completion')} ({did_sc_tt:+.1f} points of "
+        f"clients in treatment), worth {_k(benefit)} against costs of "
+        f"{_k(float(row.cost))}: NPV {_k(float(row.net_benefit))}; {ratio}.",
+        "The change in effective treatment is "
+        + ("statistically significant" if sig_et else "not statistically significant")
+        + f" ({p_et}). The regression for completions tested the share of completing "
+        f"clients who completed successfully ({did_sc:+.1f} points), a different measure "
+        "from the one valued above; that change is "
+        + ("statistically significant" if sig_sc else "not statistically significant")
+        + f" ({p_sc}).",
+        f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}; across "
+        f"the uncertainty analysed, the chance that benefits exceed costs is {prob:.0%}.",
+    ]
+    return " ".join(parts)
+
+
+def _more(count: float, noun: str) -> str:
+    n = abs(round(count))
+    return f"{n:,} {'more' if count >= 0 else 'fewer'} {noun}{'' if n == 1 else 's'}"
+
+
+def _verdict(prob: float) -> tuple[str, str]:
+    if prob >= 0.9:
+        return "benefits exceed costs", "verdict-pos"
+    if prob <= 0.1:
+        return "costs exceed benefits", "verdict-neg"
+    return "uncertain", ""
+
+
+def _parameters_table(
+    params: ParameterSet, uncertainty: Uncertainty, sites: Sequence[str]
+) -> list[dict[str, str]]:
+    defaults = load_parameters()
+    varied: dict[str, str] = {}
+    described = uncertainty.frame()["distribution"]
+    for item in uncertainty.inputs:
+        if item.kind == "did":
+            varied[f"sites.{item.site}.did"] = "sampled: binomial error of the counts"
+            continue
+        how = "scaled by " if item.apply == "scale" else ""
+        desc = described.loc[item.name]
+        for target in item.parameters:
+            varied[target] = f"{how}{desc}"
+    names = list(REQUIRED) + [
+        n
+        for n in params
+        if n.startswith("sites.") and n.split(".")[1] in sites and ".p_values." not in n
+    ]
+    rows = []
+    for name in names:
+        meta = params.meta(name)
+        value = params[name]
+        notes = []
+        if name in varied:
+            notes.append(f"varied: {varied[name]}")
+        elif name.startswith("sites.") and ".counts." in name:
+            site = name.split(".")[1]
+            if f"sites.{site}.did" in varied:
+                notes.append("DiD sampled from these counts")
+        default = defaults.get(name)
+        if default is not None and not _same(value, default):
+            notes.append(f"changed (default {_fmt(default)})")
+        rows.append(
+            {
+                "name": name,
+                "anchor": name.replace(".", "-"),
+                "value": (meta.comparator or "") + _fmt(value),
+                "unit": meta.unit.replace("_", " "),
+                "source": str(meta.reference),
+                "varied": "; ".join(notes),
+            }
+        )
+    return rows
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.all(np.asarray(a) == np.asarray(b)))
+    except (TypeError, ValueError):
+        return a == b
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, list):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def _figure_entry(
+    fig: Any, fid: str, number: int, caption: str, alt: str
+) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "number": number,
+        "caption": caption,
+        "alt": alt,
+        "png": base64.b64encode(figures.to_png(fig)).decode("ascii"),
+    }
+
+
+def report(
+    out: str | Path,
+    params: ParameterSet | None = None,
+    scenario_files: Sequence[str | Path] | None = None,
+    uncertainty: Uncertainty | str | Path | None = None,
+    sites: Sequence[str] | None = None,
+    n_psa: int = 20_000,
+    n_sobol: int = 2**12,
+    seed: int = 20121,
+    pdf: bool = True,
+    title: str = "Drug System Change Pilots: costs, benefits and their uncertainty",
+    command_line: str | None = None,
+    extra_scenarios: dict[str, Scenario] | None = None,
+) -> ReportFiles:
+    """Write the board report (``report.html`` and ``report.pdf``) into ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Folder to write into (created if needed).
+    params : ParameterSet, optional
+        Default: the bundled parameters.
+    scenario_files : sequence of path, optional
+        The user's scenario files, shown beside the report's and the package's.
+    uncertainty : Uncertainty or path, optional
+        Default: the bundled ``uncertainty/default.yaml``.
+    sites : sequence of str, optional
+        Sites to report (default: every site with impact data).
+    n_psa, n_sobol, seed : int
+        Monte Carlo samples, Sobol base samples (a power of two) and the seed.
+    pdf : bool
+        Also print the PDF (needs Chromium).
+    extra_scenarios : dict, optional
+        Scenarios built in Python (name -> :class:`~dsc_econ.inputs.scenarios.Scenario`).
+
+    Returns
+    -------
+    ReportFiles
+    """
+    params = params if params is not None else load_parameters()
+    if not isinstance(uncertainty, Uncertainty):
+        uncertainty = load_uncertainty(uncertainty, params)
+    sites = params.check_sites(sites) if sites else params.impact_sites()
+    if pdf:
+        _chromium_or_raise()  # fail before the analyses, not after
+
+    point = appraise(params, sites)
+    mc = sens.psa(params, uncertainty, n=n_psa, seed=seed, sites=sites, progress=False)
+    oneway = sens.oneway(params, uncertainty, sites)
+    sobol = sens.sobol(
+        params, uncertainty, n=n_sobol, seed=seed, sites=sites, progress=False
+    )
+    user_scenarios: dict[str, Scenario] = {}
+    for path in scenario_files or []:
+        user_scenarios.update(load_scenarios(path, params))
+    user_scenarios.update(extra_scenarios or {})
+    scen = sens.scenarios(params, sites=sites, extra=user_scenarios)
+    dids = did_table(params, sites)
+    units = unit_values(params)
+    tree = pathway_tree(params)
+
+    site_rows = []
+    for site in sites:
+        prob = float(mc.prob_bcr_gt_1.sel(site=site))
+        verdict, cls = _verdict(prob)
+        half = float(scen.bcr.sel(scenario="benefits_50", site=site))
+        site_rows.append(
+            {
+                "id": site,
+                "kind": KINDS.get(str(params[f"sites.{site}.type"]), "pilot"),
+                "npv": _k(float(point.net_benefit.sel(site=site))),
+                "npv_interval": f"{_k(float(mc.npv_low.sel(site=site)))} to "
+                f"{_k(float(mc.npv_high.sel(site=site)))}",
+                "bcr": _ratio(float(point.bcr.sel(site=site))),
+                "bcr_interval": f"{_ratio(float(mc.bcr_low.sel(site=site)))} to "
+                f"{_ratio(float(mc.bcr_high.sel(site=site)))}",
+                "prob": f"{prob:.0%}",
+                "verdict": verdict,
+                "verdict_class": cls,
+                "text": _site_text(site, params, point, dids, half, prob),
+            }
+        )
+    positive = [r["id"] for r in site_rows if r["verdict_class"] == "verdict-pos"]
+    negative = [r["id"] for r in site_rows if r["verdict_class"] == "verdict-neg"]
+    headline = (
+        f"Of the {len(sites)} pilot sites appraised, benefits very probably exceed costs "
+        "at "
+        f"{_list(positive, 'none')}, and costs very probably exceed benefits at "
+        f"{_list(negative, 'none')}; the rest are uncertain. The estimates rest on 18 "
+        "months "
+        "of outcomes and on comparison areas standing in for what would have happened "
+        "without the pilots (section 2)."
+    )
+    flips = [
+        s
+        for s in sites
+        if (float(scen.bcr.sel(scenario="benefits_50", site=s)) > 1)
+        != (float(scen.bcr.sel(scenario="base", site=s)) > 1)
+    ]
+    significant = [s for s in sites if _p_text(params, s, "et_tt")[1]]
+    sig_completions = [s for s in sites if _p_text(params, s, "sc_tc")[1]]
+    sources = {
+        params.meta(k).reference.document
+        for s in sites
+        for m in ("et_tt", "sc_tc")
+        if (k := f"sites.{s}.p_values.{m}") in params
+    }
+    p_source = (
+        "the report's client-level regressions, Tables 6.1 to 6.4"
+        if sources and all(d.startswith("003_") for d in sources)
+        else "client-level logistic regressions"
+    )
+    periods = {
+        p: (
+            _dt.date.fromisoformat(params[f"records.periods.{p}.start"]).strftime("%B %Y"),
+            _dt.date.fromisoformat(params[f"records.periods.{p}.end"]).strftime("%B %Y"),
+        )
+        for p in ("pre", "post")
+    }
+    caveats = [
+        f"Outcomes compare the period before the pilots ({periods['pre'][0]} to "
+        f"{periods['pre'][1]}) with the pilots' later months ({periods['post'][0]} to "
+        f"{periods['post'][1]}), 18 months each in the report. Treatment journeys are "
+        "long, so changes to completions in particular may not have shown yet (report, "
+        "Chapter 6).",
+        "Each pilot's impact is the difference in differences against a comparison area "
+        "chosen to be similar; if the comparison area changed for other reasons, the "
+        "estimate is biased (report, section 7.5).",
+        f"Statistical significance ({p_source}): the change in effective treatment is "
+        f"significant at 5% for {_list(significant, 'no site')}; the change in the share "
+        "of completions that were successful is significant for "
+        f"{_list(sig_completions, 'no site')}. Sites without a regression p-value are "
+        "not counted as significant.",
+        "The report's own test, halving every benefit, "
+        + (
+            "changes no site's verdict."
+            if not flips
+            else f"changes the verdict for {_list(flips, '')}."
+        ),
+        "The value of a successful completion (£"
+        f"{units.completion:,.0f}) depends on the share of completers who stay abstinent "
+        "and on how long harm stays low; these are among the least certain inputs "
+        "(section 4).",
+        "Where the published report's arithmetic slipped (for example site 5's "
+        "completions, "
+        "applied at a tenth of the estimated change), this report uses the figures the "
+        "counts give; `dsc-econ reproduce` lists every difference.",
+    ]
+    number = iter(range(1, 100))
+    figs_results = [
+        _figure_entry(
+            figures.npv_intervals(mc, point),
+            "fig-npv",
+            next(number),
+            "Net present value of each site: point estimate and 90% interval.",
+            "NPV by site with intervals",
+        ),
+        _figure_entry(
+            figures.bcr_distributions(mc, sites),
+            "fig-bcr",
+            next(number),
+            "Distribution of each site's benefit-cost ratio across the Monte Carlo "
+            "samples; the red line marks BCR = 1.",
+            "BCR distributions",
+        ),
+        _figure_entry(
+            figures.payback(point, sites),
+            "fig-payback",
+            next(number),
+            "Cumulative discounted benefits from the start of treatment against "
+            "each pilot's costs.",
+            "payback chart",
+        ),
+    ]
+    figs_unc = []
+    for site in sites:
+        figs_unc.append(
+            _figure_entry(
+                figures.tornado(oneway, site),
+                f"fig-tornado-{site}",
+                next(number),
+                f"Tornado chart for site {site}.",
+                f"tornado site {site}",
+            )
+        )
+        figs_unc.append(
+            _figure_entry(
+                figures.sobol_indices(sobol, site),
+                f"fig-sobol-{site}",
+                next(number),
+                f"Sobol indices of site {site}'s NPV.",
+                f"Sobol indices site {site}",
+            )
+        )
+    figs_model = [
+        _figure_entry(
+            figures.pathway_tree(tree, params),
+            "fig-tree",
+            next(number),
+            "Treatment pathway tree with branch probabilities (national NDTMS "
+            "figures and the report's abstinence probabilities).",
+            "pathway tree",
+        ),
+        _figure_entry(
+            figures.harm_profiles(harm_profiles_for(params)),
+            "fig-harms",
+            next(number),
+            "Harm per client per year of each pathway over the "
+            "20-year career (DTORS levels).",
+            "harm profiles",
+        ),
+    ]
+    scenario_rows = [
+        {
+            "name": str(name),
+            "description": str(scen.description.sel(scenario=name).item()),
+            "bcrs": [_ratio(float(scen.bcr.sel(scenario=name, site=s))) for s in sites],
+        }
+        for name in scen.scenario.values
+    ]
+    env = Environment(
+        loader=PackageLoader("dsc_econ.outputs", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    html = env.get_template("report.html.j2").render(
+        title=title,
+        subtitle=(
+            f"Sites {', '.join(sites)}; parameters from {params.source}"
+            + (f" with {', '.join(params.overridden)} changed" if params.overridden else "")
+        ),
+        headline=headline,
+        sites=site_rows,
+        caveats=caveats,
+        n_psa=f"{n_psa:,}",
+        seed=seed,
+        sobol_runs=f"{sobol.attrs['rows']:,}",
+        figures_results=figs_results,
+        figures_uncertainty=figs_unc,
+        figures_model=figs_model,
+        scenario_sites=sites,
+        scenario_rows=scenario_rows,
+        user_scenarios=list(user_scenarios),
+        unit_effective=f"{units.effective:,.0f}",
+        unit_completion=f"{units.completion:,.0f}",
+        parameters=_parameters_table(params, uncertainty, sites),
+        version=__version__,
+        parameter_hash=parameter_hash(params),
+        parameter_source=params.source,
+        uncertainty_source=uncertainty.source,
+        uncertainty_digest=uncertainty.digest,
+        command_line=command_line or " ".join(sys.argv),
+        generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target) as staging:
+        stage = Path(staging)
+        html_path = stage / "report.html"
+        html_path.write_text(html, encoding="utf-8")
+        pdf_path = html_to_pdf(html_path, stage / "report.pdf") if pdf else None
+        final_html = target / "report.html"
+        os.replace(html_path, final_html)
+        final_pdf = None
+        if pdf_path is not None:
+            final_pdf = target / "report.pdf"
+            os.replace(pdf_path, final_pdf)
+    return ReportFiles(final_html, final_pdf)
+
+
+def _list(items: Sequence[str], empty: str) -> str:
+    if not items:
+        return empty
+    names = [f"site {i}" for i in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

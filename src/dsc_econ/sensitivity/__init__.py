@@ -1,0 +1,51 @@
+"""Sensitivity wing: how far the answer moves when the assumptions do.
+
+One contract throughout, after SALib: a sample matrix on the unit hypercube (one column
+per uncertain input, :mod:`.distributions`) goes through :func:`.engine.evaluate` -- the
+same model arrays as the point estimate, never a per-sample loop -- and comes back as
+NPV and BCR per site. The analyses differ only in how they build the matrix and what
+they compute from the results:
+
+* :mod:`.deterministic` -- :func:`oneway` (tornado), :func:`spider`, :func:`scenarios`,
+  :func:`threshold` (switching values);
+* :mod:`.probabilistic` -- :func:`psa`, Monte Carlo in memory or chunked through dask;
+* :mod:`.global_methods` -- :func:`sobol` (vectorised Saltelli design,
+  :mod:`.saltelli`) and :func:`morris` (SALib);
+* :mod:`.results` -- :func:`tidy`, :func:`save`, :func:`load`.
+
+Every result is an :class:`xarray.Dataset` with named dims (``sample``, ``site``,
+``parameter``...), units and a reproducibility record in its attrs. May import from
+inputs and model; never from records, outputs or cli. SALib and dask load on first use.
+"""
+
+from __future__ import annotations
+
+from .deterministic import oneway, scenarios, spider, threshold
+from .distributions import Uncertainty, load_uncertainty, parameter_hash
+from .engine import BLOCK, OUTPUTS, evaluate, evaluate_blocks, lazy_outputs, sample_blocks
+from .global_methods import morris, sobol
+from .probabilistic import psa, summarise
+from .results import load, save, tidy
+
+__all__ = [
+    "BLOCK",
+    "OUTPUTS",
+    "Uncertainty",
+    "evaluate",
+    "evaluate_blocks",
+    "lazy_outputs",
+    "load",
+    "load_uncertainty",
+    "morris",
+    "oneway",
+    "parameter_hash",
+    "psa",
+    "sample_blocks",
+    "save",
+    "scenarios",
+    "sobol",
+    "spider",
+    "summarise",
+    "threshold",
+    "tidy",
+]

@@ -1,0 +1,63 @@
+"""Sensitivity results as data: a long DataFrame (:func:`tidy`) and a NetCDF or Zarr
+round trip (:func:`save`, :func:`load`) that keeps the reproducibility record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+# --------------------------------------------------------------------------- results I/O
+
+
+def tidy(ds: xr.Dataset) -> pd.DataFrame:
+    """A long (tidy) DataFrame: one row per coordinate combination, one column per
+    variable, with the ID columns (``site``, ``parameter``, ``sample``...) as columns."""
+    return (
+        ds.drop_vars(
+            [v for v in ds.data_vars if ds[v].dtype.kind in "OU" and ds[v].ndim == 0]
+        )
+        .to_dataframe()
+        .reset_index()
+    )
+
+
+def save(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write a result to NetCDF (``.nc``, via h5netcdf) or Zarr (``.zarr``), atomically."""
+    import os
+    import shutil
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        staged = tmp / target.name
+        if target.suffix == ".zarr":
+            try:
+                import zarr  # noqa: F401
+            except ImportError:
+                raise ValueError(
+                    f"{target}: writing Zarr needs the zarr package (pip install "
+                    "'dsc-econ[scale]'); or use a .nc file name"
+                ) from None
+            ds.to_zarr(staged, mode="w")
+        elif target.suffix in (".nc", ".nc4", ".h5"):
+            ds.to_netcdf(staged, engine="h5netcdf")
+        else:
+            raise ValueError(f"{target}: use a .nc or .zarr file name")
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        os.replace(staged, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load(path: str | Path) -> xr.Dataset:
+    """Read a result written by :func:`save`."""
+    target = Path(path)
+    if target.suffix == ".zarr":
+        return xr.open_zarr(target).load()
+    return xr.load_dataset(target, engine="h5netcdf")
