@@ -1,0 +1,567 @@
+"""Stocks and flows of clients in treatment, year by year (Appendix C3).
+
+Each programme year t = 1..H, per site (DYNAMICS notes, a.8; OCR repairs of C3 applied):
+
+* the opening stock ``S[t-1]`` and the new journeys ``J[t]`` each split into planned
+  exits ``x``, early unplanned exits ``y`` (within the 83-day / 12-week window, so not
+  effective), late unplanned exits ``u`` (after 83 days, so effective) and clients
+  remaining ``z``;
+* closing stock ``S[t] = z_s + z_j``;
+* clients in effective treatment (C3's T, renamed ``effective`` because C1 uses T1 for a
+  terminal node) ``S[t-1] + J[t] - y_s - y_j``;
+* planned exits (C3's X, renamed ``planned_exits``) ``x_s + x_j``;
+* benefits: Driver 1 = B1 x effective, with B1 an *annual* value per client-year in
+  effective treatment; Driver 2 = (gamma B2 + (1 - gamma) B3) x planned exits, with B2 and
+  B3 values at the date of exit (:func:`flow_values`).
+
+Reading choice: C3's partition ``S0 = x + y + z`` has no place for clients who drop out
+after 12 weeks although Appendix B counts them as effective; the site data show such
+exits in every area-period (:func:`period_partition`). They are the flow ``u``; setting
+its shares to 0 gives C3's three-way form exactly.
+
+A pilot is a second run with changed shares, new journeys or budget; its effect is the
+difference year by year (:func:`stockflow_arrays`). Every input broadcasts over a leading
+``sample`` dimension and a ``site`` axis; the year loop is the only Python loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .impact import site_counts
+from .valuation import present_values, valuation_inputs
+
+__all__ = [
+    "FLOWS",
+    "annualise",
+    "benefits",
+    "calibrate",
+    "flow_values",
+    "period_partition",
+    "simulate",
+    "steady_state_stock",
+    "stockflow",
+    "stockflow_arrays",
+]
+
+FLOWS = ("planned", "early_unplanned", "late_unplanned")
+"""The kinds of exit, in order; what is left of a group remains in treatment."""
+
+_OUTPUTS = {
+    "opening_stock": "clients in treatment at the start of the year",
+    "new_journeys": "clients starting a new journey in the year",
+    "planned_stock": "planned exits from the opening stock (x_s)",
+    "planned_new": "planned exits from new journeys (x_j)",
+    "early_unplanned_stock": "unplanned exits within 83 days, opening stock (y_s)",
+    "early_unplanned_new": "unplanned exits within 83 days, new journeys (y_j)",
+    "late_unplanned_stock": "unplanned exits after 83 days, opening stock (u_s)",
+    "late_unplanned_new": "unplanned exits after 83 days, new journeys (u_j)",
+    "remaining_stock": "opening stock still in treatment at the year end (z_s)",
+    "remaining_new": "new journeys still in treatment at the year end (z_j)",
+    "closing_stock": "clients in treatment at the end of the year",
+    "effective": "clients in effective treatment in the year (C3's T)",
+    "planned_exits": "planned exits in the year (C3's X)",
+}
+
+
+def _check_shares(shares: Mapping[str, Any], where: str) -> list[np.ndarray]:
+    arrays = [np.asarray(shares[k], dtype=float) for k in FLOWS]
+    total = arrays[0] + arrays[1] + arrays[2]
+    for k, a in zip(FLOWS, arrays, strict=True):
+        if np.any(a < 0) or np.any(np.isnan(a)):
+            bad = a[(a < 0) | np.isnan(a)].ravel()[0]
+            raise ValueError(f"{where} share {k!r} must be >= 0, got {bad!r}")
+    if np.any(total > 1 + 1e-12):
+        raise ValueError(
+            f"{where} shares {FLOWS} sum to more than 1 (largest {float(total.max())!r})"
+        )
+    return arrays
+
+
+def simulate(
+    opening_stock: Any,
+    new_journeys: Any,
+    stock_shares: Mapping[str, Any],
+    journey_shares: Mapping[str, Any],
+    years: int,
+    places: Any = None,
+) -> dict[str, np.ndarray]:
+    """Run the stock-flow recursion for ``years`` years.
+
+    Parameters
+    ----------
+    opening_stock : array_like, shape (...,)
+        Clients in treatment at the end of year 0 (``(..., site)`` in practice).
+    new_journeys : float or array_like, shape (..., 1) or (..., years)
+        New journeys in each year (a trailing year axis always, so a site axis can
+        never be mistaken for years); ignored when ``places`` is given.
+    stock_shares, journey_shares : mapping of str to float or array_like
+        Keys :data:`FLOWS`; yearly shares of the opening stock / of new journeys ending
+        in each kind of exit, each a scalar or of shape (..., 1) or (..., years) (a
+        year axis lets a pilot start in a later year). Each triple sums to at most 1.
+    years : int
+        Number of years simulated.
+    places : array_like, shape (...,), optional
+        Treatment places (budget / cost per client-year): new journeys are then
+        ``max(0, places - clients retained from the opening stock)`` each year.
+
+    Returns
+    -------
+    dict of ndarray, each shape (..., years)
+        The flows, stocks, ``effective`` and ``planned_exits`` (keys of ``_OUTPUTS``).
+
+    Raises
+    ------
+    ValueError
+        When a share is negative or a triple sums to more than 1, or a stock is negative.
+
+    Examples
+    --------
+    >>> out = simulate(100, 50, {"planned": .2, "early_unplanned": 0, "late_unplanned": .1},
+    ...                {"planned": .1, "early_unplanned": .2, "late_unplanned": 0}, 1)
+    >>> float(out["effective"][0]), float(out["planned_exits"][0])
+    (140.0, 25.0)
+    """
+    ps = [np.asarray(a) for a in _check_shares(stock_shares, "stock")]
+    pj = [np.asarray(a) for a in _check_shares(journey_shares, "journey")]
+    s0 = np.asarray(opening_stock, dtype=float)
+    if np.any(s0 < 0):
+        raise ValueError(f"opening_stock must be >= 0, got {s0[s0 < 0].ravel()[0]!r}")
+    j_all = np.asarray(new_journeys, dtype=float)
+    cap = None if places is None else np.asarray(places, dtype=float)
+    for a in (*ps, *pj, j_all):
+        if a.ndim and a.shape[-1] not in (1, years):
+            raise ValueError(
+                f"shares and new_journeys need a trailing year axis of 1 or {years}, "
+                f"got shape {a.shape}"
+            )
+    shape = np.broadcast_shapes(
+        s0.shape,
+        *(a.shape[:-1] for a in (*ps, *pj, j_all) if a.ndim),
+        () if cap is None else cap.shape,
+    )
+
+    def at(a: np.ndarray, t: int) -> np.ndarray:
+        if not a.ndim:
+            return a
+        return a[..., t] if a.shape[-1] == years else a[..., 0]
+
+    out = {k: np.empty((*shape, years)) for k in _OUTPUTS}
+    stock = np.broadcast_to(s0, shape)
+    for t in range(years):
+        xs, ys, us = (at(a, t) * stock for a in ps)
+        zs = stock - xs - ys - us
+        if cap is None:
+            journeys = np.broadcast_to(at(j_all, t), shape)
+        else:
+            journeys = np.maximum(cap - zs, 0.0)
+        xj, yj, uj = (at(a, t) * journeys for a in pj)
+        zj = journeys - xj - yj - uj
+        values = (stock, journeys, xs, xj, ys, yj, us, uj, zs, zj, zs + zj)
+        for key, value in zip(_OUTPUTS, values, strict=False):
+            out[key][..., t] = value
+        out["effective"][..., t] = stock + journeys - ys - yj
+        out["planned_exits"][..., t] = xs + xj
+        stock = zs + zj
+    return out
+
+
+def steady_state_stock(new_journeys: Any, stock_exit: Any, journey_exit: Any) -> Any:
+    """Closed-form stationary stock: ``S* = (1 - e_j) J / e_s``.
+
+    Fixed point of ``S = (1 - e_s) S + (1 - e_j) J`` with total yearly exit shares
+    ``e_s`` (opening stock) and ``e_j`` (new journeys).
+    """
+    return (1.0 - np.asarray(journey_exit)) * np.asarray(new_journeys) / np.asarray(
+        stock_exit
+    )
+
+
+def flow_values(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Values per client the benefit drivers use, all derived from the harm parameters.
+
+    Returns
+    -------
+    dict
+        ``annual_value`` (B1, £ per client-year in effective treatment: untreated harm
+        less in-treatment harm, Table C.5.1: 55,127 - 43,087 = 12,040; never the 4-year
+        PV £44,224, which would count each client's treatment years up to 4 times);
+        ``abstinent_value`` (B2, £ per completer at the date of exit: the Table C.6.1
+        long-term value carried forward to the end of treatment, 330,225 x 1.035^4 =
+        378,940.55); ``represent_value`` (B3: the same over the first
+        ``stockflow.represent_years`` years only; 0 by default); ``gamma``.
+
+    Notes
+    -----
+    B2 and B3 are carried forward from the start of treatment to the exit date at the
+    first-band rate of the discounting method (3.5% unless changed), with the timing
+    convention of the harm valuation. Both are relative to re-presenting at untreated
+    harm, so Driver 2 = (gamma B2 + (1 - gamma) B3) x planned exits.
+    """
+    inputs = valuation_inputs(params)
+    n_t = np.asarray(params["career.years_in_treatment"], dtype=float)
+    method = params["discounting.method"]
+    rate = np.asarray(
+        params["discounting.health_rate"]
+        if method == "health"
+        else params["discounting.rate"]
+        if method == "constant"
+        else np.asarray(params["discounting.schedule_rates"], dtype=float)[0],
+        dtype=float,
+    )
+    forward = (1.0 + rate) ** n_t
+    long_all = present_values(**inputs)["long_term"]
+    k = np.minimum(
+        np.asarray(params["stockflow.represent_years"], dtype=float),
+        np.asarray(params["career.years_after_treatment"], dtype=float),
+    )
+    if np.all(k == 0):
+        long_k: Any = 0.0 * long_all
+    else:
+        long_k = present_values(**{**inputs, "years_after_treatment": k})["long_term"]
+    return {
+        "annual_value": np.asarray(params["harms.untreated.total"], dtype=float)
+        - np.asarray(params["harms.in_treatment.total"], dtype=float),
+        "abstinent_value": long_all * forward,
+        "represent_value": long_k * forward,
+        "gamma": np.asarray(params["pathways.gamma"], dtype=float),
+    }
+
+
+def benefits(
+    effective: Any,
+    planned_exits: Any,
+    annual_value: Any,
+    abstinent_value: Any,
+    represent_value: Any,
+    gamma: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Driver 1 and Driver 2 benefits by year (Appendix C3), in £.
+
+    Parameters
+    ----------
+    effective, planned_exits : array_like, shape (..., site, year)
+    annual_value, abstinent_value, represent_value, gamma : float or array_like (...,)
+
+    Returns
+    -------
+    driver_1, driver_2 : ndarray, shape (..., site, year)
+        ``B1 x effective`` and ``(gamma B2 + (1 - gamma) B3) x planned_exits``.
+    """
+
+    def lead(a: Any) -> np.ndarray:
+        return np.asarray(a, dtype=float)[..., None, None]
+
+    g = lead(gamma)
+    per_exit = g * lead(abstinent_value) + (1.0 - g) * lead(represent_value)
+    return lead(annual_value) * np.asarray(effective), per_exit * np.asarray(planned_exits)
+
+
+def period_partition(tt: Any, et: Any, sc: Any, tc: Any) -> dict[str, np.ndarray]:
+    """Split the clients of one window into the four flows of the extended C3 model.
+
+    ``planned = SC``, ``early_unplanned = TT - ET`` (journeys shorter than 83 days),
+    ``late_unplanned = (TC - SC) - (TT - ET)``, ``remaining = TT - TC``; so
+    ``TT = planned + early + late + remaining`` and ``ET = planned + late + remaining``.
+
+    Raises
+    ------
+    ValueError
+        When a flow is negative (the counts contradict the model).
+    """
+    tt, et, sc, tc = (np.asarray(a, dtype=float) for a in (tt, et, sc, tc))
+    out = {
+        "planned": sc,
+        "early_unplanned": tt - et,
+        "late_unplanned": (tc - sc) - (tt - et),
+        "remaining": tt - tc,
+    }
+    for key, value in out.items():
+        if np.any(value < 0):
+            raise ValueError(
+                f"site counts give a negative {key} flow ({value[value < 0].ravel()[0]!r}):"
+                f" TT={tt.ravel()[:3]}, ET={et.ravel()[:3]}, SC={sc.ravel()[:3]}, "
+                f"TC={tc.ravel()[:3]}"
+            )
+    return out
+
+
+def annualise(period_shares: Mapping[str, Any], period_years: Any) -> dict[str, Any]:
+    """Yearly exit shares from shares over a window of ``period_years`` years.
+
+    The total exit share is converted at a constant hazard,
+    ``e = 1 - (1 - e_P) ** (1 / P)``, and each kind of exit keeps its share of all exits.
+    A window of one year returns the shares unchanged.
+    """
+    p = np.asarray(period_years, dtype=float)
+    if np.any(p <= 0):
+        raise ValueError(f"period_years must be positive, got {period_years!r}")
+    parts = [np.asarray(period_shares[k], dtype=float) for k in FLOWS]
+    e_p = parts[0] + parts[1] + parts[2]
+    if np.any(e_p >= 1):
+        raise ValueError("every client exits within the window: cannot annualise")
+    e_y = -np.expm1(np.log1p(-e_p) / p)
+    scale = np.where(e_p > 0, e_y / np.where(e_p > 0, e_p, 1.0), 0.0)
+    return {k: v * scale for k, v in zip(FLOWS, parts, strict=True)}
+
+
+def calibrate(
+    tt: Any, et: Any, sc: Any, tc: Any, period_years: Any
+) -> dict[str, Any]:
+    """Yearly shares, opening stock and new journeys from one window's counts.
+
+    The shares of the window (:func:`period_partition` over TT) are annualised
+    (:func:`annualise`) and used for both the stock and new journeys (the counts cannot
+    separate them). The system is read as stationary, ``S = (1 - e) J / e``, with
+    ``TT = S + P J`` clients seen in a window of P years, so ``J = TT / ((1 - e)/e + P)``.
+
+    Returns
+    -------
+    dict
+        ``period_shares``, ``shares`` (yearly), ``opening_stock``, ``new_journeys``.
+    """
+    flows = period_partition(tt, et, sc, tc)
+    total = np.asarray(tt, dtype=float)
+    period_shares = {k: flows[k] / total for k in FLOWS}
+    shares = annualise(period_shares, period_years)
+    e = shares["planned"] + shares["early_unplanned"] + shares["late_unplanned"]
+    journeys = total / ((1.0 - e) / e + np.asarray(period_years, dtype=float))
+    return {
+        "period_shares": period_shares,
+        "shares": shares,
+        "opening_stock": (1.0 - e) * journeys / e,
+        "new_journeys": journeys,
+    }
+
+
+def _pilot_period_shares(
+    base: Mapping[str, np.ndarray], d_effective: Any, d_planned: Any
+) -> dict[str, np.ndarray]:
+    """Window shares moved by a change in ET/TT and in SC/TT (clipped at 0)."""
+    early = np.maximum(base["early_unplanned"] - np.asarray(d_effective), 0.0)
+    planned = np.maximum(base["planned"] + np.asarray(d_planned), 0.0)
+    late = np.maximum(base["late_unplanned"] - np.asarray(d_planned), 0.0)
+    return {"planned": planned, "early_unplanned": early, "late_unplanned": late}
+
+
+def _baseline(params: Any, sites: Sequence[str]) -> dict[str, Any]:
+    mode = params["stockflow.calibration"]
+    period = params["stockflow.calibration_period"]
+    counts = site_counts(params, sites).sel(area="pilot", period=period)
+    tt, et, sc, tc = (
+        counts[k].values
+        for k in (
+            "total_in_treatment",
+            "effective_treatment",
+            "successful_completions",
+            "total_completing",
+        )
+    )
+    p_years = params["stockflow.period_years"]
+    site_cal = calibrate(tt, et, sc, tc, p_years)
+    if mode == "site_counts":
+        return {**site_cal, "period_years": p_years, "national": False}
+    if mode == "national":
+        nat = "national.ndtms.year_2007_08"
+        discharged = np.asarray(params[f"{nat}.individuals_discharged"], dtype=float)
+        nat_cal = calibrate(
+            params[f"{nat}.individuals_in_contact"],
+            params["national.treatment_budgets.fy_2007_08.adults_in_effective_treatment"],
+            np.asarray(params[f"{nat}.discharges_planned"]) * discharged,
+            (
+                np.asarray(params[f"{nat}.discharges_planned"])
+                + np.asarray(params[f"{nat}.discharges_unplanned"])
+            )
+            * discharged,
+            1.0,
+        )
+        shares = {k: np.asarray(v)[..., None] for k, v in nat_cal["shares"].items()}
+        e = sum(shares.values())
+        journeys = tt / ((1.0 - e) / e + np.asarray(p_years, dtype=float))
+        period = {k: np.asarray(v)[..., None] for k, v in nat_cal["period_shares"].items()}
+        return {
+            "period_shares": {k: np.broadcast_to(v, tt.shape) for k, v in period.items()},
+            "shares": {k: np.broadcast_to(v, tt.shape) for k, v in shares.items()},
+            "opening_stock": (1.0 - e) * journeys / e,
+            "new_journeys": journeys,
+            "period_years": 1.0,
+            "national": True,
+        }
+    d = "stockflow.direct"
+    ones = np.ones(tt.shape)  # (..., site)
+
+    def per_site(key: str) -> np.ndarray:
+        return np.asarray(params[f"{d}.{key}"], dtype=float)[..., None] * ones
+
+    return {
+        "period_shares": None,
+        "stock_shares": {k: per_site(f"stock.{k}") for k in FLOWS},
+        "shares": {k: per_site(f"journeys.{k}") for k in FLOWS},
+        "opening_stock": per_site("opening_stock"),
+        "new_journeys": per_site("new_journeys"),
+        "period_years": 1.0,
+        "national": False,
+    }
+
+
+def stockflow_arrays(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    did_effective: Any = None,
+    did_completions: Any = None,
+) -> dict[str, Any]:
+    """Baseline and pilot runs and the pilot's effect, as plain arrays.
+
+    Parameters
+    ----------
+    params : ParameterSet
+        Point values or arrays with a leading sample dimension.
+    sites : sequence of str, optional
+        Default: every site with DiD data.
+    did_effective, did_completions : array_like, shape (..., site), optional
+        DiD estimates replacing those from the counts (e.g. sampled ones).
+
+    Returns
+    -------
+    dict
+        ``baseline`` and ``pilot`` (dicts of (..., site, year) arrays from
+        :func:`simulate` plus ``driver_1``, ``driver_2``, ``benefit`` in £), ``effect``
+        (pilot - baseline of ``effective``, ``planned_exits``, ``benefit``...),
+        ``values`` (:func:`flow_values`), ``sites``, ``years``, ``national``.
+    """
+    from .appraisal import resolve_sites, site_impacts
+
+    sites = resolve_sites(params, sites)
+    horizon = int(np.max(params["stockflow.horizon"]))
+    if horizon < 1:
+        raise ValueError(f"stockflow.horizon must be at least 1 year, got {horizon}")
+    base = _baseline(params, sites)
+    stock_shares = base.get("stock_shares", base["shares"])
+    journey_shares = base["shares"]
+    start = int(np.max(params["stockflow.pilot.start_year"]))
+    years = np.arange(1, horizon + 1)
+    after = years >= start  # (year,)
+
+    if params["stockflow.pilot.source"] == "did":
+        if base["period_shares"] is None:
+            raise ValueError(
+                "stockflow.pilot.source 'did' needs calibration 'site_counts' or "
+                "'national' (window shares to move); with 'direct' use source 'direct'"
+            )
+        impact = site_impacts(params, sites)
+        d_et = impact["did_effective"] if did_effective is None else did_effective
+        d_sc = impact["did_completions"] if did_completions is None else did_completions
+    else:
+        d_et = params["stockflow.pilot.early_unplanned_change"]
+        d_et = -np.asarray(d_et, dtype=float)[..., None]  # fewer early exits = +ET/TT
+        d_sc = np.asarray(params["stockflow.pilot.planned_change"], dtype=float)[..., None]
+    if base["period_shares"] is not None:
+        moved = _pilot_period_shares(base["period_shares"], d_et, d_sc)
+        pilot_shares = annualise(moved, base["period_years"])
+        pilot_stock = pilot_shares
+    else:  # direct yearly shares: move them by the yearly changes given
+        pilot_stock = _pilot_period_shares(stock_shares, d_et, d_sc)
+        pilot_shares = _pilot_period_shares(journey_shares, d_et, d_sc)
+
+    def by_year(pilot: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict:
+        return {
+            k: np.where(
+                after, np.asarray(pilot[k])[..., None], np.asarray(baseline[k])[..., None]
+            )
+            for k in FLOWS
+        }
+
+    j_change = np.asarray(params["stockflow.pilot.new_journeys_change"], dtype=float)
+    j_base = np.asarray(base["new_journeys"], dtype=float)
+    j_pilot = np.where(
+        after, (j_base * (1.0 + j_change[..., None]))[..., None], j_base[..., None]
+    )
+    places = places_pilot = None
+    if np.any(params["stockflow.budget.limit"]):
+        # places the baseline budget buys: the year-1 retained stock plus new journeys,
+        # which keeps a stationary baseline stationary
+        e_s = sum(np.asarray(stock_shares[k]) for k in FLOWS)
+        places = (1.0 - e_s) * base["opening_stock"] + j_base
+        b_change = np.asarray(params["stockflow.budget.pilot_change"], dtype=float)
+        places_pilot = places * (1.0 + b_change[..., None])
+
+    def year_axis(shares: Mapping[str, Any]) -> dict:
+        return {k: np.asarray(shares[k])[..., None] for k in FLOWS}
+
+    runs = {
+        "baseline": simulate(
+            base["opening_stock"], j_base[..., None], year_axis(stock_shares),
+            year_axis(journey_shares), horizon, places,
+        ),
+        "pilot": simulate(
+            base["opening_stock"], j_pilot,
+            by_year(pilot_stock, stock_shares), by_year(pilot_shares, journey_shares),
+            horizon, places_pilot,
+        ),
+    }
+    values = flow_values(params)
+    for run in runs.values():
+        d1, d2 = benefits(
+            run["effective"], run["planned_exits"], values["annual_value"],
+            values["abstinent_value"], values["represent_value"], values["gamma"],
+        )
+        run["driver_1"], run["driver_2"], run["benefit"] = d1, d2, d1 + d2
+    effect = {k: runs["pilot"][k] - runs["baseline"][k] for k in runs["pilot"]}
+    return {
+        **runs,
+        "effect": effect,
+        "values": values,
+        "sites": list(sites),
+        "years": years,
+        "national": bool(base["national"]),
+    }
+
+
+_UNITS = {"driver_1": "GBP", "driver_2": "GBP", "benefit": "GBP"}
+
+
+def stockflow(params: Any, sites: Sequence[str] | None = None) -> xr.Dataset:
+    """The stock-flow model of every site as a Dataset.
+
+    Returns
+    -------
+    xarray.Dataset
+        Every flow and stock of :func:`simulate` plus ``driver_1``, ``driver_2`` and
+        ``benefit`` (£, undiscounted), dims ``([sample,] run, site, year)`` with run =
+        baseline, pilot, effect (pilot - baseline). Attrs: the calibration, whether it
+        is national, the period length and the values per client.
+    """
+    arr = stockflow_arrays(params, sites)
+    runs = ("baseline", "pilot", "effect")
+    data = {}
+    for key in arr["pilot"]:
+        stacked = np.stack([np.asarray(arr[r][key]) for r in runs], axis=-3)
+        lead = ("sample",) if stacked.ndim == 4 else ()
+        data[key] = (
+            (*lead, "run", "site", "year"),
+            stacked,
+            {
+                "units": _UNITS.get(key, "clients"),
+                "long_name": _OUTPUTS.get(key, key.replace("_", " ")),
+            },
+        )
+    values = {
+        k: float(v) if np.ndim(v) == 0 else str(np.round(np.asarray(v), 2).tolist()[:3])
+        for k, v in arr["values"].items()
+    }
+    return xr.Dataset(
+        data,
+        coords={"run": list(runs), "site": arr["sites"], "year": arr["years"]},
+        attrs={
+            "title": "Stocks and flows of clients in treatment (Appendix C3)",
+            "calibration": str(params["stockflow.calibration"]),
+            "national": int(arr["national"]),
+            "period_years": float(np.max(params["stockflow.period_years"])),
+            "year_convention": "programme year 1 = 2009-10",
+            **{f"value_{k}": v for k, v in values.items()},
+        },
+    )
