@@ -25,9 +25,9 @@ Programme year 1 = 2009-10, the first pilot year. Per site and year:
   year's level (``cashflow.perpetual``), valued exactly under the long-horizon schedule
   (:func:`dsc_econ.model.discounting.stepped_annuity_factor`).
 
-Payback year: the first year t with costs so far and cumulative benefits >= cumulative
-costs, simple (undiscounted) and discounted; :data:`NO_PAYBACK` when there is none within
-the horizon. Everything broadcasts over a leading ``sample`` dimension.
+Payback year: the first year from which cumulative benefits stay >= cumulative costs
+(:func:`payback_year`), simple (undiscounted) and discounted; :data:`NO_PAYBACK` when
+there is none within the horizon. Everything broadcasts over a leading ``sample`` dimension.
 """
 
 from __future__ import annotations
@@ -161,7 +161,12 @@ def cash_flows(
 
 
 def payback_year(cost: Any, net: Any, years: Any) -> np.ndarray:
-    """First year when cumulative net >= 0 after some cost; :data:`NO_PAYBACK` if none.
+    """First year from which the cumulative net stays >= 0 after some cost.
+
+    Reading choice (the report names payback but never defines it): the payback year
+    is the first year t with costs incurred by t and cumulative benefits >= cumulative
+    costs in t *and every later year of the horizon*, so a benefit that turns negative
+    later does not count as paid back. :data:`NO_PAYBACK` when there is no such year.
 
     Parameters
     ----------
@@ -179,12 +184,15 @@ def payback_year(cost: Any, net: Any, years: Any) -> np.ndarray:
     3
     >>> payback_year([100, 0], [-100, 60], [1, 2]).item()
     -1
+    >>> payback_year([100, 0, 0], [200, -150, 0], [1, 2, 3]).item()
+    -1
     """
     spent = np.cumsum(np.asarray(cost, dtype=float), axis=-1) > 0
     ok = spent & (np.cumsum(np.asarray(net, dtype=float), axis=-1) >= -1e-9)
-    first = np.argmax(ok, axis=-1)
+    stays = np.flip(np.logical_and.accumulate(np.flip(ok, -1), axis=-1), -1)
+    first = np.argmax(stays, axis=-1)
     yrs = np.asarray(years)
-    return np.where(ok.any(axis=-1), yrs[first], NO_PAYBACK).astype(int)
+    return np.where(stays.any(axis=-1), yrs[first], NO_PAYBACK).astype(int)
 
 
 def stream_flows(
