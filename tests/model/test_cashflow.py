@@ -162,3 +162,21 @@ def test_sampled_cash_flows_agree_with_a_loop(params):
                                                      "cashflow.optimism_bias": float(ob[i])}))
         np.testing.assert_allclose(vec["npv"][i], one["npv"], rtol=1e-12)
         np.testing.assert_array_equal(vec["payback"][i], one["payback"])
+
+
+def test_sampled_stream_amount_start_year_and_rate(params):
+    amounts = np.array([60.0, 120.0])
+    p = params.with_values({"streams.managerial_economies.include_in_bcr": True,
+                            "streams.managerial_economies.amount": amounts,
+                            "stockflow.pilot.start_year": np.array([1.0, 3.0]),
+                            "discounting.rate": np.array([0.035, 0.03]),
+                            "cashflow.perpetual": True})
+    arr = cf.cashflow_arrays(p)
+    assert arr["npv"].shape == (2, 7)
+    for i in range(2):
+        one = cf.cashflow_arrays(params.with_values({
+            "streams.managerial_economies.include_in_bcr": True,
+            "streams.managerial_economies.amount": float(amounts[i]),
+            "stockflow.pilot.start_year": [1, 3][i],
+            "discounting.rate": [0.035, 0.03][i], "cashflow.perpetual": True}))
+        np.testing.assert_allclose(arr["npv"][i], one["npv"], rtol=1e-12)

@@ -40,7 +40,7 @@ class Stream:
     name: str
     site: str
     kind: str
-    amount: float
+    amount: Any
     first_year: int
     last_year: float
     perpetual: bool
@@ -49,17 +49,12 @@ class Stream:
     description: str = ""
     reference: str = ""
 
-    @property
-    def signed_amount(self) -> float:
-        """Benefits positive, costs negative."""
-        return self.amount if self.kind == "benefit" else -self.amount
-
 
 def load_streams(params: Any) -> list[Stream]:
     """Every stream defined under ``streams.`` in a parameter set, checked.
 
-    Amounts, years and switches must be point values (a stream is not sampled through a
-    sample array; scale it with ``--set streams.<name>.amount=...``).
+    The amount may be a sample array (shape (n,)); years and switches must be point
+    values.
 
     Raises
     ------
@@ -77,7 +72,7 @@ def load_streams(params: Any) -> list[Stream]:
         value = {}
         for key in STREAM_KEYS:
             v = params[f"{base}.{key}"]
-            if np.ndim(v):
+            if np.ndim(v) and key != "amount":
                 raise ParameterError(
                     f"{params.meta(f'{base}.{key}').source}: {base}.{key} must be one "
                     f"value, got an array of shape {np.shape(v)}"
@@ -101,7 +96,11 @@ def load_streams(params: Any) -> list[Stream]:
                 name=name,
                 site=site,
                 kind=str(value["kind"]),
-                amount=float(value["amount"]),
+                amount=(
+                    float(value["amount"])
+                    if np.ndim(value["amount"]) == 0
+                    else np.asarray(value["amount"], dtype=float)
+                ),
                 first_year=first,
                 last_year=last,
                 perpetual=bool(value["perpetual"]),

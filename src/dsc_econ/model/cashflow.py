@@ -197,25 +197,23 @@ def payback_year(cost: Any, net: Any, years: Any) -> np.ndarray:
 
 def stream_flows(
     streams: Sequence[Stream], years: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly amounts (£ thousand) of streams within the horizon, and their perpetual part.
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Yearly amounts (£ thousand) of streams within the horizon, and where they end.
 
     Returns
     -------
-    flows : ndarray, shape (stream, year)
-        Signed: benefits positive, costs negative.
-    tail_last : ndarray, shape (stream,)
-        Last year of the stream beyond the horizon (``inf`` if perpetual, the horizon
-        itself if it ends within it).
+    flows : list of ndarray, each shape (..., year)
+        Unsigned amounts a year (an amount may carry a sample dimension).
+    last : ndarray, shape (stream,)
+        Last year of each stream (``inf`` if perpetual).
     """
-    flows = np.zeros((len(streams), len(years)))
-    tail = np.zeros(len(streams))
+    flows = []
+    last = np.zeros(len(streams))
     for i, s in enumerate(streams):
-        last = np.inf if s.perpetual else s.last_year
-        active = (years >= s.first_year) & (years <= last)
-        flows[i] = np.where(active, s.signed_amount, 0.0)
-        tail[i] = last if last > years[-1] else years[-1]
-    return flows, tail
+        last[i] = np.inf if s.perpetual else s.last_year
+        active = (years >= s.first_year) & (years <= last[i])
+        flows.append(np.asarray(s.amount, dtype=float)[..., None] * active)
+    return flows, last
 
 
 def _single_cohort(params: Any, sites: list[str], years: np.ndarray, **dids: Any) -> Any:
@@ -336,7 +334,9 @@ def cashflow_arrays(
     streams = [s for s in load_streams(params) if s.include_in_bcr]
     s_flows, s_last = stream_flows(streams, years)
     row_ids = [*sites, ALL]
-    lead = np.broadcast_shapes(benefit.shape[:-2], cost.shape[:-2])
+    lead = np.broadcast_shapes(
+        benefit.shape[:-2], cost.shape[:-2], *(f.shape[:-1] for f in s_flows)
+    )
     ben_rows = np.zeros((*lead, len(row_ids), horizon))
     cost_rows = np.zeros_like(ben_rows)
     ben_rows[..., :-1, :] = benefit
@@ -347,13 +347,13 @@ def cashflow_arrays(
                 continue
             j = sites.index(s.site)
             target = ben_rows if s.kind == "benefit" else cost_rows
-            target[..., j, :] += np.abs(flow)
+            target[..., j, :] += flow
     ben_rows[..., -1, :] = ben_rows[..., :-1, :].sum(-2)
     cost_rows[..., -1, :] = cost_rows[..., :-1, :].sum(-2)
     for s, flow in zip(streams, s_flows, strict=True):
         if s.site == "programme":
             target = ben_rows if s.kind == "benefit" else cost_rows
-            target[..., -1, :] += np.abs(flow)
+            target[..., -1, :] += flow
 
     factors = long_horizon_factors(params, years)
     out = cash_flows(cost_rows, ben_rows, factors, params["appraisal.discount_costs"])
@@ -362,15 +362,15 @@ def cashflow_arrays(
     # for ever, and each stream to its own end, under the long-horizon schedule
     starts, rates = schedule_for(params)
     timing = params["discounting.timing"]
-    tail = np.zeros(ben_rows.shape[:-1])
+    tail = np.zeros(out["benefit"].shape[:-1])  # (..., row), with any sampled rate
     tail_cost = np.zeros_like(tail)
     if np.any(params["cashflow.perpetual"]):
         pf = stepped_annuity_factor(np.inf, starts, rates, timing, first_year=horizon + 1)
-        last_year = ben_rows[..., -1].copy()
+        last_year = np.broadcast_to(ben_rows[..., -1], tail.shape).copy()
         for s, flow, end in zip(streams, s_flows, s_last, strict=True):
             rows = [len(sites)] + ([sites.index(s.site)] if s.site in sites else [])
             pv = (
-                s.amount
+                np.asarray(s.amount, dtype=float)
                 * stepped_annuity_factor(
                     end, starts, rates, timing, first_year=max(horizon + 1, s.first_year)
                 )
@@ -379,7 +379,7 @@ def cashflow_arrays(
             )
             for j in rows:
                 if s.kind == "benefit":
-                    last_year[..., j] -= abs(flow[-1])
+                    last_year[..., j] -= flow[..., -1]
                     tail[..., j] += pv
                 else:
                     tail_cost[..., j] += pv

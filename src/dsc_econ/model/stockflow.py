@@ -442,9 +442,9 @@ def stockflow_arrays(
     base = _baseline(params, sites)
     stock_shares = base.get("stock_shares", base["shares"])
     journey_shares = base["shares"]
-    start = int(np.max(params["stockflow.pilot.start_year"]))
+    start = np.asarray(params["stockflow.pilot.start_year"], dtype=float)
     years = np.arange(1, horizon + 1)
-    after = years >= start  # (year,)
+    after = years >= start[..., None, None]  # (..., 1, year): may be sampled
 
     if params["stockflow.pilot.source"] == "did":
         if base["period_shares"] is None:
