@@ -36,3 +36,9 @@ def test_cashflow_csv_to_file(tmp_path, capsys):
     assert main(["cashflow", "--csv", "--output", str(target), "--horizon", "5"]) == 0
     text = target.read_text()
     assert text.startswith("site,year,") and text.count("\n") == 7 * 5 + 1
+
+
+def test_cashflow_psa(capsys):
+    assert main(["cashflow", "--psa", "50", "--within", "3", "10", "--table", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Monte Carlo (50 samples, seed 20121" in out and "p_payback<=10" in out

@@ -48,6 +48,22 @@ def add_parser(sub: Any) -> None:
     )
     cf.add_argument("--scenario", metavar="NAME", help="apply a named scenario")
     cf.add_argument("--scenario-file", metavar="FILE", help="scenario file for --scenario")
+    cf.add_argument(
+        "--psa",
+        type=int,
+        metavar="N",
+        help="also run N Monte Carlo samples (uncertainty/default.yaml + dynamics.yaml) "
+        "and print NPV intervals and P(payback within --within years)",
+    )
+    cf.add_argument(
+        "--within",
+        type=int,
+        nargs="+",
+        default=[2, 5, 10, 20],
+        metavar="YEARS",
+        help="horizons for P(payback within N years) (default 2 5 10 20)",
+    )
+    cf.add_argument("--seed", type=int, default=20121, help="seed for --psa (20121)")
     fmt = cf.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit the tables as CSV (long)")
@@ -170,6 +186,44 @@ def run(args: argparse.Namespace) -> int:
                 )
                 parts.append(stream_present_values(params, s).round(1).to_string())
         text = "\n".join(parts)
+    if args.psa:
+        from ..sensitivity.dynamics import payback_psa
+
+        psa = payback_psa(params, args.psa, args.seed, sites=args.sites, within=args.within)
+        if args.json:
+            payload["psa"] = {
+                r: {
+                    "npv_q05": float(psa.npv_q05.sel(site=r)),
+                    "npv_q50": float(psa.npv_q50.sel(site=r)),
+                    "npv_q95": float(psa.npv_q95.sel(site=r)),
+                    "p_npv_positive": float(psa.p_npv_positive.sel(site=r)),
+                    "p_payback_within": {
+                        int(w): float(psa.p_payback_within.sel(site=r, within=w))
+                        for w in psa.within.values
+                    },
+                }
+                for r in rows
+            }
+            text = json.dumps(payload, indent=2, allow_nan=False)
+        elif not args.csv:
+            frame = pd.DataFrame(
+                {
+                    "npv_q05": psa.npv_q05.values,
+                    "npv_q50": psa.npv_q50.values,
+                    "npv_q95": psa.npv_q95.values,
+                    "p_npv>0": psa.p_npv_positive.values,
+                    **{
+                        f"p_payback<={int(w)}": psa.p_payback_within.sel(within=w).values
+                        for w in psa.within.values
+                    },
+                },
+                index=rows,
+            )
+            text += (
+                f"\n\nMonte Carlo ({args.psa} samples, seed {args.seed}; "
+                f"{psa.attrs['uncertainty_source']}), £ thousand and probabilities:\n"
+                + frame.round(3).to_string()
+            )
     write_text(text, args.output)
     if args.output:
         print(f"saved {args.output}")
