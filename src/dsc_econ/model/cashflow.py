@@ -287,7 +287,7 @@ def cashflow_arrays(
     single, arr = _single_cohort(params, sites, years, **dids)
 
     def stock_effect() -> np.ndarray:
-        sf = stockflow_arrays(params, sites, **dids)
+        sf = stockflow_arrays(params, sites, outputs=(), **dids)
         b = sf["effect"]["benefit"] / 1000.0
         out = np.zeros((*b.shape[:-1], horizon))
         k = min(b.shape[-1], horizon)

@@ -89,6 +89,7 @@ def simulate(
     journey_shares: Mapping[str, Any],
     years: int,
     places: Any = None,
+    outputs: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Run the stock-flow recursion for ``years`` years.
 
@@ -108,6 +109,9 @@ def simulate(
     places : array_like, shape (...,), optional
         Treatment places (budget / cost per client-year): new journeys are then
         ``max(0, places - clients retained from the opening stock)`` each year.
+    outputs : sequence of str, optional
+        Only these outputs (default: all); the recursion itself needs none of them, so
+        asking for ``effective`` and ``planned_exits`` alone is several times faster.
 
     Returns
     -------
@@ -150,24 +154,58 @@ def simulate(
             return a
         return a[..., t] if a.shape[-1] == years else a[..., 0]
 
-    out = {k: np.empty((*shape, years)) for k in _OUTPUTS}
+    want = tuple(_OUTPUTS) if outputs is None else tuple(outputs)
+    unknown = [k for k in want if k not in _OUTPUTS]
+    if unknown:
+        raise ValueError(f"unknown output(s) {unknown}; known: {list(_OUTPUTS)}")
+    # per-year shares kept from each group, computed once (year axis first)
+    keep_s = 1.0 - (ps[0] + ps[1] + ps[2])
+    keep_j = 1.0 - (pj[0] + pj[1] + pj[2])
+    out = {k: np.empty((years, *shape)) for k in want}  # year-first: contiguous writes
     stock = np.broadcast_to(s0, shape)
     for t in range(years):
-        xs, ys, us = (at(a, t) * stock for a in ps)
-        zs = stock - xs - ys - us
+        retained = at(keep_s, t) * stock  # z_s
         if cap is None:
             journeys = np.broadcast_to(at(j_all, t), shape)
         else:
-            journeys = np.maximum(cap - zs, 0.0)
-        xj, yj, uj = (at(a, t) * journeys for a in pj)
-        zj = journeys - xj - yj - uj
-        values = (stock, journeys, xs, xj, ys, yj, us, uj, zs, zj, zs + zj)
-        for key, value in zip(_OUTPUTS, values, strict=False):
-            out[key][..., t] = value
-        out["effective"][..., t] = stock + journeys - ys - yj
-        out["planned_exits"][..., t] = xs + xj
-        stock = zs + zj
-    return out
+            journeys = np.maximum(cap - retained, 0.0)
+        closing = retained + at(keep_j, t) * journeys
+        for key in want:
+            out[key][t] = _flow(key, t, at, ps, pj, stock, journeys, retained, closing)
+        stock = closing
+    return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
+
+
+def _flow(
+    key: str,
+    t: int,
+    at: Any,
+    ps: list[np.ndarray],
+    pj: list[np.ndarray],
+    stock: np.ndarray,
+    journeys: np.ndarray,
+    retained: np.ndarray,
+    closing: np.ndarray,
+) -> np.ndarray:
+    """One output of year t of :func:`simulate` from the year's stocks."""
+    if key == "effective":  # T = S + J - y_s - y_j
+        return (1.0 - at(ps[1], t)) * stock + (1.0 - at(pj[1], t)) * journeys
+    if key == "planned_exits":  # X = x_s + x_j
+        return at(ps[0], t) * stock + at(pj[0], t) * journeys
+    simple = {
+        "opening_stock": stock,
+        "new_journeys": journeys,
+        "remaining_stock": retained,
+        "closing_stock": closing,
+    }
+    if key in simple:
+        return simple[key]
+    if key == "remaining_new":
+        return closing - retained
+    kind, _, group = key.rpartition("_")
+    shares = ps if group == "stock" else pj
+    base = stock if group == "stock" else journeys
+    return at(shares[FLOWS.index(kind)], t) * base
 
 
 def steady_state_stock(new_journeys: Any, stock_exit: Any, journey_exit: Any) -> Any:
@@ -413,6 +451,7 @@ def stockflow_arrays(
     sites: Sequence[str] | None = None,
     did_effective: Any = None,
     did_completions: Any = None,
+    outputs: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Baseline and pilot runs and the pilot's effect, as plain arrays.
 
@@ -424,6 +463,9 @@ def stockflow_arrays(
         Default: every site with DiD data.
     did_effective, did_completions : array_like, shape (..., site), optional
         DiD estimates replacing those from the counts (e.g. sampled ones).
+    outputs : sequence of str, optional
+        Flows and stocks of :func:`simulate` to keep (default all); ``effective`` and
+        ``planned_exits`` are always computed (the benefits need them).
 
     Returns
     -------
@@ -492,15 +534,18 @@ def stockflow_arrays(
     def year_axis(shares: Mapping[str, Any]) -> dict:
         return {k: np.asarray(shares[k])[..., None] for k in FLOWS}
 
+    keep = None if outputs is None else tuple(
+        dict.fromkeys(["effective", "planned_exits", *outputs])
+    )
     runs = {
         "baseline": simulate(
             base["opening_stock"], j_base[..., None], year_axis(stock_shares),
-            year_axis(journey_shares), horizon, places,
+            year_axis(journey_shares), horizon, places, keep,
         ),
         "pilot": simulate(
             base["opening_stock"], j_pilot,
             by_year(pilot_stock, stock_shares), by_year(pilot_shares, journey_shares),
-            horizon, places_pilot,
+            horizon, places_pilot, keep,
         ),
     }
     values = flow_values(params)
