@@ -66,7 +66,9 @@ def run_blocks(params, over, dids, block: int) -> np.ndarray:
     for start in range(0, n, block):
         sl = slice(start, start + block)
         p = params.with_values({k: v[sl] for k, v in over.items()}, validate=False)
-        arr = cashflow_arrays(p, SITES, dids["did_effective"][sl], dids["did_completions"][sl])
+        arr = cashflow_arrays(
+            p, SITES, dids["did_effective"][sl], dids["did_completions"][sl]
+        )
         npv[sl] = arr["npv"]
     return npv
 
@@ -100,7 +102,7 @@ def main() -> None:
     for n in sizes:
         over, dids = sampled(n)
         t0 = time.perf_counter()
-        npv = run_blocks(params, over, dids, args.block)
+        run_blocks(params, over, dids, args.block)
         dt = time.perf_counter() - t0
         rate = n / dt
         best = max(best, rate)
