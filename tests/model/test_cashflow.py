@@ -162,6 +162,10 @@ def test_sampled_cash_flows_agree_with_a_loop(params):
                                                      "cashflow.optimism_bias": float(ob[i])}))
         np.testing.assert_allclose(vec["npv"][i], one["npv"], rtol=1e-12)
         np.testing.assert_array_equal(vec["payback"][i], one["payback"])
+    lean = cf.cashflow_arrays(sampled, table=False)
+    assert "net" not in lean
+    for key in ("npv", "bcr", "payback", "payback_discounted", "cumulative_net"):
+        np.testing.assert_array_equal(lean[key], vec[key])
 
 
 def test_sampled_stream_amount_start_year_and_rate(params):

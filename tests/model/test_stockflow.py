@@ -206,3 +206,25 @@ def test_sample_dimension_agrees_with_a_per_sample_loop(params):
         np.testing.assert_allclose(vec["effect"]["benefit"][i], loop["effect"]["benefit"],
                                    rtol=1e-12)
         np.testing.assert_allclose(vec["pilot"]["effective"][i], loop["pilot"]["effective"])
+
+
+@pytest.mark.parametrize("budget", [False, True])
+def test_fast_benefit_recursion_equals_the_flows(params, budget):
+    rng = np.random.default_rng(11)
+    n = 6
+    p = params.with_values({
+        "pathways.gamma": rng.uniform(0.3, 0.6, n),
+        "stockflow.pilot.start_year": rng.integers(1, 5, n).astype(float),
+        "stockflow.pilot.new_journeys_change": rng.uniform(-0.1, 0.1, n),
+        "stockflow.represent_years": rng.uniform(0, 3, n),
+        "stockflow.budget.limit": budget,
+        "stockflow.budget.pilot_change": 0.05,
+    })
+    did = rng.normal(0, 0.02, (n, 6))
+    full = sf.stockflow_arrays(p, did_effective=did)
+    fast = sf.benefit_effect(p, did_effective=did)
+    for run in ("baseline", "pilot", "effect"):
+        np.testing.assert_allclose(fast[run], full[run]["benefit"], rtol=1e-10, atol=1e-6)
+    point = sf.benefit_effect(params)
+    np.testing.assert_allclose(point["effect"],
+                               sf.stockflow_arrays(params)["effect"]["benefit"], rtol=1e-12)

@@ -160,6 +160,69 @@ def cash_flows(
     return out
 
 
+def _year_first(a: Any, ndim: int) -> np.ndarray:
+    """Move the last (year) axis of ``a`` to the front, padding lead axes to ``ndim``.
+
+    ``(..., year)`` becomes ``(year, 1, ..., 1, ...)`` so it broadcasts against a
+    year-first array of ``ndim`` dimensions whatever the sample dims of ``a``.
+    """
+    arr = np.asarray(a, dtype=float)
+    arr = arr.reshape((1,) * (ndim - arr.ndim) + arr.shape)
+    return np.moveaxis(arr, -1, 0)
+
+
+def _cash_flows_year_first(
+    cost: np.ndarray,
+    benefit: np.ndarray,
+    factors: np.ndarray,
+    discount_costs: Any,
+    years: np.ndarray,
+    table: bool = True,
+) -> dict[str, np.ndarray]:
+    """:func:`cash_flows` and both payback years on (year, ..., row) arrays.
+
+    With ``table=False`` only what the summaries need is formed (discounted benefits and
+    costs, the two cumulative nets), not the nine arrays of the table.
+    """
+    dc = np.where(np.asarray(discount_costs)[..., None], factors, 1.0)
+    c_d = cost * dc
+    b_d = benefit * factors
+    shape = np.broadcast_shapes(cost.shape, b_d.shape)
+    net = benefit - cost
+    net_d = b_d - c_d
+    out = {
+        "benefit_discounted": b_d,
+        "cost_discounted": np.broadcast_to(c_d, shape),
+        "cumulative_net": np.cumsum(np.broadcast_to(net, shape), axis=0),
+        "cumulative_net_discounted": np.cumsum(np.broadcast_to(net_d, shape), axis=0),
+    }
+    if table:
+        out.update(
+            {
+                "cost": np.broadcast_to(cost, shape),
+                "benefit": np.broadcast_to(benefit, shape),
+                "net": np.broadcast_to(net, shape),
+                "discount_factor": np.broadcast_to(factors, shape),
+                "net_discounted": np.broadcast_to(net_d, shape),
+            }
+        )
+    # payback needs some cost by the year: the first year with a cost, per row
+    first_cost = np.argmax(np.broadcast_to(cost, shape) > 0, axis=0)
+    any_cost = np.any(np.broadcast_to(cost, shape) > 0, axis=0)
+    idx = np.arange(len(years)).reshape((-1,) + (1,) * (len(shape) - 1))
+    spent = (idx >= first_cost) & any_cost
+    for key, cum_net in (
+        ("_payback", out["cumulative_net"]),
+        ("_payback_discounted", out["cumulative_net_discounted"]),
+    ):
+        ok = spent & (cum_net >= -1e-9)
+        stays = np.logical_and.accumulate(ok[::-1], axis=0)[::-1]
+        first = np.argmax(stays, axis=0)
+        out[key] = np.where(stays.any(axis=0), years[first], NO_PAYBACK)
+        out[key] = out[key].astype(int)
+    return out
+
+
 def payback_year(cost: Any, net: Any, years: Any) -> np.ndarray:
     """First year from which the cumulative net stays >= 0 after some cost.
 
@@ -184,7 +247,7 @@ def payback_year(cost: Any, net: Any, years: Any) -> np.ndarray:
     3
     >>> payback_year([100, 0], [-100, 60], [1, 2]).item()
     -1
-    >>> payback_year([100, 0, 0], [200, -150, 0], [1, 2, 3]).item()
+    >>> payback_year([100, 0, 0], [20, -30, 0], [1, 2, 3]).item()
     -1
     """
     spent = np.cumsum(np.asarray(cost, dtype=float), axis=-1) > 0
@@ -248,6 +311,7 @@ def cashflow_arrays(
     sites: Sequence[str] | None = None,
     did_effective: Any = None,
     did_completions: Any = None,
+    table: bool = True,
 ) -> dict[str, Any]:
     """Cash flows, NPV, BCR and payback per site and for the programme, as arrays.
 
@@ -260,6 +324,10 @@ def cashflow_arrays(
         programme-level streams.
     did_effective, did_completions : array_like, shape (..., site), optional
         Sampled DiD estimates (as :func:`dsc_econ.model.appraisal.appraisal_arrays`).
+    table : bool
+        Form the year-by-year table (default). ``False`` returns only the summaries and
+        the discounted and cumulative flows, which is what sampling needs and about
+        half the memory traffic.
 
     Returns
     -------
@@ -270,7 +338,7 @@ def cashflow_arrays(
         ``npv_single_cohort`` and ``bcr_single_cohort`` (..., row); ``rows``, ``years``.
     """
     from .appraisal import resolve_sites
-    from .stockflow import stockflow_arrays
+    from .stockflow import benefit_effect
 
     sites = resolve_sites(params, sites)
     horizon = int(np.max(params["cashflow.horizon"]))
@@ -287,8 +355,7 @@ def cashflow_arrays(
     single, arr = _single_cohort(params, sites, years, **dids)
 
     def stock_effect() -> np.ndarray:
-        sf = stockflow_arrays(params, sites, outputs=(), **dids)
-        b = sf["effect"]["benefit"] / 1000.0
+        b = benefit_effect(params, sites, **dids)["effect"] / 1000.0
         out = np.zeros((*b.shape[:-1], horizon))
         k = min(b.shape[-1], horizon)
         out[..., :k] = b[..., :k]
@@ -327,42 +394,46 @@ def cashflow_arrays(
         )
 
     uplift = 1.0 + np.asarray(params["cashflow.optimism_bias"], dtype=float)
-    site_costs = _site_costs(params, sites) * uplift[..., None, None]
-    cost = np.zeros((*site_costs.shape[:-1], horizon))
-    cost[..., :2] = site_costs
+    site_costs = _site_costs(params, sites) * uplift[..., None, None]  # (..., site, 2)
 
     streams = [s for s in load_streams(params) if s.include_in_bcr]
     s_flows, s_last = stream_flows(streams, years)
     row_ids = [*sites, ALL]
     lead = np.broadcast_shapes(
-        benefit.shape[:-2], cost.shape[:-2], *(f.shape[:-1] for f in s_flows)
+        benefit.shape[:-2], site_costs.shape[:-2], *(f.shape[:-1] for f in s_flows)
     )
-    ben_rows = np.zeros((*lead, len(row_ids), horizon))
+    # year-first internally: (year, ..., row); the year loops and cumulative sums then
+    # run over contiguous slabs
+    ben_rows = np.zeros((horizon, *lead, len(row_ids)))
     cost_rows = np.zeros_like(ben_rows)
-    ben_rows[..., :-1, :] = benefit
-    cost_rows[..., :-1, :] = cost
+    ben_rows[..., :-1] = _year_first(benefit, ben_rows.ndim)
+    cost_rows[:2, ..., :-1] = _year_first(site_costs, cost_rows.ndim)
     for s, flow in zip(streams, s_flows, strict=True):
         if s.site != "programme":
             if s.site not in sites:
                 continue
             j = sites.index(s.site)
             target = ben_rows if s.kind == "benefit" else cost_rows
-            target[..., j, :] += flow
-    ben_rows[..., -1, :] = ben_rows[..., :-1, :].sum(-2)
-    cost_rows[..., -1, :] = cost_rows[..., :-1, :].sum(-2)
+            target[..., j] += _year_first(flow, target.ndim - 1)
+    ben_rows[..., -1] = ben_rows[..., :-1].sum(-1)
+    cost_rows[..., -1] = cost_rows[..., :-1].sum(-1)
     for s, flow in zip(streams, s_flows, strict=True):
         if s.site == "programme":
             target = ben_rows if s.kind == "benefit" else cost_rows
-            target[..., -1, :] += flow
+            target[..., -1] += _year_first(flow, target.ndim - 1)
 
-    factors = long_horizon_factors(params, years)
-    out = cash_flows(cost_rows, ben_rows, factors, params["appraisal.discount_costs"])
+    factors = _year_first(long_horizon_factors(params, years), ben_rows.ndim - 1)[..., None]
+    yf = _cash_flows_year_first(
+        cost_rows, ben_rows, factors, params["appraisal.discount_costs"], years, table
+    )
+    out = {k: np.moveaxis(v, 0, -1) for k, v in yf.items() if not k.startswith("_")}
+    ben_rows = np.moveaxis(ben_rows, 0, -1)
 
     # perpetuity tail beyond the horizon: each row's last-year benefit (streams apart)
     # for ever, and each stream to its own end, under the long-horizon schedule
     starts, rates = schedule_for(params)
     timing = params["discounting.timing"]
-    tail = np.zeros(out["benefit"].shape[:-1])  # (..., row), with any sampled rate
+    tail = np.zeros(yf["benefit_discounted"].shape[1:])  # (..., row), any sampled rate
     tail_cost = np.zeros_like(tail)
     if np.any(params["cashflow.perpetual"]):
         pf = stepped_annuity_factor(np.inf, starts, rates, timing, first_year=horizon + 1)
@@ -384,8 +455,8 @@ def cashflow_arrays(
                 else:
                     tail_cost[..., j] += pv
         tail = tail + last_year * np.asarray(pf)[..., None]
-    pv_benefit = out["benefit_discounted"].sum(-1) + tail
-    pv_cost = out["cost_discounted"].sum(-1) + tail_cost
+    pv_benefit = yf["benefit_discounted"].sum(0) + tail
+    pv_cost = yf["cost_discounted"].sum(0) + tail_cost
     with np.errstate(divide="ignore", invalid="ignore"):
         bcr = np.where(pv_cost > 0, pv_benefit / np.where(pv_cost > 0, pv_cost, 1), np.nan)
     single_total = np.asarray(arr["total_benefit"])
@@ -410,10 +481,8 @@ def cashflow_arrays(
             "pv_cost": pv_cost,
             "npv": pv_benefit - pv_cost,
             "bcr": bcr,
-            "payback": payback_year(out["cost"], out["net"], years),
-            "payback_discounted": payback_year(
-                out["cost_discounted"], out["net_discounted"], years
-            ),
+            "payback": yf["_payback"],
+            "payback_discounted": yf["_payback_discounted"],
             "npv_single_cohort": npv_single,
             "bcr_single_cohort": bcr_single,
             "streams": [s.name for s in streams],

@@ -38,6 +38,7 @@ from .valuation import present_values, valuation_inputs
 __all__ = [
     "FLOWS",
     "annualise",
+    "benefit_effect",
     "benefits",
     "calibrate",
     "flow_values",
@@ -475,6 +476,58 @@ def stockflow_arrays(
         (pilot - baseline of ``effective``, ``planned_exits``, ``benefit``...),
         ``values`` (:func:`flow_values`), ``sites``, ``years``, ``national``.
     """
+    st = _setup(params, sites, did_effective, did_completions)
+    after, horizon, base = st["after"], st["horizon"], st["base"]
+
+    def by_year(pilot: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict:
+        return {
+            k: np.where(
+                after, np.asarray(pilot[k])[..., None], np.asarray(baseline[k])[..., None]
+            )
+            for k in FLOWS
+        }
+
+    def year_axis(shares: Mapping[str, Any]) -> dict:
+        return {k: np.asarray(shares[k])[..., None] for k in FLOWS}
+
+    keep = None if outputs is None else tuple(
+        dict.fromkeys(["effective", "planned_exits", *outputs])
+    )
+    runs = {
+        "baseline": simulate(
+            base["opening_stock"], st["j_base"][..., None],
+            year_axis(st["stock_shares"]), year_axis(st["journey_shares"]), horizon,
+            st["places"], keep,
+        ),
+        "pilot": simulate(
+            base["opening_stock"], st["j_pilot"],
+            by_year(st["pilot_stock"], st["stock_shares"]),
+            by_year(st["pilot_shares"], st["journey_shares"]),
+            horizon, st["places_pilot"], keep,
+        ),
+    }
+    values = flow_values(params)
+    for run in runs.values():
+        d1, d2 = benefits(
+            run["effective"], run["planned_exits"], values["annual_value"],
+            values["abstinent_value"], values["represent_value"], values["gamma"],
+        )
+        run["driver_1"], run["driver_2"], run["benefit"] = d1, d2, d1 + d2
+    effect = {k: runs["pilot"][k] - runs["baseline"][k] for k in runs["pilot"]}
+    return {
+        **runs,
+        "effect": effect,
+        "values": values,
+        "sites": st["sites"],
+        "years": st["years"],
+        "national": bool(base["national"]),
+    }
+
+
+def _setup(
+    params: Any, sites: Sequence[str] | None, did_effective: Any, did_completions: Any
+) -> dict[str, Any]:
+    """Calibration, the pilot's shares and the places: what both runs start from."""
     from .appraisal import resolve_sites, site_impacts
 
     sites = resolve_sites(params, sites)
@@ -509,14 +562,6 @@ def stockflow_arrays(
         pilot_stock = _pilot_period_shares(stock_shares, d_et, d_sc)
         pilot_shares = _pilot_period_shares(journey_shares, d_et, d_sc)
 
-    def by_year(pilot: Mapping[str, Any], baseline: Mapping[str, Any]) -> dict:
-        return {
-            k: np.where(
-                after, np.asarray(pilot[k])[..., None], np.asarray(baseline[k])[..., None]
-            )
-            for k in FLOWS
-        }
-
     j_change = np.asarray(params["stockflow.pilot.new_journeys_change"], dtype=float)
     j_base = np.asarray(base["new_journeys"], dtype=float)
     j_pilot = np.where(
@@ -531,38 +576,105 @@ def stockflow_arrays(
         b_change = np.asarray(params["stockflow.budget.pilot_change"], dtype=float)
         places_pilot = places * (1.0 + b_change[..., None])
 
-    def year_axis(shares: Mapping[str, Any]) -> dict:
-        return {k: np.asarray(shares[k])[..., None] for k in FLOWS}
-
-    keep = None if outputs is None else tuple(
-        dict.fromkeys(["effective", "planned_exits", *outputs])
-    )
-    runs = {
-        "baseline": simulate(
-            base["opening_stock"], j_base[..., None], year_axis(stock_shares),
-            year_axis(journey_shares), horizon, places, keep,
-        ),
-        "pilot": simulate(
-            base["opening_stock"], j_pilot,
-            by_year(pilot_stock, stock_shares), by_year(pilot_shares, journey_shares),
-            horizon, places_pilot, keep,
-        ),
+    return {
+        "sites": list(sites),
+        "horizon": horizon,
+        "years": years,
+        "start": start,
+        "after": after,
+        "base": base,
+        "stock_shares": stock_shares,
+        "journey_shares": journey_shares,
+        "pilot_stock": pilot_stock,
+        "pilot_shares": pilot_shares,
+        "j_base": j_base,
+        "j_pilot": j_pilot,
+        "j_change": j_change,
+        "places": places,
+        "places_pilot": places_pilot,
     }
-    values = flow_values(params)
-    for run in runs.values():
-        d1, d2 = benefits(
-            run["effective"], run["planned_exits"], values["annual_value"],
-            values["abstinent_value"], values["represent_value"], values["gamma"],
-        )
-        run["driver_1"], run["driver_2"], run["benefit"] = d1, d2, d1 + d2
-    effect = {k: runs["pilot"][k] - runs["baseline"][k] for k in runs["pilot"]}
+
+
+def benefit_effect(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    did_effective: Any = None,
+    did_completions: Any = None,
+) -> dict[str, Any]:
+    """The benefits alone of :func:`stockflow_arrays`, by a faster recursion.
+
+    Benefits are linear in the stock and new journeys each year, ``B1 T + K X`` with
+    ``K = gamma B2 + (1 - gamma) B3``, so each run needs two coefficients per group and
+    year and never forms the flows; arrays are kept year-first. Equal to
+    ``stockflow_arrays(...)[run]["benefit"]`` (tested); this is the path the cash flows
+    and the sensitivity analyses use.
+
+    Returns
+    -------
+    dict
+        ``baseline``, ``pilot`` and ``effect`` benefits in £, each (..., site, year);
+        ``sites``, ``years``.
+    """
+    st = _setup(params, sites, did_effective, did_completions)
+    base = st["base"]
+    v = flow_values(params)
+    b1 = np.asarray(v["annual_value"], dtype=float)[..., None]
+    g = np.asarray(v["gamma"], dtype=float)[..., None]
+    k = g * np.asarray(v["abstinent_value"], dtype=float)[..., None] + (1.0 - g) * (
+        np.asarray(v["represent_value"], dtype=float)[..., None]
+    )
+
+    def coefficients(shares: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        x, y, u = (np.asarray(shares[f], dtype=float) for f in FLOWS)
+        return b1 * (1.0 - y) + k * x, 1.0 - x - y - u  # benefit per head, kept share
+
+    _check_shares(st["stock_shares"], "stock")
+    _check_shares(st["journey_shares"], "journey")
+    _check_shares(st["pilot_stock"], "stock")
+    _check_shares(st["pilot_shares"], "journey")
+    ben_s, keep_s = coefficients(st["stock_shares"])
+    ben_j, keep_j = coefficients(st["journey_shares"])
+    pben_s, pkeep_s = coefficients(st["pilot_stock"])
+    pben_j, pkeep_j = coefficients(st["pilot_shares"])
+    j_base = np.asarray(st["j_base"], dtype=float)
+    j_pilot = j_base * (1.0 + np.asarray(st["j_change"], dtype=float)[..., None])
+    s0 = np.asarray(base["opening_stock"], dtype=float)
+    shape = np.broadcast_shapes(s0.shape, ben_s.shape, pben_s.shape, j_pilot.shape)
+    horizon = st["horizon"]
+    start = st["start"]
+    cap, cap_p = st["places"], st["places_pilot"]
+    out = {r: np.empty((horizon, *shape)) for r in ("baseline", "pilot")}
+    stock = np.broadcast_to(s0, shape)
+    pstock = stock
+    first_any, first_all = float(np.min(start)), float(np.max(start))
+    for t in range(horizon):
+        retained = keep_s * stock
+        journeys = j_base if cap is None else np.maximum(cap - retained, 0.0)
+        out["baseline"][t] = ben_s * stock + ben_j * journeys
+        stock = retained + keep_j * journeys
+        if t + 1 >= first_all:  # every sample's pilot has started
+            c = (pben_s, pkeep_s, pben_j, pkeep_j, j_pilot)
+        elif t + 1 < first_any:  # none has
+            c = (ben_s, keep_s, ben_j, keep_j, j_base)
+        else:
+            m = ((t + 1) >= start)[..., None]
+            c = tuple(
+                np.where(m, p_, b_)
+                for p_, b_ in (
+                    (pben_s, ben_s), (pkeep_s, keep_s), (pben_j, ben_j),
+                    (pkeep_j, keep_j), (j_pilot, j_base),
+                )
+            )
+        retained = c[1] * pstock
+        journeys = c[4] if cap_p is None else np.maximum(cap_p - retained, 0.0)
+        out["pilot"][t] = c[0] * pstock + c[2] * journeys
+        pstock = retained + c[3] * journeys
+    runs = {r: np.moveaxis(a, 0, -1) for r, a in out.items()}
     return {
         **runs,
-        "effect": effect,
-        "values": values,
-        "sites": list(sites),
-        "years": years,
-        "national": bool(base["national"]),
+        "effect": runs["pilot"] - runs["baseline"],
+        "sites": st["sites"],
+        "years": st["years"],
     }
 
 

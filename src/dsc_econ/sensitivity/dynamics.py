@@ -87,7 +87,7 @@ def evaluate_cashflow(
     sites = resolve_sites(params, sites)
     overrides, dids = uncertainty.transform(unit, params, sites)
     sampled = params.with_values(overrides, origin="sample", validate=False)
-    arr = cashflow_arrays(sampled, sites, **dids)
+    arr = cashflow_arrays(sampled, sites, table=False, **dids)
     shape = (unit.shape[0], len(sites) + 1)
     return {
         "npv_time": np.broadcast_to(arr["npv"], shape),
