@@ -56,3 +56,18 @@ def test_sobol_of_time_profile_npv(params, uncertainty):
     ds = dyn.payback_sobol(params, n=32, uncertainty=uncertainty, resamples=10)
     assert ds.S1.dims == ("site", "parameter")
     assert np.isfinite(ds.ST.sel(site="3")).all()
+
+
+def test_threshold_of_optimism_bias_matches_the_cash_flows(params):
+    p = params.with_values({"cashflow.benefits": "vector",
+                            "cashflow.vector": [0.0, 150.0, 150.0]})
+    ds = dyn.payback_threshold(p, "cashflow.optimism_bias", 0.0, 1.0, within=3)
+    # site 3: PV of benefits 150/1.035^2 + 150/1.035^3 against costs 185 x (1 + ob)
+    pv = 150 / 1.035**2 + 150 / 1.035**3
+    assert float(ds.threshold.sel(site="3")) == pytest.approx(pv / 185 - 1, abs=1e-6)
+    assert str(ds.status.sel(site="3").item()) == "found"
+    # simple payback in year 3 needs 300 >= 185 (1 + ob)
+    assert float(ds.payback_from.sel(site="3")) == 0.0
+    assert float(ds.payback_to.sel(site="3")) == pytest.approx(300 / 185 - 1, abs=0.003)
+    # site 2 (costs 541) never pays back within 3 years in the range
+    assert np.isnan(float(ds.payback_to.sel(site="2")))

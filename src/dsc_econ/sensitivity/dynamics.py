@@ -8,7 +8,9 @@ cash-flow model (:func:`dsc_econ.model.cashflow.cashflow_arrays`) per block of r
 * :func:`payback_oneway` -- each input at its low and high quantile;
 * :func:`payback_psa` -- Monte Carlo: NPV quantiles, P(NPV > 0) and P(payback within N
   years) per site, simple and discounted;
-* :func:`payback_sobol` -- first-order and total Sobol indices of the time-profile NPV.
+* :func:`payback_sobol` -- first-order and total Sobol indices of the time-profile NPV;
+* :func:`payback_threshold` -- the value of one parameter at which the time-profile NPV
+  is zero, and the range of values with payback within N years.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "payback_oneway",
     "payback_psa",
     "payback_sobol",
+    "payback_threshold",
 ]
 
 CASHFLOW_OUTPUTS: dict[str, str] = {
@@ -268,4 +271,64 @@ def payback_sobol(
         coords={"site": [*sites, ALL], "parameter": names},
     )
     ds.attrs.update(record(params, uncertainty, "payback_sobol", seed, n=n))
+    return ds
+
+
+def payback_threshold(
+    params: ParameterSet,
+    name: str,
+    low: float,
+    high: float,
+    sites: Sequence[str] | None = None,
+    within: int = 10,
+    grid: int = 401,
+) -> xr.Dataset:
+    """Switching values of one parameter for the time-profile NPV and for payback.
+
+    The parameter is set to ``grid`` values from ``low`` to ``high`` in one vectorised
+    call. Per site: ``threshold`` is where the NPV changes sign nearest the point value
+    (linear interpolation between grid points; NaN with status "none in range" if it
+    keeps one sign); ``payback_from`` / ``payback_to`` bound the grid values at which
+    the simple payback comes within ``within`` years (NaN if none does).
+    """
+    if name not in params:
+        raise ValueError(f"payback_threshold: {params._unknown(name)}")
+    if not low < high:
+        raise ValueError(f"payback_threshold: need low < high, got {low} and {high}")
+    sites = resolve_sites(params, sites)
+    xs = np.linspace(low, high, grid)
+    arr = cashflow_arrays(
+        params.with_values({name: xs}, origin=f"threshold {name}"), sites, table=False
+    )
+    rows = [*sites, ALL]
+    npv = np.broadcast_to(arr["npv"], (grid, len(rows)))
+    pay = np.broadcast_to(arr["payback"], (grid, len(rows)))
+    base = float(np.asarray(params[name], dtype=float))
+    result = np.full(len(rows), np.nan)
+    for j in range(len(rows)):
+        f = npv[:, j]
+        change = np.flatnonzero(np.sign(f[1:]) * np.sign(f[:-1]) <= 0)
+        change = change[f[change] != f[change + 1]]
+        if change.size:
+            k = change[np.argmin(abs(xs[change] - base))]
+            result[j] = xs[k] - f[k] * (xs[k + 1] - xs[k]) / (f[k + 1] - f[k])
+    ok = (pay != NO_PAYBACK) & (pay <= within)
+    lo = np.where(ok.any(0), xs[np.argmax(ok, axis=0)], np.nan)
+    hi = np.where(ok.any(0), xs[len(xs) - 1 - np.argmax(ok[::-1], axis=0)], np.nan)
+    ds = xr.Dataset(
+        {
+            "threshold": ("site", result, {"long_name": f"{name} at which NPV = 0"}),
+            "status": ("site", np.where(np.isfinite(result), "found", "none in range")),
+            "payback_from": ("site", lo),
+            "payback_to": ("site", hi),
+            "npv_low": ("site", npv[0], {"units": "GBP thousand"}),
+            "npv_high": ("site", npv[-1], {"units": "GBP thousand"}),
+            "base": ((), base),
+        },
+        coords={"site": rows},
+    )
+    ds.attrs.update(
+        record(params, None, "payback_threshold", input=name, low=low, high=high,
+               within=within)
+    )
     return ds
