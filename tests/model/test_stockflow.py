@@ -187,6 +187,10 @@ def test_budget_limit_turns_freed_places_into_new_journeys(params):
     # a bigger budget buys places
     more = sf.stockflow(p.with_values({"stockflow.budget.pilot_change": 0.1}))
     assert float(more.new_journeys.sel(run="effect", site="3", year=1)) > 0
+    # £60,000 a year more buys 20 places at £3,000 (section 7.3's alternative reading)
+    extra = sf.stockflow(p.with_values({"stockflow.pilot.source": "direct",
+                                        "stockflow.budget.pilot_extra": 60}))
+    assert float(extra.new_journeys.sel(run="effect", site="3", year=1)) == pytest.approx(20)
 
 
 def test_sample_dimension_agrees_with_a_per_sample_loop(params):
@@ -219,6 +223,7 @@ def test_fast_benefit_recursion_equals_the_flows(params, budget):
         "stockflow.represent_years": rng.uniform(0, 3, n),
         "stockflow.budget.limit": budget,
         "stockflow.budget.pilot_change": 0.05,
+        "stockflow.budget.pilot_extra": 30.0,
     })
     did = rng.normal(0, 0.02, (n, 6))
     full = sf.stockflow_arrays(p, did_effective=did)

@@ -574,7 +574,11 @@ def _setup(
         e_s = sum(np.asarray(stock_shares[k]) for k in FLOWS)
         places = (1.0 - e_s) * base["opening_stock"] + j_base
         b_change = np.asarray(params["stockflow.budget.pilot_change"], dtype=float)
-        places_pilot = places * (1.0 + b_change[..., None])
+        # extra money a year buys places at the cost per client-year (places = budget /
+        # treatment.annual_cost), e.g. section 7.3's £60,000 = 20 places at £3,000
+        extra = np.asarray(params["stockflow.budget.pilot_extra"], dtype=float) * 1000.0
+        cost = np.asarray(params["treatment.annual_cost"], dtype=float)
+        places_pilot = places * (1.0 + b_change[..., None]) + (extra / cost)[..., None]
 
     return {
         "sites": list(sites),
