@@ -152,6 +152,10 @@ def test_national_and_direct_calibrations(params):
     share = base.early_unplanned_stock / base.opening_stock
     np.testing.assert_allclose(share, float(share[0, 0]))
     assert float(share[0, 0]) == pytest.approx((202666 - 183000) / 202666)
+    # with no DiD the national pilot run equals the baseline (window round trip exact)
+    still = sf.stockflow_arrays(params.with_values({"stockflow.calibration": "national"}),
+                                did_effective=np.zeros(6), did_completions=np.zeros(6))
+    np.testing.assert_allclose(still["effect"]["benefit"], 0.0, atol=1e-6)
     direct = sf.stockflow(params.with_values({"stockflow.calibration": "direct",
                                               "stockflow.pilot.source": "direct",
                                               "stockflow.pilot.planned_change": 0.02}))

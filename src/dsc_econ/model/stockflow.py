@@ -421,13 +421,15 @@ def _baseline(params: Any, sites: Sequence[str]) -> dict[str, Any]:
         shares = {k: np.asarray(v)[..., None] for k, v in nat_cal["shares"].items()}
         e = sum(shares.values())
         journeys = tt / ((1.0 - e) / e + np.asarray(p_years, dtype=float))
-        period = {k: np.asarray(v)[..., None] for k, v in nat_cal["period_shares"].items()}
+        # the site's DiD is a change in shares of its 18-month window: express the
+        # national yearly shares over the same window before moving them
+        window = annualise(shares, 1.0 / np.asarray(p_years, dtype=float))
         return {
-            "period_shares": {k: np.broadcast_to(v, tt.shape) for k, v in period.items()},
+            "period_shares": {k: np.broadcast_to(v, tt.shape) for k, v in window.items()},
             "shares": {k: np.broadcast_to(v, tt.shape) for k, v in shares.items()},
             "opening_stock": (1.0 - e) * journeys / e,
             "new_journeys": journeys,
-            "period_years": 1.0,
+            "period_years": p_years,
             "national": True,
         }
     d = "stockflow.direct"
