@@ -139,9 +139,7 @@ def _read_arrow(
         import pyarrow.csv as pacsv
     except ImportError:
         return None
-    if re.search(r"\n[ \t\r]*\n", text) or (
-        "\r" in text and text.count("\r") != text.count("\r\n")
-    ):
+    if re.search(r"\n[ \t]*\n", text):
         return None
     if data is None:
         data = text.encode("utf-8")
@@ -244,12 +242,17 @@ def read_user_table(
             f"{name}: contains NUL bytes; it is not a text CSV file (a spreadsheet "
             "workbook? save it as 'CSV UTF-8')"
         )
+    if "\r" in text:  # Windows (CRLF) and old Mac (CR) line ends become LF
+        text, data = text.replace("\r\n", "\n").replace("\r", "\n"), None
     first = _first_line(text)
     if first < 0:
         raise error(f"{name}: cannot be read as a table: the file is empty (no header row)")
-    line = text.split("\n", first + 1)[first].rstrip("\r")
+    line = text.split("\n", first + 1)[first]
     sep = _delimiter(line)
-    header = next(csv.reader([line], delimiter=sep))
+    try:
+        header = next(csv.reader([line], delimiter=sep))
+    except csv.Error as exc:
+        raise error(f"{name}: row {first + 1}: the header cannot be read ({exc})") from None
     seen: set[str] = set()
     for column in (c.strip() for c in header):
         if column and column in seen:

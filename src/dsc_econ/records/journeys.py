@@ -329,6 +329,11 @@ def read_journeys(
             f"{first['column']} = {first['value']!r}: {first['reason']}){where}; fix them "
             "or proceed without them explicitly (--keep-going)"
         )
+    if n_bad == len(frame):
+        raise RecordsError(
+            f"{name}: all {n_bad} rows rejected, nothing left to proceed with"
+            + (f"; every one is listed in {rejects_path}" if rejects_path else "")
+        )
     keep = ~frame["_row"].isin(rejects["row"]) if n_bad else np.ones(len(frame), bool)
     clean = frame.loc[keep].copy()
     clean["journey_start"] = start[keep]
