@@ -139,8 +139,9 @@ def _read_arrow(
         import pyarrow.csv as pacsv
     except ImportError:
         return None
-    if re.search(r"\n[ \t]*\n", text):
-        return None
+    quoted = '"' in text
+    if quoted and re.search(r"\n[ \t]*\n", text):
+        return None  # a blank line (or one inside a quoted cell): pandas numbers it
     if data is None:
         data = text.encode("utf-8")
     names = [c.strip() for c in header]
@@ -159,22 +160,27 @@ def _read_arrow(
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
+    if not quoted:  # every line is a row: pyarrow skipped none as blank
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if table.num_rows != lines - first - 1:
+            return None
+    # Trim cells only when the text has a space or tab at all (single-character
+    # searches are fast); non-ASCII text may hold other Unicode spaces: always trimmed.
+    padded = not text.isascii() or " " in text or (sep != "\t" and "\t" in text)
     empty = pa.scalar(None, pa.large_string())
-    columns = {}
-    for i, column in enumerate(names):
-        values = pc.utf8_trim_whitespace(table.column(i))
-        if len(values) and pc.min(pc.utf8_length(values)).as_py() == 0:  # spaces only
-            values = pc.if_else(pc.equal(values, ""), empty, values)
-        columns[column] = values
-    dtype = pd.StringDtype("pyarrow")
-    return pd.DataFrame(
-        {
-            k: pd.Series(pd.arrays.ArrowStringArray(v.combine_chunks()), dtype=dtype)
-            if len(v)
-            else pd.Series([], dtype=dtype)
-            for k, v in columns.items()
-        }
+    columns = []
+    for i in range(len(names)):
+        values = table.column(i)
+        if padded:  # only when some cell has spaces around it (a quick scan above)
+            values = pc.utf8_trim_whitespace(values)
+            if len(values) and pc.min(pc.utf8_length(values)).as_py() == 0:
+                values = pc.if_else(pc.equal(values, ""), empty, values)
+        columns.append(values)
+    frame = pa.table(columns, names=[f"c{i}" for i in range(len(names))]).to_pandas(
+        types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get
     )
+    frame.columns = names
+    return frame
 
 
 def _read_pandas(text: str, first: int, sep: str, name: str, error: type[Exception]):

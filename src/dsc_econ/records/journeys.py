@@ -172,8 +172,28 @@ def _write_csv(frame: pd.DataFrame, target: Path) -> None:
         raise
 
 
+def _by_value(values: pd.Series, convert: Any) -> pd.Series:
+    """``convert`` applied to each distinct value once, then spread back to the rows.
+
+    Record columns repeat a few thousand dates and a few dozen codes over a million
+    rows; parsing the distinct values only is many times faster than parsing every cell.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series([*uniques, pd.NA], dtype="string")  # code -1 (blank): the last
+    parsed = convert(distinct)
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, dtype=parsed.dtype)
+
+
 def _dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, errors="coerce", format="%Y-%m-%d")
+    """YYYY-MM-DD text to dates; anything else (or blank) becomes NaT."""
+    return _by_value(
+        values, lambda v: pd.to_datetime(v, errors="coerce", format="%Y-%m-%d")
+    ).astype("datetime64[s]")
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Text to float; anything that is not a number (or blank) becomes NaN."""
+    return _by_value(values, lambda v: pd.to_numeric(v, errors="coerce").astype(float))
 
 
 def read_journeys(
@@ -266,7 +286,7 @@ def read_journeys(
     )
     flag(end > extract, "journey_end", f"journey_end is after the extract date {day}")
     flag(end < start, "journey_end", "journey_end is before journey_start")
-    code = pd.to_numeric(frame["exit_reason"], errors="coerce")
+    code = _numbers(frame["exit_reason"])
     known = set(int(c) for c in params["records.completed_exit_codes"]) | set(
         int(c) for c in params["records.other_exit_codes"]
     )
@@ -285,7 +305,7 @@ def read_journeys(
         "exit_reason",
         "journey ended without an exit reason",
     )
-    age = pd.to_numeric(frame["age"], errors="coerce")
+    age = _numbers(frame["age"])
     flag(frame["dob"].notna() & dob.isna(), "dob", "dob is not a date YYYY-MM-DD")
     flag(
         (dob < _EARLIEST) | (dob > extract),
@@ -335,13 +355,16 @@ def read_journeys(
             + (f"; every one is listed in {rejects_path}" if rejects_path else "")
         )
     keep = ~frame["_row"].isin(rejects["row"]) if n_bad else np.ones(len(frame), bool)
-    clean = frame.loc[keep].copy()
-    clean["journey_start"] = start[keep]
-    clean["journey_end"] = end[keep]
-    clean["exit_reason"] = code[keep].astype("Int64")
-    clean["dob"] = dob[keep]
-    clean["age"] = age[keep]
-    return Journeys(clean=clean.reset_index(drop=True), rejects=rejects, source=name)
+    clean = frame.assign(
+        journey_start=start,
+        journey_end=end,
+        exit_reason=code.where(code.isin(list(known))).astype("Int64"),
+        dob=dob,
+        age=age,
+    )
+    if n_bad:
+        clean = clean.loc[keep].reset_index(drop=True)
+    return Journeys(clean=clean, rejects=rejects, source=name)
 
 
 def _cost(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
@@ -469,7 +492,10 @@ def derive_outcomes(
     code = j["exit_reason"].to_numpy(dtype=np.int64, na_value=-1)
     completion_code = np.isin(code, completed)
     client, _ = pd.factorize(j["client_id"])
-    order = np.lexsort((np.arange(n), start, client))
+    # One stable sort by (client, start): ties keep file order, so the later row wins.
+    day_number = (start - start.min()).astype(np.int64) if n else start.astype(np.int64)
+    shift = int(day_number.max()).bit_length() if n else 0
+    order = np.argsort((client.astype(np.int64) << shift) | day_number, kind="stable")
     sorted_client = client[order]
     area_codes, area_names = pd.factorize(j["area"])
     lookup = area_map.reindex(area_names)
@@ -518,9 +544,9 @@ def derive_outcomes(
         et = in_et[rows]
         out = pd.DataFrame(
             {
-                "client_id": j["client_id"].take(rows).to_numpy(),
+                "client_id": j["client_id"].take(rows).reset_index(drop=True),
                 "period": period,
-                "area": j["area"].take(rows).to_numpy(),
+                "area": j["area"].take(rows).reset_index(drop=True),
                 "site": area_site[area_codes[rows]],
                 "role": area_role[area_codes[rows]],
                 "in_treatment": et,
