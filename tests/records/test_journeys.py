@@ -50,6 +50,20 @@ def test_round_trip_gives_back_every_target_count(derived, params):
     assert outcomes.attrs["other_areas"] > 0  # decoys in other areas were seen and left out
 
 
+def test_synthetic_extract_tells_the_footnote_35_order_apart(extract, derived, params):
+    """The extract has clients whose latest crossing journey is a late, open start: the
+    corrected rule scores them on the earlier journey (so the round trip above holds);
+    choosing the latest journey first, as the package once did, would drop them."""
+    _, _, outcomes = derived
+    end = pd.Timestamp(params["records.periods.post.end"])
+    j = extract.assign(start=pd.to_datetime(extract["journey_start"]))
+    late_open = j.loc[(j["start"] > end - pd.Timedelta(days=83)) & (j["start"] <= end)]
+    late_open = late_open.loc[late_open["journey_end"] == ""]
+    post = outcomes.loc[(outcomes.period == "post") & outcomes.in_treatment]
+    rescued = post.loc[post["client_id"].isin(late_open["client_id"])]
+    assert len(rescued) > 50  # in the measure, on their earlier journey
+
+
 def test_regression_recovers_the_did(derived):
     journeys, _, outcomes = derived
     res = logistic_did(outcomes, "3", "et_tt", journeys.covariates)
