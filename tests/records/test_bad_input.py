@@ -338,3 +338,31 @@ def test_cli_names_the_user_csv_row_not_a_staging_file(small_extract, tmp_path, 
     assert code == 2
     assert f"{sites}: row 2, cost_year_1 = 'lots'" in err
     assert "parameters/sites" not in err and "dsc-econ-records-" not in err
+
+
+def test_cli_encoding_and_extract_date_options(small_extract, tmp_path, capsys):
+    text = (small_extract / "journeys.csv").read_text(encoding="utf-8")
+    header, first, rest = text.split("\n", 2)
+    cells = first.split(",")
+    cells[-1] = "Renée"  # a covariate cell with a Windows-1252 byte
+    cp = tmp_path / "journeys_cp1252.csv"
+    cp.write_bytes("\n".join([header, ",".join(cells), rest]).encode("cp1252"))
+    args = [
+        "records",
+        "derive",
+        "--journeys",
+        str(cp),
+        "--sites-file",
+        str(small_extract / "sites.csv"),
+        "--no-regression",
+        "--rejects",
+        str(tmp_path / "rejects.csv"),
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{cp}: is not UTF-8 text (byte 0xe9 on line 2)" in err and "--encoding" in err
+    assert main([*args, "--encoding", "cp1252"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--encoding", "cp1252", "--extract-date", "2011-06-30"]) == 2
+    err = capsys.readouterr().err
+    assert "rows rejected" in err and "after the extract date 2011-06-30" in err
