@@ -32,9 +32,9 @@ Rules (``parameters/records.yaml``, Appendix B2 and its footnote 35), for each p
    only the effective-treatment measure). The client is *completing* if it ended in the
    period, and a *successful completion* if it ended in the period with a completion
    code.
-4. Clients aged 18 or over at the period start, in the areas of the sites file. Age is
-   taken at the period start: from ``dob``, or from ``age`` (at the journey start) plus
-   the years since.
+4. Of the journeys so chosen (in any area), those of clients aged 18 or over at the
+   period start and in the areas of the sites file count. Age is taken at the period
+   start: from ``dob``, or from ``age`` (at the journey start) plus the years since.
 
 So a client whose latest journey started in the last 83 days is scored for effective
 treatment on their latest earlier journey (if one crosses into the period), and a late
