@@ -65,7 +65,22 @@ TEXT = st.text(
 )
 IDS = st.one_of(
     st.from_regex(r"[a-z][0-9]{0,3}", fullmatch=True),
-    st.sampled_from(["=1+1", "@SUM(A1)", "-3", "+4", "Renée", "a,b", 'q"q', "x\ny", "  "]),
+    st.sampled_from(
+        [
+            "=1+1",
+            "@SUM(A1)",
+            "-3",
+            "+4",
+            "Renée",
+            "a,b",
+            'q"q',
+            "x\ny",
+            "  ",
+            "\x0c",
+            " \x1fx\x0b",
+            "\u00a0y",
+        ]
+    ),
     TEXT,
 )
 NUMBERS = st.one_of(

@@ -166,7 +166,8 @@ def _read_arrow(
             return None
     # Trim cells only when the text has a space or tab at all (single-character
     # searches are fast); non-ASCII text may hold other Unicode spaces: always trimmed.
-    padded = not text.isascii() or " " in text or (sep != "\t" and "\t" in text)
+    spaces = " \t\x0b\x0c\x1c\x1d\x1e\x1f".replace(sep, "")
+    padded = not text.isascii() or any(c in text for c in spaces)
     empty = pa.scalar(None, pa.large_string())
     columns = []
     for i in range(len(names)):
