@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -241,8 +242,8 @@ def threshold(
         ``npv_high`` (NPV at the range ends) and ``base`` (the point value).
     """
     sites = resolve_sites(params, sites)
-    if uncertainty is not None and name in [i.name for i in uncertainty.inputs]:
-        item = uncertainty.input(name)
+    item = uncertainty.find(name, params) if uncertainty is not None else None
+    if item is not None:
         if item.kind != "parameter":
             raise ParameterError(f"threshold: {name} is a DiD input; choose a parameter")
         lo_q, hi_q = item.quantile(np.array([0.001, 0.999]))
@@ -252,7 +253,11 @@ def threshold(
         targets, scale = item.parameters, item.apply == "scale"
     else:
         if name not in params:
-            raise ParameterError(f"threshold: {params._unknown(name)}")
+            inputs = [i.name for i in uncertainty.inputs] if uncertainty else []
+            close = difflib.get_close_matches(name, inputs, n=2, cutoff=0.6)
+            extra = f" (or input {', '.join(close)}?)" if close else ""
+            raise ParameterError(f"threshold: {params._unknown(name)}{extra}")
+        name = params.key(name)
         base = params[name]
         if isinstance(base, (str, bool, list)):
             raise ParameterError(f"threshold: {name} is not a numeric parameter ({base!r})")
