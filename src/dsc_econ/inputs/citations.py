@@ -14,7 +14,7 @@ A document not in the bibliography (a user's own data, say) is cited as written.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,9 @@ __all__ = [
     "Entry",
     "cite",
     "load_bibliography",
+    "matches_prefix",
     "seed_of",
+    "table_provenance",
 ]
 
 BIBLIOGRAPHY_FILE = "bibliography.yaml"
@@ -244,3 +246,72 @@ def cite(
     )
     seed = seed_of(reference) if with_seed and entry is not None else ""
     return f"{text} [seed: {seed}]" if seed else text
+
+
+def table_provenance(
+    params: Any,
+    units: Mapping[str, str],
+    inputs: Sequence[str],
+    reference: Any = None,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """``attrs`` for a computed table: units per column, price years and sources.
+
+    Parameters
+    ----------
+    params : ParameterSet
+        The parameters the table was computed from.
+    units : mapping
+        Column -> unit (one unit per column, never one over mixed columns).
+    inputs : sequence of str
+        Parameter key prefixes the table reads (``harms``, ``sites``...): their
+        monetary parameters give the price years, all of them the references.
+    reference : Reference or mapping, optional
+        The report table the layout follows.
+    title : str, optional
+
+    Returns
+    -------
+    dict
+        ``title``, ``units`` (column -> unit), ``price_year`` (parameter group -> price
+        year of its money, or ``{}`` when the table holds no money from parameters),
+        ``source`` (computed from which folder, laid out after which table),
+        ``references`` (short citations of the parameters read) and ``parameters``.
+    """
+    from .parameters import UNITS
+
+    bib = getattr(params, "bibliography", None)
+    price_years: dict[str, list[str]] = {}
+    references: list[str] = []
+    for key in getattr(params, "parameters", {}):
+        prefix = next((p for p in inputs if matches_prefix(key, p)), None)
+        if prefix is None:
+            continue
+        meta = params.meta(key)
+        if UNITS[meta.unit].monetary and meta.price_year:
+            price_years.setdefault(prefix, []).append(meta.price_year)
+        references.append(cite(meta.reference, "short", bib))
+    price_year = {g: "; ".join(dict.fromkeys(v)) for g, v in price_years.items()}
+    layout = f"; laid out as {cite(reference, 'short', bib)}" if reference else ""
+    out: dict[str, Any] = {
+        "units": dict(units),
+        "price_year": price_year,
+        "source": f"computed by dsc_econ from the parameters in {params.source}{layout}",
+        "references": list(dict.fromkeys(references)),
+        "parameters": str(getattr(params, "source", "")),
+    }
+    if title:
+        out["title"] = title
+    return out
+
+
+def matches_prefix(key: str, prefix: str) -> bool:
+    """Whether a parameter key lies under ``prefix`` (``*`` matches one part).
+
+    >>> matches_prefix("sites.3.costs.year_1", "sites.*.costs")
+    True
+    """
+    parts, want = key.split("."), prefix.split(".")
+    return len(parts) >= len(want) and all(
+        w in ("*", p) for w, p in zip(want, parts, strict=False)
+    )
