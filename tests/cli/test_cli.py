@@ -39,7 +39,7 @@ def test_reproduce_json_schema(capsys):
     assert code == 0
     data = json.loads(out)
     assert set(data) >= {"as_published", "exact", "notes", "package_version"}
-    assert round(data["exact"]["tables"]["C.6.1"]["pv"]["cost"]) == 11019
+    assert round(data["exact"]["tables"]["C.6.1"]["pv"]["costs"]) == 11019
     assert round(data["exact"]["tables"]["7.10"]["sites"]["5"]["extra_completions"]) == 25
 
 
@@ -59,7 +59,7 @@ def test_parameters_directory(capsys, param_dir):
     code, out, _ = run(capsys, "appraise", "--json", "--parameters", str(param_dir))
     assert code == 0
     data = json.loads(out)
-    assert data["unit_values_gbp"]["completion"] == pytest.approx(
+    assert data["unit_values"]["completion"] == pytest.approx(
         44223.87 + 0.53 * 330224.79, rel=1e-6
     )
 
@@ -166,4 +166,4 @@ def test_set_wins_over_scenario(capsys):
     decay5 = json.loads(
         run(capsys, "appraise", "--json", "--set", "harms.abstinent.decay_rate=0.5")[1]
     )
-    assert data["unit_values_gbp"]["completion"] == decay5["unit_values_gbp"]["completion"]
+    assert data["unit_values"]["completion"] == decay5["unit_values"]["completion"]

@@ -45,6 +45,12 @@ def add_parser(sub: Any) -> None:
     )
 
 
+def _number(value: Any) -> float | None:
+    """A JSON number, or null for a missing value (never NaN)."""
+    value = float(value)
+    return value if value == value and abs(value) != float("inf") else None
+
+
 def run(args: argparse.Namespace) -> int:
     params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
     if args.journeys or args.sites_file:
@@ -65,18 +71,25 @@ def run(args: argparse.Namespace) -> int:
 
     units = unit_values(params)
     if args.json:
+        from ..outputs.tables import json_key
+
         payload = {
             "package_version": __version__,
-            "unit_values_gbp": {
+            "units": {
+                "unit_values": "GBP per client",
+                "sites": {json_key(c): u for c, u in table.attrs["units"].items()},
+            },
+            "unit_values": {
                 "effective": units.effective,
                 "completion": units.completion,
                 "long_term": units.long_term,
-                "cost": units.cost,
+                "costs": units.cost,
             },
             "sites": {
-                site: {k: float(v) for k, v in row.items()}
+                site: {json_key(k): _number(v) for k, v in row.items()}
                 for site, row in table.to_dict("index").items()
             },
+            "parameters": {"source": params.source, "overridden": list(params.overridden)},
         }
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:

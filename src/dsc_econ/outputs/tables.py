@@ -20,7 +20,14 @@ from ..model.impact import MEASURES, did_from_counts, site_counts
 from ..model.valuation import table_c61, unit_values
 from .context_tables import CONTEXT_TABLES
 
-__all__ = ["ECONOMIC_TABLES", "TABLES", "TABLE_INPUTS", "build_table"]
+__all__ = [
+    "ECONOMIC_TABLES",
+    "JSON_KEYS",
+    "TABLES",
+    "TABLE_INPUTS",
+    "build_table",
+    "json_key",
+]
 
 Builder = Callable[..., pd.DataFrame]
 
@@ -238,6 +245,23 @@ ECONOMIC_TABLES: dict[str, tuple[str, Builder]] = {
 TABLES: dict[str, tuple[str, Builder]] = {**ECONOMIC_TABLES, **CONTEXT_TABLES}
 """Every table ``reproduce`` builds: the economic tables, then the context tables
 (spending, new journeys, budgets) of :mod:`dsc_econ.outputs.context_tables`."""
+
+
+JSON_KEYS: dict[str, str] = {
+    "cost_year_1": "costs_year_1",
+    "cost_year_2": "costs_year_2",
+    "cost": "costs",
+    "total_benefit": "benefits",
+    "net_benefit": "npv",
+    "benefit_sensitivity": "benefits_sensitivity",
+}
+"""Column -> JSON key: one convention (``costs``, ``benefits``, ``npv``, ``bcr``) for
+every ``--json`` output; units go in a ``units`` block, never in key suffixes."""
+
+
+def json_key(column: str) -> str:
+    """The JSON key of a table column (see :data:`JSON_KEYS`)."""
+    return JSON_KEYS.get(column, column)
 
 
 _MODEL = ["harms", "treatment", "career", "discounting", "pathways"]
