@@ -431,8 +431,15 @@ def format_value(value: Any, unit: str, step: float) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def render(reproduction: Reproduction, mode: str) -> str:
-    """Plain-text report of one mode: each table, flagged cells keyed to their notes."""
+def render(reproduction: Reproduction, mode: str, width: int | None = None) -> str:
+    """Plain-text report of one mode: each table, flagged cells keyed to their notes.
+
+    Tables wider than ``width`` (default: the terminal's) are split into column blocks
+    that repeat the row labels; column headings carry their units; notes wrap.
+    """
+    from .terminal import frame_text, terminal_width, with_units, wrap
+
+    width = width or terminal_width()
     result = reproduction.results[mode]
     lines = [
         f"=== Mode: {mode} — {MODE_DESCRIPTIONS.get(mode, '')}",
@@ -477,24 +484,44 @@ def render(reproduction: Reproduction, mode: str) -> str:
             grid.at[r.row, r.column] = text
         flagged = int((~cmp.within).sum())
         lines.append(
-            f"--- Table {tid}: {pub.title}  ({len(cmp)} cells, {flagged} beyond rounding)"
+            wrap(
+                f"--- Table {tid}: {pub.title}  ({len(cmp)} cells, {flagged} beyond "
+                "rounding)",
+                width,
+                "",
+                "    ",
+            )
         )
-        lines.append(grid.to_string())
+        units = {c: pub.unit_of(c) for c in columns}
+        lines.append(frame_text(with_units(grid, units), width))
         for ids, key in keys.items():
-            lines.append(f"  ({key}) [{', '.join(ids)}] {cells[f'{key}:text'][0]}")
-            lines.extend(f"      {c}" for c in cells[key])
+            lines.append(
+                wrap(
+                    f"({key}) [{', '.join(ids)}] {cells[f'{key}:text'][0]}",
+                    width,
+                    "  ",
+                    "      ",
+                )
+            )
+            lines.extend(wrap(c, width, "      ", "        ") for c in cells[key])
         lines.append("")
     return "\n".join(lines)
 
 
-def render_notes(reproduction: Reproduction) -> str:
+def render_notes(reproduction: Reproduction, width: int | None = None) -> str:
     """Method notes: inconsistencies that do not show as a single printed cell."""
+    from .terminal import terminal_width, wrap
+
+    width = width or terminal_width()
     lines = ["=== Notes on the report's method (not single-cell differences)"]
     for i, note in enumerate(reproduction.notes, 1):
-        lines.append(f"  N{i}. {note['title']}: {note['explanation']}")
+        lines.append(wrap(f"N{i}. {note['title']}: {note['explanation']}", width, "  ",
+                          "      "))
         if "npv" in note:
             alt = ", ".join(f"{k}={v}" for k, v in note["alternative"].items())
-            lines.append(f"      With {alt}, net benefit (£k, exact mode) by site:")
+            lines.append(
+                wrap(f"With {alt}, NPV (£k, exact mode) by site:", width, "      ")
+            )
             for site, v in note["npv"].items():
                 lines.append(
                     f"        site {site}: {v['default']:,.0f} -> {v['alternative']:,.0f}"

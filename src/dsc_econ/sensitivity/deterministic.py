@@ -333,3 +333,47 @@ def threshold(
     return ds
 
 
+
+
+def thresholds(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    sites: Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Switching values of every parameter input: where each site's NPV crosses zero.
+
+    Each input of ``uncertainty`` that acts on parameters is searched over its 0.1% to
+    99.9% quantiles with the others at their point values (as :func:`threshold`). DiD
+    inputs are left out: they move two estimates together and have no single value.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(input, site)``: ``threshold`` (NaN where NPV keeps one sign over the
+        range), ``status``, ``crossings``, ``npv_low``, ``npv_high``; per input
+        ``base`` (point value; 1 for a scale input), ``low``, ``high`` (the range
+        searched), ``target`` (the parameters it acts on), ``apply`` (``set`` or
+        ``scale``: a multiplier) and ``unit``.
+    """
+    import pandas as pd
+
+    items = [i for i in uncertainty.inputs if i.kind == "parameter"]
+    if not items:
+        raise ParameterError(f"{uncertainty.source}: no parameter inputs to search")
+    parts = []
+    for item in items:
+        one = threshold(params, item.name, sites, uncertainty=uncertainty)
+        one = one.assign(
+            low=float(one.attrs["low"]),
+            high=float(one.attrs["high"]),
+            target=", ".join(item.parameters),
+            apply=item.apply,
+            unit="multiplier" if item.apply == "scale" else params.meta(
+                item.parameters[0]
+            ).unit,
+        )
+        one.attrs = {}
+        parts.append(one)
+    ds = xr.concat(parts, dim=pd.Index([i.name for i in items], name="input"))
+    ds.attrs.update(record(params, uncertainty, "thresholds"))
+    return ds
