@@ -89,7 +89,7 @@ def save_result(ds: Any, path: str | None) -> None:
     if path.endswith(".csv"):
         if "sample" in ds.dims:  # a CSV holds the per-site summary, not every draw
             ds = ds.drop_vars([v for v in ds.variables if "sample" in ds[v].dims])
-            ds = ds.drop_dims([d for d in ("sample", "parameter") if d in ds.dims])
+            ds = ds.drop_dims([d for d in ("sample", "parameter", "input") if d in ds.dims])
         write_text(sens.tidy(ds).to_csv(index=False), path)
     else:
         sens.save(ds, path)

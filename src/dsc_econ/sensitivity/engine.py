@@ -177,6 +177,27 @@ def evaluate_stack(
     return np.stack([out[k] for k in OUTPUTS], axis=-1)
 
 
+def lazy_unit(uncertainty: Uncertainty, n: int, seed: int) -> Any:
+    """The Monte Carlo unit sample as a dask array (``n``, columns), block by block.
+
+    Same rows as :func:`sample_blocks` (one seed spawned per :data:`BLOCK` rows).
+    """
+    import functools
+
+    import dask.array as da
+
+    n_blocks = -(-n // BLOCK)
+    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
+    d = len(uncertainty.columns)
+    chunks = ((BLOCK,) * (n_blocks - 1) + (n - BLOCK * (n_blocks - 1),), (d,))
+    return da.map_blocks(
+        functools.partial(make_block, seeds, n, d),
+        chunks=chunks,
+        dtype=float,
+        meta=np.empty((0, 0)),
+    )
+
+
 def lazy_outputs(
     params: ParameterSet, uncertainty: Uncertainty, n: int, seed: int, sites: Sequence[str]
 ) -> xr.DataArray:
@@ -189,19 +210,7 @@ def lazy_outputs(
     """
     import functools
 
-    import dask.array as da
-
-    n_blocks = -(-n // BLOCK)
-    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
-    d = len(uncertainty.columns)
-    chunks = ((BLOCK,) * (n_blocks - 1) + (n - BLOCK * (n_blocks - 1),), (d,))
-    unit = da.map_blocks(
-        functools.partial(make_block, seeds, n, d),
-        chunks=chunks,
-        dtype=float,
-        meta=np.empty((0, 0)),
-    )
-    unit_xr = xr.DataArray(unit, dims=("sample", "parameter"))
+    unit_xr = xr.DataArray(lazy_unit(uncertainty, n, seed), dims=("sample", "parameter"))
     result = xr.apply_ufunc(
         functools.partial(
             evaluate_stack, params=params, uncertainty=uncertainty, sites=list(sites)
