@@ -7,8 +7,6 @@ import argparse
 import json
 from typing import Any
 
-import pandas as pd
-
 from .._version import __version__
 from ..inputs.parameters import ParameterError
 from ..model.appraisal import appraisal_table
@@ -102,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         )
         if params.overridden:
             print(f"Overridden: {', '.join(params.overridden)}")
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print("Site appraisal (£ thousand):")
-            print(table.round(1).to_string())
+        from ..outputs.terminal import frame_text, with_units
+
+        print("Site appraisal (units in each heading):")
+        print(frame_text(with_units(table.round(1), table.attrs["units"])))
     return 0

@@ -68,8 +68,11 @@ def add_parser(sub: Any) -> None:
 
 def from_records(args: argparse.Namespace, params: ParameterSet, regression: bool) -> Any:
     """Parameters and derived tables from --journeys and --sites-file."""
+    from ..outputs.terminal import Progress
     from ..records.journeys import parameters_from_records, read_journeys, read_sites
 
+    progress = Progress("records")  # stage lines on a terminal, silent when piped
+    progress.stage(f"reading and checking {args.journeys}")
     journeys = read_journeys(args.journeys, params, args.rejects, args.keep_going)
     n_bad = journeys.rejects["row"].nunique() if len(journeys.rejects) else 0
     if n_bad:
@@ -81,7 +84,13 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
     sites = read_sites(args.sites_file)
     out = getattr(args, "write_parameters", None)
     folder = Path(out) if out else Path(tempfile.mkdtemp()) / "parameters"
-    return parameters_from_records(journeys, sites, params, folder, regression=regression)
+    progress.stage(
+        "deriving outcomes (Appendix B2), site counts and DiD"
+        + ("; fitting the logistic DiD" if regression else "")
+    )
+    result = parameters_from_records(journeys, sites, params, folder, regression=regression)
+    progress.stage("done")
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
