@@ -442,10 +442,13 @@ def render(reproduction: Reproduction, mode: str, width: int | None = None) -> s
     width = width or terminal_width()
     result = reproduction.results[mode]
     lines = [
-        f"=== Mode: {mode} — {MODE_DESCRIPTIONS.get(mode, '')}",
-        "Each cell shows the computed value rounded as printed. Where that differs from",
-        "the printed figure, the printed one follows in brackets with the letter of the",
-        "note that explains it.",
+        wrap(f"=== Mode: {mode} — {MODE_DESCRIPTIONS.get(mode, '')}", width, "", "    "),
+        wrap(
+            "Each cell shows the computed value rounded as printed. Where that differs "
+            "from the printed figure, the printed one follows in brackets with the "
+            "letter of the note that explains it.",
+            width,
+        ),
         "",
     ]
     for tid in result.tables:

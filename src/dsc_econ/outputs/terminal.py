@@ -108,9 +108,11 @@ def frame_text(
     index_width = max((len(x) for x in labels), default=0)
     if not kwargs.get("index", True):
         index_width = 0
+    gap = 0 if kwargs.get("index", True) else 2  # without an index, columns need a gap
     col_width = {
         c: max(len(line) for line in frame[[c]].to_string(**kwargs).splitlines())
         - index_width
+        + gap
         for c in frame.columns
     }
     blocks: list[list[Any]] = [[]]
