@@ -68,9 +68,18 @@ def run_parameters(args: argparse.Namespace) -> int:
 
 
 def run_scenarios(args: argparse.Namespace) -> int:
+    from ..inputs.parameters import load_parameters
+
+    params = load_parameters()
+    width = terminal_width()
+
+    def label(key: str) -> str:
+        return params.label(key) if key in params else key
+
     for name, s in all_scenarios(args.file).items():
-        sets = ", ".join(f"{k}={v}" for k, v in s.set.items())
-        print(f"{name}: {s.description}\n    set {sets}")
+        sets = ", ".join(f"{label(k)}={v}" for k, v in s.set.items())
+        print(wrap(f"{name}: {s.description}", width, "", "    "))
+        print(wrap(f"set {sets}", width, "    ", "      "))
     return 0
 
 
