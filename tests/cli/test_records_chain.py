@@ -44,6 +44,9 @@ def test_records_to_board_report_chain(tmp_path, capsys):
     assert re.search(rf"\b{derived:,}\b|\b{derived}\b", html)
     bundled = load_parameters()["sites.3.counts.pilot.post.total_in_treatment"]
     assert derived < 0.5 * bundled  # derived from the 0.3-scale extract, not bundled
+    # Its sources are citations: the seed file names never stand alone.
+    assert "Drug System Change Pilots Evaluation Final Report" in html
+    assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", html)
     out = capsys.readouterr()
     assert "wrote" in out.out and "Traceback" not in out.err
 
