@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..inputs.citations import cite
 from ..inputs.parameters import ParameterError
 from ..outputs.tables import TABLES
 from ..outputs.terminal import terminal_width, wrap
@@ -80,6 +81,8 @@ def run_scenarios(args: argparse.Namespace) -> int:
         sets = ", ".join(f"{label(k)}={v}" for k, v in s.set.items())
         print(wrap(f"{name}: {s.description}", width, "", "    "))
         print(wrap(f"set {sets}", width, "    ", "      "))
+        if s.reference:
+            print(wrap(f"source: {cite(s.reference, 'short')}", width, "    ", "      "))
     return 0
 
 

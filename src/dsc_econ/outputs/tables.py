@@ -296,7 +296,12 @@ def build_table(table_id: str, params: ParameterSet, **options: Any) -> pd.DataF
     try:
         title, builder = TABLES[table_id]
     except KeyError:
-        raise KeyError(f"unknown table {table_id!r}; known: {list(TABLES)}") from None
+        import difflib
+
+        close = difflib.get_close_matches(str(table_id), list(TABLES), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        known = ", ".join(TABLES)
+        raise KeyError(f"unknown table {table_id!r}{hint} (known: {known})") from None
     frame = builder(params, **options)
     frame.index = frame.index.map(str)
     frame = frame.astype(float) if not frame.empty else frame
