@@ -185,14 +185,17 @@ def _draw_block(
 ) -> np.ndarray:
     """Physical values of one block of unit rows: parameter inputs, then DiD pairs."""
     columns = []
+    did_only = np.array(block, dtype=float, copy=True)
     col = 0
     for item in uncertainty.inputs:
+        width = len(item.columns)
         if item.kind == "parameter":
             columns.append(item.quantile(block[:, col]))
-        col += len(item.columns)
+            did_only[:, col : col + width] = np.nan  # NaN: not sampled again below
+        col += width
     out = [np.column_stack(columns)] if columns else [np.empty((len(block), 0))]
     if any(i.kind == "did" for i in uncertainty.inputs):
-        _, dids = uncertainty.transform(block, params, sites)
+        _, dids = uncertainty.transform(did_only, params, sites)
         out += [dids["did_effective"], dids["did_completions"]]
     return np.concatenate(out, axis=1)
 
