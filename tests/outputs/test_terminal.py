@@ -55,3 +55,14 @@ def test_progress_prints_on_a_terminal_only(monkeypatch):
     quiet = _Tty()
     Progress("x", quiet).stage("y")
     assert quiet.getvalue() == ""
+
+
+def test_progress_setting_reaches_the_sensitivity_bars(monkeypatch):
+    from dsc_econ.sensitivity.engine import progress_default
+
+    monkeypatch.delenv("DSC_ECON_PROGRESS", raising=False)
+    assert progress_default(None) is None  # tqdm decides: a terminal only
+    monkeypatch.setenv("DSC_ECON_PROGRESS", "0")
+    assert progress_default(None) is False and progress_default(True) is True
+    monkeypatch.setenv("DSC_ECON_PROGRESS", "1")
+    assert progress_default(None) is True

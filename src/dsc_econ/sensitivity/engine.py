@@ -122,6 +122,7 @@ def sample_blocks(uncertainty: Uncertainty, n: int, seed: int) -> Iterable[np.nd
 def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
     from tqdm.auto import tqdm
 
+    progress = progress_default(progress)
     # disable=None: shown only on a terminal.
     return tqdm(
         total=total,
@@ -129,6 +130,19 @@ def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
         unit="row",
         disable=None if progress is None else not progress,
     )
+
+
+def progress_default(progress: bool | None) -> bool | None:
+    """``progress``, or the ``DSC_ECON_PROGRESS`` setting (0/1) when it is None.
+
+    None means: show on a terminal, stay silent when piped.
+    """
+    if progress is not None:
+        return progress
+    import os
+
+    flag = os.environ.get("DSC_ECON_PROGRESS")
+    return {"0": False, "1": True}.get(flag or "")
 
 
 def evaluate_blocks(

@@ -23,6 +23,7 @@ from .engine import (
     histograms,
     lazy_outputs,
     lazy_unit,
+    progress_default,
     record,
     sample_blocks,
 )
@@ -144,6 +145,7 @@ def _psa_dask(
         dtype=float,
     ).sum(axis=0)
     tasks["histograms"] = counts
+    progress = progress_default(progress)
     show = sys.stderr.isatty() if progress is None else progress
     if show and not distributed_client():
         from dask.diagnostics import ProgressBar
