@@ -52,12 +52,14 @@ def _sources():
     params = load_parameters()
     for name in params:
         yield f"parameter {name}", params.meta(name).reference
-    for name, s in load_scenarios().items():
-        if s.reference:
-            yield f"scenario {name}", s.reference
-    for item in load_uncertainty(params=params).inputs:
-        if item.reference:
-            yield f"uncertainty {item.name}", item.reference
+    for file in sorted(data_dir("scenarios").glob("*.yaml")):
+        for name, s in load_scenarios(file).items():
+            if s.reference:
+                yield f"{file.name} {name}", s.reference
+    for file in sorted(data_dir("uncertainty").glob("*.yaml")):
+        for item in load_uncertainty(file, params=params).inputs:
+            if item.reference:
+                yield f"{file.name} {item.name}", item.reference
     for tid, table in load_published().items():
         yield f"published {tid}", table.reference
 
