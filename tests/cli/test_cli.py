@@ -39,7 +39,7 @@ def test_reproduce_json_schema(capsys):
     assert code == 0
     data = json.loads(out)
     assert set(data) >= {"as_published", "exact", "notes", "package_version"}
-    assert round(data["exact"]["tables"]["C.6.1"]["pv"]["cost"]) == 11019
+    assert round(data["exact"]["tables"]["C.6.1"]["pv"]["costs"]) == 11019
     assert round(data["exact"]["tables"]["7.10"]["sites"]["5"]["extra_completions"]) == 25
 
 
@@ -59,7 +59,7 @@ def test_parameters_directory(capsys, param_dir):
     code, out, _ = run(capsys, "appraise", "--json", "--parameters", str(param_dir))
     assert code == 0
     data = json.loads(out)
-    assert data["unit_values_gbp"]["completion"] == pytest.approx(
+    assert data["unit_values"]["completion"] == pytest.approx(
         44223.87 + 0.53 * 330224.79, rel=1e-6
     )
 
@@ -166,4 +166,66 @@ def test_set_wins_over_scenario(capsys):
     decay5 = json.loads(
         run(capsys, "appraise", "--json", "--set", "harms.abstinent.decay_rate=0.5")[1]
     )
-    assert data["unit_values_gbp"]["completion"] == decay5["unit_values_gbp"]["completion"]
+    assert data["unit_values"]["completion"] == decay5["unit_values"]["completion"]
+
+
+@pytest.mark.parametrize("name", ["gamma", "abstinence", "pathways.gamma"])
+def test_threshold_accepts_every_spelling(capsys, name):
+    code, out, err = run(capsys, "sensitivity", "threshold", "--input", name, "--sites", "5")
+    assert code == 0, err
+    assert "abstinence (pathways.gamma)" in out and "found" in out
+
+
+def test_threshold_without_input_tables_every_input(capsys):
+    code, out, err = run(capsys, "sensitivity", "threshold", "--sites", "5")
+    assert code == 0, err
+    for name in ("abstinence", "discount_rate", "harm_level", "costs_site_7"):
+        assert name in out
+    assert "Not searched: did_site_2" in out
+    code, _, err = run(capsys, "sensitivity", "threshold", "--input", "abstinance")
+    assert code == 2 and "pathways.gamma (abstinence)" in err
+
+
+def test_parameters_grep_searches_descriptions_and_sources(capsys):
+    code, out, _ = run(capsys, "parameters", "--grep", "continued abstinence")
+    assert code == 0 and "pathways.gamma (abstinence) = 0.457038" in out
+    code, out, _ = run(capsys, "parameters", "--grep", "towards successful treatment")
+    assert code == 0 and "pathways.alpha" in out and "NTA (2009)" in out
+    assert "004_4627c13326623822" not in out  # the seed file never stands alone
+    code, _, err = run(capsys, "parameters", "--grep", "no-such-words")
+    assert code == 2 and "no-such-words" in err
+    code, out, _ = run(capsys, "parameters", "--set", "abstinence=0.5", "--grep", "gamma")
+    assert "pathways.gamma (abstinence) = 0.5" in out and "overridden" in out
+
+
+def test_parameters_into_a_closed_pipe_exits_quietly():
+    proc = subprocess.run(
+        f"{sys.executable} -m dsc_econ.cli parameters | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.count("\n") == 1
+    assert "Error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_reproduce_fits_the_terminal_width(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "reproduce", "--mode", "exact", "--table", "7.10")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "(columns 1-" in out and "cost (£k)" in out and "bcr (ratio)" in out
+    code, data, _ = run(capsys, "reproduce", "--mode", "exact", "--table", "7.10", "--json")
+    rows = json.loads(data)["exact"]["tables"]["7.10"]["rows"]
+    assert len(rows["3"]) == 11  # JSON stays complete
+
+
+def test_appraise_json_units_block(capsys):
+    code, out, _ = run(capsys, "appraise", "--json", "--sites", "3")
+    assert code == 0
+    data = json.loads(out)
+    assert data["units"]["sites"]["npv"] == "GBP thousand"
+    assert data["units"]["sites"]["bcr"] == "ratio"
+    site = data["sites"]["3"]
+    assert site["npv"] == pytest.approx(site["benefits"] - site["costs"])

@@ -71,26 +71,26 @@ def test_c4_and_method_notes_are_reported(result):
         "costs_undiscounted",
     } <= ids
     c4 = next(n for n in result.notes if n["id"] == "c4_completions_base")
-    assert c4["net_benefit_k"]["3"]["alternative"] < c4["net_benefit_k"]["3"]["default"]
+    assert c4["npv"]["3"]["alternative"] < c4["npv"]["3"]["default"]
 
 
 def test_json_schema(result):
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     for mode in ("as_published", "exact"):
         tables = data[mode]["tables"]
-        assert set(tables["C.6.1"]["pv"]) >= {"short_term", "long_term", "expected", "cost"}
+        assert set(tables["C.6.1"]["pv"]) >= {"short_term", "long_term", "expected", "costs"}
         for site in ("2", "3", "4", "5", "6", "7"):
             assert set(tables["7.10"]["sites"][site]) >= {
-                "cost_k",
+                "costs",
                 "extra_effective",
                 "extra_completions",
-                "total_benefit_k",
+                "benefits",
                 "bcr",
             }
     ap = data["as_published"]["tables"]
     assert round(ap["C.6.1"]["pv"]["expected"]) == 195149
     assert round(ap["7.10"]["sites"]["3"]["bcr"]) == 112
-    assert ap["7.10"]["sites"]["1"]["cost_k"] == 306
+    assert ap["7.10"]["sites"]["1"]["costs"] == 306
     assert ap["7.10"]["sites"]["1"]["bcr"] is None  # site 1 has no impact data
 
 
@@ -143,3 +143,29 @@ def test_model_modules_never_read_published_results():
             'data_dir("published")',
         ):
             assert forbidden not in source, (module.__name__, forbidden)
+
+
+def test_json_keys_follow_one_convention_with_units_in_a_block(result):
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    keys: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                keys.add(str(k))
+                if k != "units":
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    assert not [k for k in keys if k.endswith(("_k", "_gbp", "_m"))]
+    t710 = data["exact"]["tables"]["7.10"]
+    assert t710["units"]["sites"]["costs"] == "GBP thousand"
+    assert t710["units"]["sites"]["bcr"] == "ratio"
+    assert t710["units"]["rows"]["extra_effective"] == "clients"
+    site3 = t710["sites"]["3"]
+    assert site3["npv"] == pytest.approx(site3["benefits"] - site3["costs"])
+    assert data["exact"]["tables"]["C.6.1"]["units"]["pv"] == "GBP per client"
+    assert "Table C.6.1" in data["exact"]["tables"]["C.6.1"]["source"]

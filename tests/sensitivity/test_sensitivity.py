@@ -231,3 +231,32 @@ def test_chunked_quantiles_with_heavy_tails(tmp_path, params):
     spread = float((a.npv_high - a.npv_low).max())
     np.testing.assert_allclose(a.npv_high, b.npv_high, atol=1e-3 * spread)
     np.testing.assert_allclose(a.npv_low, b.npv_low, atol=1e-3 * spread)
+
+
+def test_psa_keeps_the_physical_draws_in_their_units(params, uncertainty):
+    ds = sens.psa(params, uncertainty, n=2000, seed=3, sites=["3", "5"])
+    draws = ds.draws
+    assert draws.dims == ("sample", "input")
+    item = uncertainty.input("abstinence")
+    expected = item.quantile(ds.inputs.sel(parameter="abstinence").values)
+    np.testing.assert_allclose(draws.sel(input="abstinence"), expected)
+    assert str(ds.input_unit.sel(input="abstinence").values) == "proportion"
+    assert str(ds.input_parameters.sel(input="abstinence").values) == "pathways.gamma"
+    assert str(ds.input_unit.sel(input="harm_level").values) == "multiplier"
+    assert str(ds.input_unit.sel(input="treatment_cost").values) == "GBP_per_client_year"
+    cost = draws.sel(input="treatment_cost")
+    assert float(cost.min()) > 0 and abs(float(cost.mean()) - 3000) < 150
+    assert ds.did_effective_draw.dims == ("sample", "site")
+    assert ds.did_effective_draw.attrs["units"] == "proportion_change"
+    # A user can regress outputs on the draws: site 3 (more completions than its
+    # comparison area) gains from a higher abstinence probability and harm level.
+    x = np.column_stack([np.ones(2000), draws.values, ds.did_effective_draw.values,
+                         ds.did_completions_draw.values])
+    coef = np.linalg.lstsq(x, ds.npv.sel(site="3").values, rcond=None)[0]
+    names = ["const", *draws.input.values]
+    assert coef[names.index("abstinence")] > 0 and coef[names.index("harm_level")] > 0
+    chunked = sens.psa(params, uncertainty, n=2000, seed=3, sites=["3", "5"], chunked=True)
+    np.testing.assert_array_equal(chunked.draws.values, draws.values)
+    np.testing.assert_array_equal(
+        chunked.did_completions_draw.values, ds.did_completions_draw.values
+    )

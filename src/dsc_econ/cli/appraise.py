@@ -7,8 +7,6 @@ import argparse
 import json
 from typing import Any
 
-import pandas as pd
-
 from .._version import __version__
 from ..inputs.parameters import ParameterError
 from ..model.appraisal import appraisal_table
@@ -45,6 +43,12 @@ def add_parser(sub: Any) -> None:
     )
 
 
+def _number(value: Any) -> float | None:
+    """A JSON number, or null for a missing value (never NaN)."""
+    value = float(value)
+    return value if value == value and abs(value) != float("inf") else None
+
+
 def run(args: argparse.Namespace) -> int:
     params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
     if args.journeys or args.sites_file:
@@ -65,18 +69,25 @@ def run(args: argparse.Namespace) -> int:
 
     units = unit_values(params)
     if args.json:
+        from ..outputs.tables import json_key
+
         payload = {
             "package_version": __version__,
-            "unit_values_gbp": {
+            "units": {
+                "unit_values": "GBP per client",
+                "sites": {json_key(c): u for c, u in table.attrs["units"].items()},
+            },
+            "unit_values": {
                 "effective": units.effective,
                 "completion": units.completion,
                 "long_term": units.long_term,
-                "cost": units.cost,
+                "costs": units.cost,
             },
             "sites": {
-                site: {k: float(v) for k, v in row.items()}
+                site: {json_key(k): _number(v) for k, v in row.items()}
                 for site, row in table.to_dict("index").items()
             },
+            "parameters": {"source": params.source, "overridden": list(params.overridden)},
         }
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:
@@ -89,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         )
         if params.overridden:
             print(f"Overridden: {', '.join(params.overridden)}")
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print("Site appraisal (£ thousand):")
-            print(table.round(1).to_string())
+        from ..outputs.terminal import frame_text, with_units
+
+        print("Site appraisal (units in each heading):")
+        print(frame_text(with_units(table.round(1), table.attrs["units"])))
     return 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import pandas as pd
-
+from ..inputs.citations import cite
+from ..inputs.parameters import ParameterError
 from ..outputs.tables import TABLES
+from ..outputs.terminal import terminal_width, wrap
 from .common import add_common_options, all_scenarios, load_params
 
 
@@ -19,7 +20,12 @@ def add_parsers(sub: Any) -> None:
         description="List the parameters in use (after --parameters and --set).",
     )
     add_common_options(par)
-    par.add_argument("--grep", metavar="TEXT", help="only names containing TEXT")
+    par.add_argument(
+        "--grep",
+        metavar="TEXT",
+        help="only parameters whose name, alias, description, note or source contains "
+        "TEXT (case-insensitive)",
+    )
     par.add_argument("--csv", action="store_true", help="emit CSV with every field")
 
     scen = sub.add_parser("scenarios", help="list named scenarios")
@@ -29,25 +35,54 @@ def add_parsers(sub: Any) -> None:
 
 
 def run_parameters(args: argparse.Namespace) -> int:
-    frame = load_params(args).to_frame()
+    params = load_params(args)
+    frame = params.to_frame()
     if args.grep:
-        frame = frame.loc[frame.index.str.contains(args.grep, regex=False)]
+        text = args.grep.lower()
+        fields = ["alias", "description", "note", "reference", "seed", "unit"]
+        haystack = frame.index.to_series().str.lower()
+        for f in fields:
+            haystack = haystack + "\n" + frame[f].astype(str).str.lower()
+        frame = frame.loc[haystack.str.contains(text, regex=False)]
+        if frame.empty:
+            raise ParameterError(
+                f"--grep {args.grep!r}: no parameter's name, alias, description, note or "
+                "source contains it"
+            )
     if args.csv:
         print(frame.to_csv(), end="")
         return 0
-    shown = frame[["value", "comparator", "unit", "price_year", "reference"]].copy()
-    shown["value"] = shown.comparator + shown.value.astype(str)
-    with pd.option_context(
-        "display.width", 250, "display.max_colwidth", 90, "display.max_rows", None
-    ):
-        print(shown.drop(columns="comparator").to_string())
+    width = terminal_width()
+    blocks = []
+    for name, row in frame.iterrows():
+        label = f"{name} ({row.alias})" if row.alias else str(name)
+        unit = row.unit + (f", {row.price_year} prices" if row.price_year else "")
+        lines = [wrap(f"{label} = {row.comparator}{row.value} [{unit}]", width, "", "    ")]
+        if row.description:
+            lines.append(wrap(row.description, width, "    "))
+        lines.append(wrap(f"Source: {row.citation}", width, "    ", "      "))
+        if row.overridden:
+            lines.append(f"    (overridden: {params.meta(str(name)).source})")
+        blocks.append("\n".join(lines))
+    print("\n".join(blocks))
     return 0
 
 
 def run_scenarios(args: argparse.Namespace) -> int:
+    from ..inputs.parameters import load_parameters
+
+    params = load_parameters()
+    width = terminal_width()
+
+    def label(key: str) -> str:
+        return params.label(key) if key in params else key
+
     for name, s in all_scenarios(args.file).items():
-        sets = ", ".join(f"{k}={v}" for k, v in s.set.items())
-        print(f"{name}: {s.description}\n    set {sets}")
+        sets = ", ".join(f"{label(k)}={v}" for k, v in s.set.items())
+        print(wrap(f"{name}: {s.description}", width, "", "    "))
+        print(wrap(f"set {sets}", width, "    ", "      "))
+        if s.reference:
+            print(wrap(f"source: {cite(s.reference, 'short')}", width, "    ", "      "))
     return 0
 
 

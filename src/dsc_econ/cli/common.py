@@ -4,6 +4,7 @@ scenario, then --set), and writing text or results atomically."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import tempfile
@@ -46,9 +47,10 @@ def load_params(
     if scenario:
         scenarios = all_scenarios(scenario_file, params)
         if scenario not in scenarios:
-            raise ParameterError(
-                f"unknown scenario {scenario!r}; known: {sorted(scenarios)}"
-            )
+            close = difflib.get_close_matches(scenario, list(scenarios), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            known = ", ".join(sorted(scenarios))
+            raise ParameterError(f"unknown scenario {scenario!r}{hint} (known: {known})")
         params = apply_scenario(params, scenarios[scenario])
     return params.with_values(overrides, origin="--set") if overrides else params
 
@@ -89,7 +91,7 @@ def save_result(ds: Any, path: str | None) -> None:
     if path.endswith(".csv"):
         if "sample" in ds.dims:  # a CSV holds the per-site summary, not every draw
             ds = ds.drop_vars([v for v in ds.variables if "sample" in ds[v].dims])
-            ds = ds.drop_dims([d for d in ("sample", "parameter") if d in ds.dims])
+            ds = ds.drop_dims([d for d in ("sample", "parameter", "input") if d in ds.dims])
         write_text(sens.tidy(ds).to_csv(index=False), path)
     else:
         sens.save(ds, path)

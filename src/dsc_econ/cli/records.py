@@ -88,6 +88,7 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
     the parameters are then held in memory. Warnings (a covariate left out of the
     regression) are printed as ``dsc-econ: warning: ...``.
     """
+    from ..outputs.terminal import Progress
     from ..records.journeys import (
         RecordsWarning,
         parameters_from_records,
@@ -95,6 +96,8 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
         read_sites,
     )
 
+    progress = Progress("records")  # stage lines on a terminal, silent when piped
+    progress.stage(f"reading and checking {args.journeys}")
     journeys = read_journeys(
         args.journeys,
         params,
@@ -112,6 +115,10 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
         )
     sites = read_sites(args.sites_file, encoding=args.encoding)
     out = getattr(args, "write_parameters", None)
+    progress.stage(
+        "deriving outcomes (Appendix B2), site counts and DiD"
+        + ("; fitting the logistic DiD" if regression else "")
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RecordsWarning)
         if out:
@@ -128,6 +135,7 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
             print(f"dsc-econ: warning: {w.message}", file=sys.stderr)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    progress.stage("done")
     return result
 
 
@@ -162,13 +170,27 @@ def run(args: argparse.Namespace) -> int:
         f"{int(summary.clients):,} client-periods derived; "
         f"{int(summary.clients_in_other_areas):,} in areas outside the sites file ignored."
     )
-    print("\nSite counts (Tables 7.5/7.6, 6.2/6.4):")
-    print(counts.to_string(index=False))
+    from ..outputs.terminal import frame_text, with_units
+
+    print("\nSite counts (clients; Tables 7.5/7.6, 6.2/6.4):")
+    print(frame_text(counts, index=False))
     agg = tables["aggregate_did"]
     cols = [c for c in agg.columns if c.endswith(("_did", "_se", "_ci_low", "_ci_high"))]
-    print("\nDifference in differences from the counts (shares; binomial SE, 95% CI):")
-    print(agg[cols].round(4).to_string())
+    print(
+        "\nDifference in differences from the counts (every column a difference of "
+        "shares; binomial SE, 95% CI):"
+    )
+    print(frame_text(agg[cols].round(4)))
     if "logistic_did" in tables:
         print("\nClient-level logistic DiD (covariates, missing as a category):")
-        print(tables["logistic_did"].round(4).to_string())
+        units = {
+            "odds_ratio": "ratio",
+            "ci_low": "odds ratio",
+            "ci_high": "odds ratio",
+            "p_value": "p_value",
+            "effect_pp": "percentage points",
+            "did_pp": "percentage points",
+            "n": "clients",
+        }
+        print(frame_text(with_units(tables["logistic_did"].round(4), units)))
     return 0

@@ -42,9 +42,14 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..outputs.report import report
+    from ..outputs.terminal import Progress
 
     params = load_params(args)
     kwargs = {"title": args.title} if args.title else {}
+    Progress("report").stage(  # on a terminal only; silent when piped
+        f"Monte Carlo ({args.n_psa:,} samples), Sobol ({args.n_sobol:,} base samples), "
+        "figures, HTML" + ("" if args.no_pdf else " and PDF") + " (about a minute)"
+    )
     files = report(
         args.out,
         params,

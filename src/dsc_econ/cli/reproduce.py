@@ -8,6 +8,7 @@ from typing import Any
 
 from .._version import __version__
 from ..outputs.reproduce import MODES, render, render_notes, reproduce, summary_frame
+from ..outputs.terminal import frame_text, terminal_width, wrap
 from .common import add_common_options, load_params, write_text
 
 
@@ -57,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         parts = [f"dsc-econ {__version__}: reproduction of the DSCP report's tables"]
         if params.overridden:
-            parts.append(f"Overridden parameters: {', '.join(params.overridden)}")
-        parts.append(summary_frame(result).to_string(index=False))
+            names = ", ".join(params.label(k) for k in params.overridden)
+            parts.append(wrap(f"Overridden parameters: {names}", terminal_width()))
+        parts.append(frame_text(summary_frame(result), index=False))
         parts.append("")
         if not args.summary:
             parts.extend(render(result, m) for m in modes)

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..inputs.parameters import ParameterError
+from ..outputs.terminal import frame_text, terminal_width, wrap
 from .common import add_common_options, load_params, save_result
 
 
@@ -52,8 +54,17 @@ def add_parser(sub: Any) -> None:
         metavar="FILE",
         help="scenario file(s) (default: bundled)",
     )
-    p = verb("threshold", "value of an input at which a site's NPV is zero (BCR = 1)")
-    p.add_argument("--input", required=True, metavar="NAME", help="parameter or input name")
+    p = verb(
+        "threshold",
+        "switching values: the value of an input at which a site's NPV is zero "
+        "(BCR = 1); without --input, a table for every input of the uncertainty file",
+    )
+    p.add_argument(
+        "--input",
+        metavar="NAME",
+        help="one input: an uncertainty input, a parameter key or its alias (e.g. "
+        "abstinence, pathways.gamma or gamma); default: every input",
+    )
     p.add_argument("--low", type=float, help="search from (default: input's range)")
     p.add_argument("--high", type=float, help="search to")
     p = verb("psa", "Monte Carlo: NPV and BCR distributions, P(BCR > 1)")
@@ -93,9 +104,9 @@ def run(args: argparse.Namespace) -> int:
         ds = sens.scenarios(params, args.file, sites)
         frame = ds.bcr.to_pandas().round(1)
         frame.insert(0, "description", ds.description.values)
-        print("Benefit-cost ratio by scenario and site:")
-        print(frame.to_string(max_colwidth=50))
-        print("\nNet present value (£ thousand):")
+        print("Benefit-cost ratio (ratio, every site column) by scenario and site:")
+        print(frame_text(frame, max_colwidth=50))
+        print("\nNet present value (£ thousand, every column):")
         print(ds.npv.to_pandas().round(0).to_string())
         save_result(ds, args.output)
         return 0
@@ -113,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "oneway":
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
         print(
-            f"Tornado: NPV (£ thousand) with each input at its {args.low:g} and "
+            f"Tornado: NPV with each input at its {args.low:g} and "
             f"{args.high:g} quantiles, others at their point values."
         )
         for site in ds.site.values:
@@ -123,16 +134,23 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "value low": ds.value.sel(parameter=rows, bound="low").values,
                     "value high": ds.value.sel(parameter=rows, bound="high").values,
-                    "NPV low": ds.npv.sel(site=site, parameter=rows, bound="low").values,
-                    "NPV high": ds.npv.sel(site=site, parameter=rows, bound="high").values,
-                    "swing": top.loc[rows].values,
+                    "unit": [_unit(uncertainty, params, r) for r in rows],
+                    "NPV low (£k)": ds.npv.sel(
+                        site=site, parameter=rows, bound="low"
+                    ).values,
+                    "NPV high (£k)": ds.npv.sel(
+                        site=site, parameter=rows, bound="high"
+                    ).values,
+                    "swing (£k)": top.loc[rows].values,
                 },
-                index=rows,
+                index=[_label(uncertainty, r) for r in rows],
             )
-            print(f"\nSite {site} (base NPV {float(ds.base_npv.sel(site=site)):,.0f}):")
+            base = float(ds.base_npv.sel(site=site))
+            print(f"\nSite {site} (base NPV {base:,.0f} £k):")
             print(
-                frame.to_string(
-                    float_format=lambda v: f"{v:,.3g}" if abs(v) < 10 else f"{v:,.0f}"
+                frame_text(
+                    frame,
+                    formatter=lambda v: f"{v:,.3g}" if abs(v) < 10 else f"{v:,.0f}",
                 )
             )
         if args.spider:
@@ -140,13 +158,31 @@ def run(args: argparse.Namespace) -> int:
                 sens.spider(params, uncertainty, sites, args.points, args.low, args.high),
                 args.spider,
             )
+    elif args.verb == "threshold" and args.input is None:
+        if args.low is not None or args.high is not None:
+            raise ParameterError("--low/--high need --input (one input's search range)")
+        ds = sens.thresholds(params, uncertainty, sites)
+        print(_thresholds_text(ds, params, uncertainty))
     elif args.verb == "threshold":
         ds = sens.threshold(params, args.input, sites, args.low, args.high, uncertainty)
         frame = ds[
             ["threshold", "status", "crossings", "npv_low", "npv_high"]
         ].to_dataframe()
-        print(f"Value of {args.input} at which NPV = 0 (point value {float(ds.base):g}):")
-        print(frame.to_string())
+        frame = frame.rename(
+            columns={"npv_low": "NPV at low (£k)", "npv_high": "NPV at high (£k)"}
+        )
+        item = uncertainty.find(args.input, params)
+        label = (
+            uncertainty.label(item) if item is not None else params.label(args.input)
+        )
+        print(
+            wrap(
+                f"Value of {label} at which NPV = 0 (point value {float(ds.base):g}; "
+                f"searched {float(ds.attrs['low']):g} to {float(ds.attrs['high']):g}):",
+                terminal_width(),
+            )
+        )
+        print(frame_text(frame.round({"NPV at low (£k)": 1, "NPV at high (£k)": 1})))
     elif args.verb == "psa":
         client = None
         if args.scheduler:
@@ -170,18 +206,18 @@ def run(args: argparse.Namespace) -> int:
         pct = f"{args.interval:.0%}"
         frame = pd.DataFrame(
             {
-                "NPV mean": ds.npv_mean.values,
-                f"NPV {pct} low": ds.npv_low.values,
-                f"NPV {pct} high": ds.npv_high.values,
-                "BCR median": ds.bcr_median.values,
-                f"BCR {pct} low": ds.bcr_low.values,
-                f"BCR {pct} high": ds.bcr_high.values,
+                "NPV mean (£k)": ds.npv_mean.values,
+                f"NPV {pct} low (£k)": ds.npv_low.values,
+                f"NPV {pct} high (£k)": ds.npv_high.values,
+                "BCR median (ratio)": ds.bcr_median.values,
+                f"BCR {pct} low (ratio)": ds.bcr_low.values,
+                f"BCR {pct} high (ratio)": ds.bcr_high.values,
                 "P(BCR>1)": ds.prob_bcr_gt_1.values,
             },
             index=pd.Index(ds.site.values, name="site"),
         )
-        print(f"Monte Carlo, {args.n:,} samples, seed {args.seed} (NPV in £ thousand):")
-        print(frame.round(2).to_string())
+        print(f"Monte Carlo, {args.n:,} samples, seed {args.seed}:")
+        print(frame_text(frame.round(2)))
     elif args.verb == "sobol":
         ds = sens.sobol(
             params,
@@ -208,7 +244,8 @@ def run(args: argparse.Namespace) -> int:
             ]
             for site in ds.site.values
         }
-        print(pd.DataFrame(cells, index=ds.parameter.values).to_string())
+        index = [_label(uncertainty, p) for p in ds.parameter.values]
+        print(frame_text(pd.DataFrame(cells, index=index)))
     elif args.verb == "morris":
         ds = sens.morris(
             params,
@@ -220,6 +257,69 @@ def run(args: argparse.Namespace) -> int:
             groups=not args.no_groups,
         )
         print(f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* (£ thousand)")
-        print(ds.mu_star.sel(output="npv").to_pandas().T.round(0).to_string())
+        table = ds.mu_star.sel(output="npv").to_pandas().T.round(0)
+        table.index = [_label(uncertainty, p) for p in table.index]
+        print(frame_text(table))
     save_result(ds, args.output)
     return 0
+
+
+def _thresholds_text(ds: Any, params: Any, uncertainty: Any) -> str:
+    """The switching-value table of every input, one row per input, sites as columns."""
+    rows = {}
+    for name in ds.input.values:
+        item = uncertainty.input(str(name))
+        one = ds.sel(input=name)
+        unit = str(one.unit.values)
+        row = {}
+        for site in ds.site.values:
+            cell = one.sel(site=site)
+            row[f"site {site}"] = (
+                f"{float(cell.threshold):.4g}" if str(cell.status.values) == "found"
+                else "none"
+            )
+        row["point value"] = f"{float(one.base):.4g}"
+        row["unit"] = unit
+        row["parameter"] = uncertainty.label(item)[len(item.name) + 2 : -1]
+        rows[item.name] = row
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "input"
+    width = terminal_width()
+    skipped = [i.name for i in uncertainty.inputs if i.kind != "parameter"]
+    lines = [
+        wrap(
+            "Switching values: the value of each input at which a site's NPV is zero "
+            "(BCR = 1), the other inputs at their point values. Searched over each "
+            "input's 0.1%-99.9% quantiles; 'none' means NPV keeps one sign over that "
+            "range. 'multiplier' inputs scale their parameters (1 = point value).",
+            width,
+        ),
+        frame_text(frame, width),
+    ]
+    if skipped:
+        lines.append(
+            wrap(
+                f"Not searched: {', '.join(skipped)} (a DiD input moves two estimates "
+                "together, so it has no single switching value).",
+                width,
+            )
+        )
+    return "\n".join(lines)
+
+
+def _label(uncertainty: Any, name: str) -> str:
+    """``input (parameter)`` for an input that sets one parameter; else the name."""
+    item = uncertainty.find(str(name))
+    if item is None or item.kind != "parameter" or len(item.parameters) != 1:
+        return str(name)
+    return uncertainty.label(item)
+
+
+def _unit(uncertainty: Any, params: Any, name: str) -> str:
+    """Unit of an input's values: its parameter's unit, or multiplier / DiD points."""
+    item = uncertainty.find(str(name))
+    if item is None or item.kind == "did":
+        return "proportion_change"
+    if item.apply == "scale":
+        return "multiplier"
+    return str(params.meta(item.parameters[0]).unit)

@@ -20,11 +20,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import yaml
+
+if TYPE_CHECKING:
+    from .citations import Bibliography
+    from .names import Names
 
 __all__ = [
     "REQUIRED",
@@ -114,11 +118,17 @@ class Reference:
     note: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.document]
-        parts += [p for p in (self.table, self.section, self.figure) if p]
-        if self.page is not None:
-            parts.append(f"p.{self.page}")
-        return ", ".join(str(p) for p in parts)
+        """The short citation (body and year, title, table/section, page)."""
+        from .citations import cite
+
+        return cite(self, style="short")
+
+    @property
+    def seed(self) -> str:
+        """The seed text file the document is, or ``''`` (an extra field, never alone)."""
+        from .citations import seed_of
+
+        return seed_of(self)
 
 
 @dataclass(frozen=True)
@@ -518,7 +528,15 @@ def load_parameters(
     root = Path(directory) if directory is not None else data_dir("parameters")
     if not root.is_dir():
         raise ParameterError(f"{root}: parameter directory not found")
-    files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    from .citations import BIBLIOGRAPHY_FILE, load_bibliography
+    from .names import NAMES_FILE, load_names
+
+    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE}  # registries at the root, not parameters
+    files = sorted(
+        p
+        for p in root.rglob("*.yaml")
+        if p.is_file() and p.relative_to(root).as_posix() not in reserved
+    )
     if not files:
         raise ParameterError(f"{root}: no *.yaml parameter files found")
     strays = sorted(p for p in root.rglob("*.yml") if p.is_file())
@@ -543,7 +561,12 @@ def load_parameters(
     _validate_required(params, root)
     _validate_sites(params, root)
     _validate_schedule(params)
-    pset = ParameterSet(params, source=str(root))
+    pset = ParameterSet(
+        params,
+        source=str(root),
+        bibliography=load_bibliography(root),
+        names=load_names(root, params),
+    )
     return pset.with_values(overrides) if overrides else pset
 
 
@@ -583,12 +606,46 @@ class ParameterSet(Mapping[str, Any]):
     parameters: dict[str, Parameter]
     source: str = ""
     overridden: tuple[str, ...] = field(default=())
+    bibliography: Bibliography | None = field(default=None, repr=False, compare=False)
+    names: Names | None = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> Any:
         try:
             return self.parameters[name].value
         except KeyError:
-            raise KeyError(self._unknown(name)) from None
+            return self.parameters[self.key(name)].value
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return name in self.parameters or self._registry.resolve(
+            name, self.parameters
+        ) is not None
+
+    @property
+    def _registry(self) -> Names:
+        from .names import Names
+
+        return self.names if self.names is not None else Names()
+
+    def key(self, name: str) -> str:
+        """The parameter key ``name`` stands for: a key, an alias or a unique key tail.
+
+        ``params.key("abstinence") == params.key("gamma") == "pathways.gamma"``.
+        Raises KeyError with a did-you-mean over keys and aliases.
+        """
+        key = self._registry.resolve(name, self.parameters)
+        if key is None:
+            raise KeyError(self._unknown(name))
+        return key
+
+    def alias(self, key: str) -> str:
+        """The friendly alias of a parameter key, or ``''``."""
+        return self._registry.alias_of.get(key, "")
+
+    def label(self, name: str) -> str:
+        """``key (alias)``: the two spellings of one assumption, shown together."""
+        return self._registry.label(self.key(name))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.parameters)
@@ -597,15 +654,13 @@ class ParameterSet(Mapping[str, Any]):
         return len(self.parameters)
 
     def _unknown(self, name: str) -> str:
-        close = difflib.get_close_matches(name, list(self.parameters), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        return f"unknown parameter {name!r}{hint}"
+        return self._registry.unknown(name, self.parameters)
 
     def meta(self, name: str) -> Parameter:
-        """Metadata (unit, reference, note...) of one parameter."""
-        if name not in self.parameters:
-            raise KeyError(self._unknown(name))
-        return self.parameters[name]
+        """Metadata (unit, reference, note...) of one parameter (key or alias)."""
+        if name in self.parameters:
+            return self.parameters[name]
+        return self.parameters[self.key(name)]
 
     def with_values(
         self,
@@ -625,9 +680,18 @@ class ParameterSet(Mapping[str, Any]):
         if not overrides:
             return self
         new = dict(self.parameters)
+        keys: dict[str, str] = {}
+        for given in overrides:
+            key = self._registry.resolve(given, self.parameters)
+            if key is None:
+                raise ParameterError(f"{origin}: {self._unknown(given)}")
+            if key in keys.values():
+                other = next(g for g, k in keys.items() if k == key)
+                label = self._registry.label(key)
+                raise ParameterError(f"{origin}: {given!r} and {other!r} both set {label}")
+            keys[given] = key
+        overrides = {keys[g]: v for g, v in overrides.items()}
         for name, value in overrides.items():
-            if name not in self.parameters:
-                raise ParameterError(f"{origin}: {self._unknown(name)}")
             p = self.parameters[name]
             if isinstance(p.value, list) and not isinstance(value, (list, tuple)):
                 raise ParameterError(
@@ -646,7 +710,11 @@ class ParameterSet(Mapping[str, Any]):
             )
             new[name] = replace(p, value=checked, source=origin, comparator=None)
         out = ParameterSet(
-            new, self.source, tuple(dict.fromkeys(self.overridden + tuple(overrides)))
+            new,
+            self.source,
+            tuple(dict.fromkeys(self.overridden + tuple(overrides))),
+            self.bibliography,
+            self.names,
         )
         if validate:
             out.sample_size()  # validates a consistent sample dimension
@@ -686,8 +754,21 @@ class ParameterSet(Mapping[str, Any]):
             raise ParameterError(f"unknown site id(s) {unknown}; known sites: {known}")
         return out
 
+    def cite(self, name: str, style: str = "full", with_seed: bool = False) -> str:
+        """The citation of one parameter's source (see :func:`~.citations.cite`)."""
+        from .citations import cite
+
+        return cite(self.meta(name).reference, style, self.bibliography, with_seed)
+
     def to_frame(self) -> pd.DataFrame:
-        """Every parameter as a row: value, unit, price year, source and notes."""
+        """Every parameter as a row: value, unit, price year, source and notes.
+
+        ``reference`` is the full citation (author or body, year, title, publisher,
+        table/section, page), ``citation`` the short one; ``seed`` is the seed text
+        file where the source is one (an extra field for this repository's readers).
+        """
+        from .citations import cite
+
         rows = []
         for name, p in self.parameters.items():
             value = p.value
@@ -696,11 +777,14 @@ class ParameterSet(Mapping[str, Any]):
             rows.append(
                 {
                     "name": name,
+                    "alias": self.alias(name),
                     "value": value,
                     "comparator": p.comparator or "",
                     "unit": p.unit,
                     "price_year": p.price_year or "",
-                    "reference": str(p.reference),
+                    "reference": cite(p.reference, "full", self.bibliography),
+                    "citation": cite(p.reference, "short", self.bibliography),
+                    "seed": p.reference.seed,
                     "description": p.description,
                     "note": p.note or "",
                     "overridden": name in self.overridden,

@@ -412,5 +412,21 @@ def appraisal_table(
         },
         index=pd.Index(ds.site.values.astype(str), name="site"),
     )
-    frame.attrs["units"] = "GBP thousand (bcr: ratio)"
+    units = dict.fromkeys(frame.columns, "GBP thousand")
+    units.update(extra_effective="clients", extra_completions="clients")
+    units.update(bcr="ratio", bcr_sensitivity="ratio")
+    frame.attrs["units"] = units
+    if hasattr(params, "meta"):  # a ParameterSet: price years and sources too
+        from ..inputs.citations import table_provenance
+
+        frame.attrs.update(
+            table_provenance(
+                params,
+                units,
+                ["sites.*.costs", "sites", "harms", "treatment", "career", "discounting",
+                 "pathways", "appraisal"],
+                {"document": "dscp_final_report_2012", "table": "Table 7.10", "page": 91},
+                "Site level estimates of costs and benefits",
+            )
+        )
     return frame

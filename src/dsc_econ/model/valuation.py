@@ -356,4 +356,25 @@ def table_c61(params: Mapping[str, Any]) -> pd.DataFrame:
     )
     pv = {c: frame[c].sum() for c in frame.columns if c.endswith("discounted")}
     frame.loc["pv"] = pd.Series(pv)
+    if hasattr(params, "meta"):  # a ParameterSet: say units, price years and sources
+        from ..inputs.citations import table_provenance
+
+        units = {c: "GBP per client" for c in frame.columns}
+        units.update(
+            dict.fromkeys(
+                ["no_treatment", "recovery", "no_recovery", "weighted_average"],
+                "GBP per client per year",
+            )
+        )
+        units["short_term"] = units["long_term"] = "GBP per client per year"
+        frame.attrs.update(
+            table_provenance(
+                params,
+                units,
+                ["harms", "treatment", "career", "discounting", "pathways"],
+                {"document": "dscp_final_report_2012", "table": "Appendix Table C.6.1",
+                 "page": 118},
+                "Harm reduction estimates and the returns from treatment",
+            )
+        )
     return frame

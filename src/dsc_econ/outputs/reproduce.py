@@ -147,9 +147,16 @@ class Reproduction:
             for tid, frame in result.tables.items():
                 entry: dict[str, Any] = {
                     "title": TABLES[tid][0],
+                    "units": {
+                        "rows": {str(c): u for c, u in frame.attrs.get("units", {}).items()}
+                    },
+                    "price_year": dict(frame.attrs.get("price_year", {})),
+                    "source": frame.attrs.get("source", ""),
                     "rows": _rows_json(frame),
                 }
-                entry.update(_summary(tid, frame))
+                summary = _summary(tid, frame)
+                entry["units"].update(summary.pop("units", {}))
+                entry.update(summary)
                 tables[tid] = entry
             out[name] = {
                 "description": MODE_DESCRIPTIONS.get(name, ""),
@@ -190,7 +197,11 @@ def _rows_json(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def _summary(table_id: str, frame: pd.DataFrame) -> dict[str, Any]:
-    """Stable, documented keys for the most used results (see README, JSON schema)."""
+    """Stable, documented keys for the most used results (see README, JSON schema).
+
+    Keys follow one convention (``costs``, ``benefits``, ``npv``, ``bcr``); units are in
+    the entry's ``units`` block.
+    """
     if table_id == "C.6.1":
         pv = frame.loc["pv"]
         return {
@@ -198,25 +209,31 @@ def _summary(table_id: str, frame: pd.DataFrame) -> dict[str, Any]:
                 "short_term": _json(pv.short_term_discounted),
                 "long_term": _json(pv.long_term_discounted),
                 "expected": _json(pv.expected_discounted),
-                "cost": _json(pv.cost_discounted),
+                "costs": _json(pv.cost_discounted),
                 "npv_short_term": _json(pv.short_term_discounted - pv.cost_discounted),
-            }
+            },
+            "units": {"pv": "GBP per client"},
         }
     if table_id == "7.10":
         sites = {}
         for site, row in frame.iterrows():
+            benefit = row.get("total_benefit")
             sites[str(site)] = {
-                "cost_k": _json(row.cost),
+                "costs": _json(row.cost),
                 "extra_effective": _json(row.get("extra_effective")),
                 "extra_completions": _json(row.get("extra_completions")),
-                "value_effective_k": _json(row.get("value_effective")),
-                "value_completions_k": _json(row.get("value_completions")),
-                "total_benefit_k": _json(row.get("total_benefit")),
+                "value_effective": _json(row.get("value_effective")),
+                "value_completions": _json(row.get("value_completions")),
+                "benefits": _json(benefit),
+                "npv": _json(benefit - row.cost) if benefit is not None else None,
                 "bcr": _json(row.get("bcr")),
-                "total_benefit_sensitivity_k": _json(row.get("benefit_sensitivity")),
+                "benefits_sensitivity": _json(row.get("benefit_sensitivity")),
                 "bcr_sensitivity": _json(row.get("bcr_sensitivity")),
             }
-        return {"sites": sites}
+        units = dict.fromkeys(next(iter(sites.values()), {}), "GBP thousand")
+        units.update(extra_effective="clients", extra_completions="clients")
+        units.update(bcr="ratio", bcr_sensitivity="ratio")
+        return {"sites": sites, "units": {"sites": units}}
     return {}
 
 
@@ -304,7 +321,8 @@ def _method_notes(
             alt = build_table("7.10", params.with_values(d.set, origin=f"note {d.id}"))
             base = build_table("7.10", params)
             note["alternative"] = {k: _json(v) for k, v in d.set.items()}
-            note["net_benefit_k"] = {
+            note["units"] = {"npv": "GBP thousand"}
+            note["npv"] = {
                 s: {
                     "default": _json(base.at[s, "total_benefit"] - base.at[s, "cost"]),
                     "alternative": _json(alt.at[s, "total_benefit"] - alt.at[s, "cost"]),
@@ -413,14 +431,24 @@ def format_value(value: Any, unit: str, step: float) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def render(reproduction: Reproduction, mode: str) -> str:
-    """Plain-text report of one mode: each table, flagged cells keyed to their notes."""
+def render(reproduction: Reproduction, mode: str, width: int | None = None) -> str:
+    """Plain-text report of one mode: each table, flagged cells keyed to their notes.
+
+    Tables wider than ``width`` (default: the terminal's) are split into column blocks
+    that repeat the row labels; column headings carry their units; notes wrap.
+    """
+    from .terminal import frame_text, terminal_width, with_units, wrap
+
+    width = width or terminal_width()
     result = reproduction.results[mode]
     lines = [
-        f"=== Mode: {mode} — {MODE_DESCRIPTIONS.get(mode, '')}",
-        "Each cell shows the computed value rounded as printed. Where that differs from",
-        "the printed figure, the printed one follows in brackets with the letter of the",
-        "note that explains it.",
+        wrap(f"=== Mode: {mode} — {MODE_DESCRIPTIONS.get(mode, '')}", width, "", "    "),
+        wrap(
+            "Each cell shows the computed value rounded as printed. Where that differs "
+            "from the printed figure, the printed one follows in brackets with the "
+            "letter of the note that explains it.",
+            width,
+        ),
         "",
     ]
     for tid in result.tables:
@@ -459,25 +487,45 @@ def render(reproduction: Reproduction, mode: str) -> str:
             grid.at[r.row, r.column] = text
         flagged = int((~cmp.within).sum())
         lines.append(
-            f"--- Table {tid}: {pub.title}  ({len(cmp)} cells, {flagged} beyond rounding)"
+            wrap(
+                f"--- Table {tid}: {pub.title}  ({len(cmp)} cells, {flagged} beyond "
+                "rounding)",
+                width,
+                "",
+                "    ",
+            )
         )
-        lines.append(grid.to_string())
+        units = {c: pub.unit_of(c) for c in columns}
+        lines.append(frame_text(with_units(grid, units), width))
         for ids, key in keys.items():
-            lines.append(f"  ({key}) [{', '.join(ids)}] {cells[f'{key}:text'][0]}")
-            lines.extend(f"      {c}" for c in cells[key])
+            lines.append(
+                wrap(
+                    f"({key}) [{', '.join(ids)}] {cells[f'{key}:text'][0]}",
+                    width,
+                    "  ",
+                    "      ",
+                )
+            )
+            lines.extend(wrap(c, width, "      ", "        ") for c in cells[key])
         lines.append("")
     return "\n".join(lines)
 
 
-def render_notes(reproduction: Reproduction) -> str:
+def render_notes(reproduction: Reproduction, width: int | None = None) -> str:
     """Method notes: inconsistencies that do not show as a single printed cell."""
+    from .terminal import terminal_width, wrap
+
+    width = width or terminal_width()
     lines = ["=== Notes on the report's method (not single-cell differences)"]
     for i, note in enumerate(reproduction.notes, 1):
-        lines.append(f"  N{i}. {note['title']}: {note['explanation']}")
-        if "net_benefit_k" in note:
+        lines.append(wrap(f"N{i}. {note['title']}: {note['explanation']}", width, "  ",
+                          "      "))
+        if "npv" in note:
             alt = ", ".join(f"{k}={v}" for k, v in note["alternative"].items())
-            lines.append(f"      With {alt}, net benefit (£k, exact mode) by site:")
-            for site, v in note["net_benefit_k"].items():
+            lines.append(
+                wrap(f"With {alt}, NPV (£k, exact mode) by site:", width, "      ")
+            )
+            for site, v in note["npv"].items():
                 lines.append(
                     f"        site {site}: {v['default']:,.0f} -> {v['alternative']:,.0f}"
                 )

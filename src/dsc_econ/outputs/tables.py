@@ -20,7 +20,14 @@ from ..model.impact import MEASURES, did_from_counts, site_counts
 from ..model.valuation import table_c61, unit_values
 from .context_tables import CONTEXT_TABLES
 
-__all__ = ["ECONOMIC_TABLES", "TABLES", "build_table"]
+__all__ = [
+    "ECONOMIC_TABLES",
+    "JSON_KEYS",
+    "TABLES",
+    "TABLE_INPUTS",
+    "build_table",
+    "json_key",
+]
 
 Builder = Callable[..., pd.DataFrame]
 
@@ -240,12 +247,83 @@ TABLES: dict[str, tuple[str, Builder]] = {**ECONOMIC_TABLES, **CONTEXT_TABLES}
 (spending, new journeys, budgets) of :mod:`dsc_econ.outputs.context_tables`."""
 
 
+JSON_KEYS: dict[str, str] = {
+    "cost_year_1": "costs_year_1",
+    "cost_year_2": "costs_year_2",
+    "cost": "costs",
+    "total_benefit": "benefits",
+    "net_benefit": "npv",
+    "benefit_sensitivity": "benefits_sensitivity",
+}
+"""Column -> JSON key: one convention (``costs``, ``benefits``, ``npv``, ``bcr``) for
+every ``--json`` output; units go in a ``units`` block, never in key suffixes."""
+
+
+def json_key(column: str) -> str:
+    """The JSON key of a table column (see :data:`JSON_KEYS`)."""
+    return JSON_KEYS.get(column, column)
+
+
+_MODEL = ["harms", "treatment", "career", "discounting", "pathways"]
+TABLE_INPUTS: dict[str, list[str]] = {
+    "C.6.1": _MODEL,
+    "C6": _MODEL,
+    **{t: ["sites.*.counts"] for t in ("6.1", "6.2", "6.3", "6.4", "7.5", "7.6", "7.7")},
+    **{
+        t: ["sites.*.costs", "sites", "appraisal", *_MODEL]
+        for t in ("7.8", "7.9", "7.10", "7.11")
+    },
+    **{t: ["spending.dscp"] for t in ("7.1", "7.2", "7.3")},
+    "7.4": ["new_journeys"],
+    "C.7.1": ["national"],
+    "C.7.2": ["spending.aptb_composition"],
+}
+"""Parameter key prefixes each table reads (for its price years and references)."""
+
+
 def build_table(table_id: str, params: ParameterSet, **options: Any) -> pd.DataFrame:
-    """Build one table by id (see :data:`TABLES`); ``options`` go to its builder."""
+    """Build one table by id (see :data:`TABLES`); ``options`` go to its builder.
+
+    The frame's ``attrs`` carry ``title``, ``units`` (column -> unit), ``price_year``
+    (parameter group -> price year), ``source`` and ``references`` (citations of the
+    parameters read), see :func:`~dsc_econ.inputs.citations.table_provenance`. Units
+    and the layout's reference come from the printed table's description in
+    ``published/`` (metadata only: its values are never read here).
+    """
+    from ..inputs.citations import matches_prefix, table_provenance
+    from .published import load_published
+
     try:
-        _, builder = TABLES[table_id]
+        title, builder = TABLES[table_id]
     except KeyError:
-        raise KeyError(f"unknown table {table_id!r}; known: {list(TABLES)}") from None
+        import difflib
+
+        close = difflib.get_close_matches(str(table_id), list(TABLES), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        known = ", ".join(TABLES)
+        raise KeyError(f"unknown table {table_id!r}{hint} (known: {known})") from None
     frame = builder(params, **options)
     frame.index = frame.index.map(str)
-    return frame.astype(float) if not frame.empty else frame
+    frame = frame.astype(float) if not frame.empty else frame
+    printed = load_published().get(table_id)
+    own = frame.attrs.get("units") if isinstance(frame.attrs.get("units"), dict) else {}
+    inputs = TABLE_INPUTS.get(table_id, [])
+    leaf_units = {
+        name.rsplit(".", 1)[-1]: params.meta(name).unit
+        for name in params
+        if any(matches_prefix(name, p) for p in inputs)
+    }
+    units = {
+        c: own.get(c)
+        or (printed.unit_of(c) if printed is not None else "")
+        or leaf_units.get(c, "unknown")
+        for c in frame.columns
+    }
+    frame.attrs = table_provenance(
+        params,
+        units,
+        inputs,
+        printed.reference if printed is not None else None,
+        title,
+    )
+    return frame

@@ -7,7 +7,7 @@ NPV and BCR per site. The analyses differ only in how they build the matrix and 
 they compute from the results:
 
 * :mod:`.deterministic` -- :func:`oneway` (tornado), :func:`spider`, :func:`scenarios`,
-  :func:`threshold` (switching values);
+  :func:`threshold` (switching values), :func:`thresholds` (of every input);
 * :mod:`.probabilistic` -- :func:`psa`, Monte Carlo in memory or chunked through dask;
 * :mod:`.global_methods` -- :func:`sobol` (vectorised Saltelli design,
   :mod:`.saltelli`) and :func:`morris` (SALib);
@@ -20,7 +20,7 @@ inputs and model; never from records, outputs or cli. SALib and dask load on fir
 
 from __future__ import annotations
 
-from .deterministic import oneway, scenarios, spider, threshold
+from .deterministic import oneway, scenarios, spider, threshold, thresholds
 from .distributions import Uncertainty, load_uncertainty, parameter_hash
 from .engine import BLOCK, OUTPUTS, evaluate, evaluate_blocks, lazy_outputs, sample_blocks
 from .global_methods import morris, sobol
@@ -47,5 +47,6 @@ __all__ = [
     "spider",
     "summarise",
     "threshold",
+    "thresholds",
     "tidy",
 ]

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -241,8 +242,8 @@ def threshold(
         ``npv_high`` (NPV at the range ends) and ``base`` (the point value).
     """
     sites = resolve_sites(params, sites)
-    if uncertainty is not None and name in [i.name for i in uncertainty.inputs]:
-        item = uncertainty.input(name)
+    item = uncertainty.find(name, params) if uncertainty is not None else None
+    if item is not None:
         if item.kind != "parameter":
             raise ParameterError(f"threshold: {name} is a DiD input; choose a parameter")
         lo_q, hi_q = item.quantile(np.array([0.001, 0.999]))
@@ -252,7 +253,11 @@ def threshold(
         targets, scale = item.parameters, item.apply == "scale"
     else:
         if name not in params:
-            raise ParameterError(f"threshold: {params._unknown(name)}")
+            inputs = [i.name for i in uncertainty.inputs] if uncertainty else []
+            close = difflib.get_close_matches(name, inputs, n=2, cutoff=0.6)
+            extra = f" (or input {', '.join(close)}?)" if close else ""
+            raise ParameterError(f"threshold: {params._unknown(name)}{extra}")
+        name = params.key(name)
         base = params[name]
         if isinstance(base, (str, bool, list)):
             raise ParameterError(f"threshold: {name} is not a numeric parameter ({base!r})")
@@ -325,4 +330,48 @@ def threshold(
     ds.attrs.update(
         record(params, uncertainty, "threshold", input=name, low=low, high=high)
     )
+    return ds
+
+
+def thresholds(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    sites: Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Switching values of every parameter input: where each site's NPV crosses zero.
+
+    Each input of ``uncertainty`` that acts on parameters is searched over its 0.1% to
+    99.9% quantiles with the others at their point values (as :func:`threshold`). DiD
+    inputs are left out: they move two estimates together and have no single value.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(input, site)``: ``threshold`` (NaN where NPV keeps one sign over the
+        range), ``status``, ``crossings``, ``npv_low``, ``npv_high``; per input
+        ``base`` (point value; 1 for a scale input), ``low``, ``high`` (the range
+        searched), ``target`` (the parameters it acts on), ``apply`` (``set`` or
+        ``scale``: a multiplier) and ``unit``.
+    """
+    import pandas as pd
+
+    items = [i for i in uncertainty.inputs if i.kind == "parameter"]
+    if not items:
+        raise ParameterError(f"{uncertainty.source}: no parameter inputs to search")
+    parts = []
+    for item in items:
+        one = threshold(params, item.name, sites, uncertainty=uncertainty)
+        one = one.assign(
+            low=float(one.attrs["low"]),
+            high=float(one.attrs["high"]),
+            target=", ".join(item.parameters),
+            apply=item.apply,
+            unit="multiplier" if item.apply == "scale" else params.meta(
+                item.parameters[0]
+            ).unit,
+        )
+        one.attrs = {}
+        parts.append(one)
+    ds = xr.concat(parts, dim=pd.Index([i.name for i in items], name="input"))
+    ds.attrs.update(record(params, uncertainty, "thresholds"))
     return ds

@@ -19,6 +19,7 @@ Two kinds of input:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -245,15 +246,47 @@ class Uncertainty:
         """Group name of every column (an input's own name unless grouped)."""
         return [i.group for i in self.inputs for _ in i.columns]
 
-    def input(self, name: str) -> Input:
-        """The input called ``name``; a clear error for unknown names."""
+    def input(self, name: str, params: ParameterSet | None = None) -> Input:
+        """The input called ``name``; a clear error for unknown names.
+
+        With ``params``, ``name`` may also be a parameter key or alias (``gamma``,
+        ``pathways.gamma``, ``abstinence``): the input that sets that parameter alone.
+        """
+        found = self.find(name, params)
+        if found is not None:
+            return found
+        known = [i.name for i in self.inputs]
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ParameterError(
+            f"{self.source}: unknown uncertain input {name!r}{hint} (known: "
+            f"{', '.join(known)})"
+        )
+
+    def find(self, name: str, params: ParameterSet | None = None) -> Input | None:
+        """The input ``name`` names (input name, or with ``params`` a parameter spelling).
+
+        Returns None when nothing matches.
+        """
         for item in self.inputs:
             if item.name == name:
                 return item
-        raise ParameterError(
-            f"{self.source}: unknown uncertain input {name!r}; known: "
-            f"{[i.name for i in self.inputs]}"
-        )
+        if params is None or name not in params:
+            return None
+        key = params.key(name)
+        for item in self.inputs:
+            if item.kind == "parameter" and item.apply == "set" and item.parameters == (
+                key,
+            ):
+                return item
+        return None
+
+    def label(self, item: Input, params: ParameterSet | None = None) -> str:
+        """``input (parameter key)``: an input's name with the parameters it acts on."""
+        if item.kind == "did":
+            return f"{item.name} (site {item.site} DiD)"
+        verb = "x " if item.apply == "scale" else ""
+        return f"{item.name} ({verb}{', '.join(item.parameters)})"
 
     def problem(self, groups: bool = False) -> dict[str, Any]:
         """A SALib problem on the unit hypercube (one column per sample column)."""
@@ -381,9 +414,9 @@ def _all_distribution_keys() -> set[str]:
 
 
 def _ref_text(ref: Mapping[str, Any]) -> str:
-    return ", ".join(
-        str(ref[k]) for k in ("document", "table", "section", "page") if k in ref
-    )
+    from ..inputs.citations import cite
+
+    return cite(ref, style="short") if ref else ""
 
 
 def did_distribution(params: ParameterSet, site: str) -> tuple[np.ndarray, np.ndarray]:
@@ -574,6 +607,14 @@ def load_uncertainty(
         for target in targets:
             if target not in params:
                 raise ParameterError(f"{where}: {params._unknown(target)}")
+        targets = [params.key(t) for t in targets]  # aliases name the same assumption
+        alias_target = params.names.aliases.get(str(name)) if params.names else None
+        if alias_target and (targets != [alias_target] or entry.get("apply") == "scale"):
+            raise ParameterError(
+                f"{where}: {name!r} is the alias of {alias_target} (parameters/names.yaml)"
+                f" but this input {entry.get('apply', 'set')}s {', '.join(targets)}; one "
+                "name per assumption: rename the input"
+            )
         apply = entry.get("apply", "set")
         if apply not in ("set", "scale"):
             raise ParameterError(f"{where}: apply must be 'set' or 'scale', got {apply!r}")

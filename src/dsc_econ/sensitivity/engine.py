@@ -122,6 +122,7 @@ def sample_blocks(uncertainty: Uncertainty, n: int, seed: int) -> Iterable[np.nd
 def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
     from tqdm.auto import tqdm
 
+    progress = progress_default(progress)
     # disable=None: shown only on a terminal.
     return tqdm(
         total=total,
@@ -129,6 +130,19 @@ def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
         unit="row",
         disable=None if progress is None else not progress,
     )
+
+
+def progress_default(progress: bool | None) -> bool | None:
+    """``progress``, or the ``DSC_ECON_PROGRESS`` setting (0/1) when it is None.
+
+    None means: show on a terminal, stay silent when piped.
+    """
+    if progress is not None:
+        return progress
+    import os
+
+    flag = os.environ.get("DSC_ECON_PROGRESS")
+    return {"0": False, "1": True}.get(flag or "")
 
 
 def evaluate_blocks(
@@ -178,6 +192,27 @@ def evaluate_stack(
     return np.stack([out[k] for k in OUTPUTS], axis=-1)
 
 
+def lazy_unit(uncertainty: Uncertainty, n: int, seed: int) -> Any:
+    """The Monte Carlo unit sample as a dask array (``n``, columns), block by block.
+
+    Same rows as :func:`sample_blocks` (one seed spawned per :data:`BLOCK` rows).
+    """
+    import functools
+
+    import dask.array as da
+
+    n_blocks = -(-n // BLOCK)
+    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
+    d = len(uncertainty.columns)
+    chunks = ((BLOCK,) * (n_blocks - 1) + (n - BLOCK * (n_blocks - 1),), (d,))
+    return da.map_blocks(
+        functools.partial(make_block, seeds, n, d),
+        chunks=chunks,
+        dtype=float,
+        meta=np.empty((0, 0)),
+    )
+
+
 def lazy_outputs(
     params: ParameterSet, uncertainty: Uncertainty, n: int, seed: int, sites: Sequence[str]
 ) -> xr.DataArray:
@@ -190,19 +225,7 @@ def lazy_outputs(
     """
     import functools
 
-    import dask.array as da
-
-    n_blocks = -(-n // BLOCK)
-    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
-    d = len(uncertainty.columns)
-    chunks = ((BLOCK,) * (n_blocks - 1) + (n - BLOCK * (n_blocks - 1),), (d,))
-    unit = da.map_blocks(
-        functools.partial(make_block, seeds, n, d),
-        chunks=chunks,
-        dtype=float,
-        meta=np.empty((0, 0)),
-    )
-    unit_xr = xr.DataArray(unit, dims=("sample", "parameter"))
+    unit_xr = xr.DataArray(lazy_unit(uncertainty, n, seed), dims=("sample", "parameter"))
     result = xr.apply_ufunc(
         functools.partial(
             evaluate_stack, params=params, uncertainty=uncertainty, sites=list(sites)

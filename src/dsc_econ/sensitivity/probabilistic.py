@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -21,6 +22,8 @@ from .engine import (
     histogram_quantiles,
     histograms,
     lazy_outputs,
+    lazy_unit,
+    progress_default,
     record,
     sample_blocks,
 )
@@ -61,9 +64,12 @@ def psa(
     xarray.Dataset
         Summary per site: ``npv_mean``, ``npv_sd``, ``npv_low``/``npv_median``/
         ``npv_high`` (the central ``interval``), the same for ``bcr``,
-        ``prob_bcr_gt_1`` and ``prob_npv_gt_0``; with ``keep_samples`` also the draws
-        (``npv``, ``bcr``... dims ``(sample, site)``) and, in memory, the sampled
-        ``inputs`` (``(sample, parameter)``, unit-hypercube values).
+        ``prob_bcr_gt_1`` and ``prob_npv_gt_0``; with ``keep_samples`` also the outputs
+        (``npv``, ``bcr``... dims ``(sample, site)``), the sampled inputs in their own
+        units (``draws``, dims ``(sample, input)``, and for DiD inputs
+        ``did_effective_draw``/``did_completions_draw``, ``(sample, site)``; see
+        :func:`draws`) and, in memory, the unit-hypercube rows (``inputs``,
+        ``(sample, parameter)``).
     """
     if n < 2:
         raise ValueError(f"n must be at least 2, got {n}")
@@ -88,6 +94,7 @@ def psa(
                 {"long_name": "unit-hypercube sample"},
             )
             ds = ds.assign_coords(parameter=uncertainty.columns)
+            ds = ds.merge(draws(params, uncertainty, unit, sites))
     ds.attrs.update(
         record(
             params, uncertainty, "psa", seed, n=n, interval=interval, chunked=int(chunked)
@@ -138,6 +145,7 @@ def _psa_dask(
         dtype=float,
     ).sum(axis=0)
     tasks["histograms"] = counts
+    progress = progress_default(progress)
     show = sys.stderr.isatty() if progress is None else progress
     if show and not distributed_client():
         from dask.diagnostics import ProgressBar
@@ -170,7 +178,104 @@ def _psa_dask(
     if keep_samples:
         for key, units in OUTPUTS.items():
             ds[key] = lazy.sel(output=key, drop=True).assign_attrs(units=units)
+        ds = ds.merge(draws(params, uncertainty, lazy_unit(uncertainty, n, seed), sites))
     return ds
+
+
+def _draw_block(
+    block: np.ndarray, params: ParameterSet, uncertainty: Uncertainty, sites: list[str]
+) -> np.ndarray:
+    """Physical values of one block of unit rows: parameter inputs, then DiD pairs."""
+    columns = []
+    did_only = np.array(block, dtype=float, copy=True)
+    col = 0
+    for item in uncertainty.inputs:
+        width = len(item.columns)
+        if item.kind == "parameter":
+            columns.append(item.quantile(block[:, col]))
+            did_only[:, col : col + width] = np.nan  # NaN: not sampled again below
+        col += width
+    out = [np.column_stack(columns)] if columns else [np.empty((len(block), 0))]
+    if any(i.kind == "did" for i in uncertainty.inputs):
+        _, dids = uncertainty.transform(did_only, params, sites)
+        out += [dids["did_effective"], dids["did_completions"]]
+    return np.concatenate(out, axis=1)
+
+
+def draws(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    unit: Any,
+    sites: Sequence[str],
+) -> xr.Dataset:
+    """The sampled inputs in their own units (the physical draws), from unit rows.
+
+    Parameters
+    ----------
+    unit : ndarray or dask array, shape (sample, columns)
+        The unit-hypercube rows of the run (a dask array stays lazy, block by block).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``draws`` (dims ``sample``, ``input``): each parameter input's value, in the
+        unit of its parameter for ``apply: set`` inputs (e.g. ``abstinence`` is
+        ``pathways.gamma`` as a proportion) or as a multiplier of the point value for
+        ``apply: scale`` inputs; coordinates ``input_unit``, ``input_parameters`` and
+        ``input_apply`` say which. With DiD inputs also ``did_effective_draw`` and
+        ``did_completions_draw`` (dims ``sample``, ``site``; proportion change), the
+        sampled difference-in-differences of each site (sites without a DiD input keep
+        their point estimate). Regress outputs on these, e.g.
+        ``ds.draws.to_pandas()`` beside ``ds.npv.sel(site="3")``.
+    """
+    sites = list(sites)
+    items = [i for i in uncertainty.inputs if i.kind == "parameter"]
+    has_did = any(i.kind == "did" for i in uncertainty.inputs)
+    width = len(items) + (2 * len(sites) if has_did else 0)
+    if isinstance(unit, np.ndarray):
+        values = _draw_block(unit, params, uncertainty, sites)
+    else:
+        values = unit.map_blocks(
+            _draw_block,
+            params=params,
+            uncertainty=uncertainty,
+            sites=sites,
+            chunks=(unit.chunks[0], (width,)),
+            dtype=float,
+            meta=np.empty((0, 0)),
+        )
+    units = [
+        "multiplier" if i.apply == "scale" else params.meta(i.parameters[0]).unit
+        for i in items
+    ]
+    data = {
+        "draws": (
+            ("sample", "input"),
+            values[:, : len(items)],
+            {
+                "long_name": "sampled input values in their units",
+                "units": "per input: see the input_unit coordinate",
+            },
+        )
+    }
+    if has_did:
+        k = len(items)
+        for j, name in enumerate(("did_effective_draw", "did_completions_draw")):
+            data[name] = (
+                ("sample", "site"),
+                values[:, k + j * len(sites) : k + (j + 1) * len(sites)],
+                {"units": "proportion_change", "long_name": f"sampled {name[:-5]}"},
+            )
+    return xr.Dataset(
+        data,
+        coords={
+            "input": [i.name for i in items],
+            "input_unit": ("input", units),
+            "input_parameters": ("input", [", ".join(i.parameters) for i in items]),
+            "input_apply": ("input", [i.apply for i in items]),
+            "site": sites,
+        },
+    )
 
 
 def summarise(
