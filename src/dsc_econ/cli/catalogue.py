@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..inputs.safety import write_csv
 from ..outputs.tables import TABLES
 from .common import add_common_options, all_scenarios, load_params
 
@@ -33,7 +34,7 @@ def run_parameters(args: argparse.Namespace) -> int:
     if args.grep:
         frame = frame.loc[frame.index.str.contains(args.grep, regex=False)]
     if args.csv:
-        print(frame.to_csv(), end="")
+        print(write_csv(frame), end="")
         return 0
     shown = frame[["value", "comparator", "unit", "price_year", "reference"]].copy()
     shown["value"] = shown.comparator + shown.value.astype(str)

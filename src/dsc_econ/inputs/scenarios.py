@@ -3,7 +3,7 @@
 A scenario file (``scenarios/report.yaml`` is bundled) maps scenario names to a
 description, a reference and ``set: {parameter: value}``. Applying a scenario is just
 :meth:`ParameterSet.with_values` with its overrides, so it is validated like any
-override.
+override. Scenario names must be safe ids (:func:`dsc_econ.inputs.safety.check_id`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import ParameterError, ParameterSet, data_dir, read_yaml
+from .safety import check_id
 
 __all__ = ["Scenario", "apply_scenario", "load_scenarios"]
 
@@ -44,6 +45,7 @@ def load_scenarios(
         raise ParameterError(f"{file}: expected a top-level 'scenarios' mapping")
     out = {}
     for name, body in raw["scenarios"].items():
+        check_id(name, "scenario name", f"{file}: scenarios")  # names may become paths
         where = f"{file}: scenarios.{name}"
         if not isinstance(body, dict):
             raise ParameterError(f"{where}: expected a mapping")
