@@ -600,6 +600,34 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     return ReportFiles(target / "report.html", final_pdf)
 
 
+def _check_sizes(
+    uncertainty: Uncertainty, sites: Sequence[str], n_psa: int, n_sobol: int
+) -> None:
+    """Refuse sample sizes whose memory would not fit, before any analysis runs: the
+    report's charts hold every Monte Carlo draw, and Sobol holds its whole design."""
+    from ..sensitivity import memory
+
+    cols, k = len(uncertainty.columns), len(sites)
+    fits = memory.largest(lambda m: memory.psa_bytes(m, cols, k), memory.budget())
+    memory.check_memory(
+        memory.psa_bytes(n_psa, cols, k),
+        f"a report with --n-psa {n_psa:,} (its charts hold every draw)",
+        f"use at most --n-psa {fits:,}",
+    )
+    problem = uncertainty.problem(groups=True)
+    d = len(dict.fromkeys(problem["groups"]))
+
+    def size(m: int) -> int:
+        return memory.sobol_bytes(m, d, cols, k, False, 100)
+
+    fits = memory.largest(size, memory.budget())
+    memory.check_memory(
+        size(n_sobol),
+        f"a report with --n-sobol {n_sobol:,}",
+        f"use at most --n-sobol {2 ** (fits.bit_length() - 1) if fits >= 2 else 0:,}",
+    )
+
+
 def report(
     out: str | Path,
     params: ParameterSet | None = None,
@@ -647,6 +675,7 @@ def report(
         _chromium_or_raise()  # fail before the analyses, not after
     if Path(out).is_dir():
         _owned_files(Path(out))  # refuse a folder of someone else's files up front
+    _check_sizes(uncertainty, sites, n_psa, n_sobol)
     user_scenarios: dict[str, Scenario] = {}
     for path in scenario_files or []:
         user_scenarios.update(load_scenarios(path, params))

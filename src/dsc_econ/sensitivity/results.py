@@ -56,7 +56,9 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
         elif target.suffix in (".nc", ".nc4", ".h5"):
             ds.to_netcdf(staged, engine="h5netcdf")
         else:
-            raise ValueError(f"{target}: use a .nc, .zarr or .csv file name")
+            raise ValueError(
+                f"{target}: use a .nc or .zarr file name (or .csv for the summary table)"
+            )
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         os.replace(staged, target)
