@@ -18,6 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy_financial as npf
 
+from . import checks
+
 __all__ = [
     "TIMINGS",
     "annuity_factor",
@@ -61,6 +63,12 @@ def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarra
     ndarray, shape (..., y)
         ``(1 + rate) ** -(years - s)`` with s = 0 (end), 0.5 (middle), 1 (start).
 
+    Raises
+    ------
+    ValueError
+        For a rate of -1 or below, a year before ``s`` (a factor above 1), non-finite
+        or empty inputs; the message names the argument.
+
     Notes
     -----
     The report (Table C.6.1, p.118) uses ``timing='end'`` at 3.5%.
@@ -70,9 +78,16 @@ def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarra
     >>> round(float(12040 * discount_factors(0.035, [1])[0]))
     11633
     """
-    r = np.asarray(rate, dtype=float)[..., None]
-    t = np.asarray(years, dtype=float) - _shift(timing)
-    return (1.0 + r) ** -t
+    shift = _shift(timing)
+    r = checks.rate("rate", rate)[..., None]
+    t = checks.at_least(
+        "years",
+        years,
+        shift,
+        why=f"year 1 is the first year; under timing {timing!r} an earlier year would "
+        "be discounted by a factor above 1",
+    )
+    return (1.0 + r) ** -(t - shift)
 
 
 def green_book_factors(
@@ -114,8 +129,14 @@ def green_book_factors(
     if raw.size and (np.any(raw < 1) or np.any(raw != np.round(raw))):
         raise ValueError(f"years must be whole numbers from 1, got {raw.ravel()[:5]!r}")
     t = raw.astype(int)
-    starts = np.asarray(from_years, dtype=int)
-    r = np.asarray(rates, dtype=float)
+    starts = checks.whole_years("from_years", from_years, 1).astype(int)
+    if starts[0] != 1 or np.any(np.diff(starts) <= 0):
+        raise ValueError(f"from_years must start at 1 and rise, got {starts.tolist()}")
+    r = checks.rate("rates", rates)
+    if r.shape[-1] != starts.size:
+        raise ValueError(
+            f"rates has {r.shape[-1]} bands but from_years has {starts.size}"
+        )
     last = max(int(t.max(initial=1)), 1)
     grid = np.arange(1, last + 1)
     band = np.searchsorted(starts, grid, side="right") - 1
@@ -165,9 +186,12 @@ def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
     """
     method = params["discounting.method"]
     shift = _shift(params["discounting.timing"])
+    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be a whole number of years >= 1, got {horizon!r}")
+    horizon = int(horizon)
     if method in ("constant", "health"):
         key = "discounting.rate" if method == "constant" else "discounting.health_rate"
-        r = np.asarray(params[key], dtype=float)
+        r = checks.rate(key, params[key])
         step = 1.0 / (1.0 + r)
         first = step if not shift else step * (1.0 + r) ** shift  # D(1), shifted
         end = np.empty((horizon, *r.shape))
@@ -177,7 +201,8 @@ def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
         return end
     if method == "green_book":
         starts = np.asarray(params["discounting.schedule_from_years"], dtype=int)
-        rates = np.asarray(params["discounting.schedule_rates"], dtype=float)
+        key = "discounting.schedule_rates"
+        rates = checks.rate(key, params[key])
         grid = np.arange(1, horizon + 1)
         yearly = rates[np.searchsorted(starts, grid, side="right") - 1]
         end = np.cumprod(1.0 / (1.0 + yearly))
@@ -201,7 +226,8 @@ def present_value(flows: Any, factors: Any, axis: int = -1) -> np.ndarray:
     ndarray
         ``sum(flows * factors, axis)``.
     """
-    return np.sum(np.asarray(flows, dtype=float) * np.asarray(factors), axis=axis)
+    values = checks.finite("flows", flows) * checks.finite("factors", factors)
+    return np.sum(values, axis=axis)
 
 
 def net_present_value(rate: float, flows: Any, timing: Timing = "end") -> Any:
@@ -226,7 +252,8 @@ def net_present_value(rate: float, flows: Any, timing: Timing = "end") -> Any:
     value is at time 0 and is not discounted. Year 1 under ``timing='end'`` is at
     time 1, so a zero flow is put in front before calling it.
     """
-    arr = np.asarray(flows, dtype=float)
+    checks.rate("rate", rate)
+    arr = checks.finite("flows", flows)
     values = arr.reshape(-1, arr.shape[-1]) if arr.ndim else arr.reshape(1, 1)
     shift = _shift(timing)
     if shift == 1.0:
@@ -253,8 +280,8 @@ def annuity_factor(rate: Any, years: Any, timing: Timing = "end") -> Any:
     ``-expm1(-n log1p(r)) / r``, which stays accurate for very small rates where
     ``numpy_financial.pv`` loses all precision.
     """
-    r = np.asarray(rate, dtype=float)
-    n = np.asarray(years, dtype=float)
+    r = checks.rate("rate", rate)
+    n = checks.at_least("years", years, 0)
     safe = np.where(r == 0, 1.0, r)
     factor = np.where(r == 0, n, -np.expm1(-n * np.log1p(r)) / safe)
     factor = factor * (1.0 + r) ** _shift(timing)
@@ -266,7 +293,7 @@ def perpetuity_factor(rate: Any, timing: Timing = "end") -> Any:
 
     Raises ``ValueError`` when any rate is not positive (the sum diverges).
     """
-    r = np.asarray(rate, dtype=float)
+    r = checks.finite("rate", rate)
     if np.any(r <= 0):
         raise ValueError(f"perpetuity needs a positive rate, got {rate!r}")
     return (1.0 + r) ** _shift(timing) / r
