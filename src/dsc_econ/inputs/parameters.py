@@ -211,7 +211,8 @@ class _StrictLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_document(self, node: Any) -> Any:
-        _expanded_size(node, {}, set())
+        if self._aliases:  # without aliases the size is bounded by the file's
+            _expanded_size(node, {}, set())
         return super().construct_document(node)
 
 
@@ -396,6 +397,10 @@ def check_value(
         raise ParameterError(
             f"{where}: expected a number ({unit}), got {value!r}"
         ) from None
+    except OverflowError:
+        raise ParameterError(
+            f"{where}: {str(value)[:20]}... is too large for a number ({unit})"
+        ) from None
     if not np.all(np.isfinite(arr)):
         bad = arr[~np.isfinite(arr)].ravel()[0]
         raise ParameterError(f"{where}: value must be finite, got {float(bad)!r}")
@@ -474,7 +479,7 @@ def _leaf(
     unit = raw.get("unit", inherited.get("unit"))
     if unit is None:
         raise ParameterError(f"{where}: no unit (set 'unit' on the leaf or a parent)")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise ParameterError(
             f"{where}: unknown unit {unit!r}; known units: {sorted(UNITS)}"
         )
@@ -495,6 +500,10 @@ def _leaf(
     if price_year is not None:
         price_year = check_price_year(price_year, where)
     choices = raw.get("choices")
+    if choices is not None and (
+        not isinstance(choices, list) or not all(isinstance(c, str) for c in choices)
+    ):
+        raise ParameterError(f"{where}: choices must be a list of texts, got {choices!r}")
     if UNITS[unit].kind == "category" and not choices:
         raise ParameterError(f"{where}: a 'category' parameter needs 'choices'")
     comparator = raw.get("comparator")
@@ -649,15 +658,24 @@ def _validate_schedule(params: dict[str, Parameter], origin: str | None = None) 
 
 
 @functools.lru_cache(maxsize=1)
-def _bundled_names() -> frozenset[str]:
-    """Names of the bundled parameter set: the names the package knows."""
-    return frozenset(load_parameters(data_dir("parameters")).parameters)
+def _bundled_lists() -> dict[str, bool]:
+    """Names of the bundled parameter set (the names the package knows), each with
+    whether its value is a list."""
+    bundled = load_parameters(data_dir("parameters")).parameters
+    return {name: isinstance(p.value, list) for name, p in bundled.items()}
 
 
 def _check_unknown(params: dict[str, Parameter], root: Path, strict: bool) -> None:
     """Warn (or, strict, raise) for every parameter the package does not know: a name
-    no code reads is almost always a typo, and a typo would otherwise be ignored."""
-    known = _bundled_names()
+    no code reads is almost always a typo, and a typo would otherwise be ignored.
+    A list where the package reads one value (or the reverse) is always an error."""
+    known = _bundled_lists()
+    for name, p in params.items():
+        is_list = isinstance(p.value, list)
+        expected = known.get(name, False if name.startswith("sites.") else is_list)
+        if is_list != expected:
+            wanted = "a list" if expected else "one value"
+            raise ParameterError(f"{p.source}: {name}: expected {wanted}, got {p.value!r}")
     unknown = [n for n in params if n not in known and not n.startswith("sites.")]
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
@@ -723,11 +741,11 @@ def load_parameters(
         if not isinstance(raw, dict):
             raise ParameterError(f"{path}: top level must be a mapping, got {raw!r}")
         _walk(raw, ".".join(parts), {}, path, params)
+    if directory is not None and root.resolve() != data_dir("parameters").resolve():
+        _check_unknown(params, root, strict)
     _validate_required(params, root)
     _validate_sites(params, root)
     _validate_schedule(params)
-    if directory is not None and root.resolve() != data_dir("parameters").resolve():
-        _check_unknown(params, root, strict)
     pset = ParameterSet(params, source=str(root))
     return pset.with_values(overrides) if overrides else pset
 

@@ -54,6 +54,14 @@ def load_scenarios(
             raise ParameterError(f"{where}: unknown key(s) {sorted(unknown)}")
         if not isinstance(body.get("set"), dict) or not body["set"]:
             raise ParameterError(f"{where}: needs a non-empty 'set' mapping")
+        odd = [k for k in body["set"] if not isinstance(k, str)]
+        if odd:
+            raise ParameterError(f"{where}: set: {odd[0]!r} is not a parameter name")
+        if body.get("reference") is not None and not isinstance(body["reference"], dict):
+            raise ParameterError(
+                f"{where}: reference must be a mapping (document, table/section, page), "
+                f"got {body['reference']!r}"
+            )
         scenario = Scenario(
             name=str(name),
             description=" ".join(str(body.get("description", "")).split()),
