@@ -160,3 +160,22 @@ def test_memory_error_in_the_cli_is_one_line(monkeypatch, capsys):
     assert main(["appraise"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("dsc-econ: error: out of memory")
+
+
+def test_a_list_where_one_value_is_read_is_an_error(param_dir):
+    path = param_dir / "treatment.yaml"
+    path.write_text(path.read_text().replace("value: 3000", "value: [3000, 4000]"))
+    with pytest.raises(ParameterError, match=r"treatment\.annual_cost: expected one value"):
+        dsc.load_parameters(param_dir)
+    path = param_dir / "discounting.yaml"
+    text = path.read_text()
+    assert "schedule_rates:" in text
+    lines = text.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("schedule_rates:"))
+    j = next(k for k in range(i, len(lines)) if lines[k].strip().startswith("value:"))
+    lines[j] = lines[j].split("value:")[0] + "value: 0.035"
+    path.write_text("\n".join(lines) + "\n")
+    (param_dir / "treatment.yaml").write_text(
+        (param_dir / "treatment.yaml").read_text().replace("[3000, 4000]", "3000"))
+    with pytest.raises(ParameterError, match=r"schedule_rates: expected a list"):
+        dsc.load_parameters(param_dir)

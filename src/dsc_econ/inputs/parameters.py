@@ -665,10 +665,8 @@ def _bundled_lists() -> dict[str, bool]:
     return {name: isinstance(p.value, list) for name, p in bundled.items()}
 
 
-def _check_unknown(params: dict[str, Parameter], root: Path, strict: bool) -> None:
-    """Warn (or, strict, raise) for every parameter the package does not know: a name
-    no code reads is almost always a typo, and a typo would otherwise be ignored.
-    A list where the package reads one value (or the reverse) is always an error."""
+def _check_lists(params: dict[str, Parameter]) -> None:
+    """A list where the package reads one value (or the reverse) is an error."""
     known = _bundled_lists()
     for name, p in params.items():
         is_list = isinstance(p.value, list)
@@ -676,6 +674,12 @@ def _check_unknown(params: dict[str, Parameter], root: Path, strict: bool) -> No
         if is_list != expected:
             wanted = "a list" if expected else "one value"
             raise ParameterError(f"{p.source}: {name}: expected {wanted}, got {p.value!r}")
+
+
+def _check_unknown(params: dict[str, Parameter], strict: bool) -> None:
+    """Warn (or, strict, raise) for every parameter the package does not know: a name
+    no code reads is almost always a typo, and a typo would otherwise be ignored."""
+    known = _bundled_lists()
     unknown = [n for n in params if n not in known and not n.startswith("sites.")]
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
@@ -741,11 +745,14 @@ def load_parameters(
         if not isinstance(raw, dict):
             raise ParameterError(f"{path}: top level must be a mapping, got {raw!r}")
         _walk(raw, ".".join(parts), {}, path, params)
-    if directory is not None and root.resolve() != data_dir("parameters").resolve():
-        _check_unknown(params, root, strict)
+    user = directory is not None and root.resolve() != data_dir("parameters").resolve()
+    if user:
+        _check_lists(params)
     _validate_required(params, root)
     _validate_sites(params, root)
     _validate_schedule(params)
+    if user:
+        _check_unknown(params, strict)
     pset = ParameterSet(params, source=str(root))
     return pset.with_values(overrides) if overrides else pset
 
