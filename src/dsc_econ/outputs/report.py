@@ -607,6 +607,12 @@ def _check_sizes(
     report's charts hold every Monte Carlo draw, and Sobol holds its whole design."""
     from ..sensitivity import memory
 
+    if isinstance(n_psa, bool) or not isinstance(n_psa, int) or n_psa < 2:
+        raise ValueError(f"n_psa (--n-psa) must be a whole number >= 2, got {n_psa}")
+    if isinstance(n_sobol, bool) or not isinstance(n_sobol, int) or n_sobol < 2 or (
+        n_sobol & (n_sobol - 1)
+    ):
+        raise ValueError(f"n_sobol (--n-sobol) must be a power of two, got {n_sobol}")
     cols, k = len(uncertainty.columns), len(sites)
     fits = memory.largest(lambda m: memory.psa_bytes(m, cols, k), memory.budget())
     memory.check_memory(
