@@ -13,6 +13,8 @@ from dsc_econ.model.discounting import (
     net_present_value,
     perpetuity_factor,
     present_value,
+    stepped_annuity_factor,
+    stepped_discount_factor,
 )
 from dsc_econ.model.harms import harm_profiles, horizon, untreated_harm
 from dsc_econ.model.impact import did_estimate, proportion
@@ -42,6 +44,11 @@ NAN, INF = float("nan"), float("inf")
         (lambda: annuity_factor(0.035, -4), r"years must be at least 0"),
         (lambda: perpetuity_factor(NAN), r"rate must be finite"),
         (lambda: present_value([1.0, INF], [1.0, 0.9]), r"flows must be finite"),
+        (lambda: stepped_annuity_factor(10, [1], [-1.0]), r"rates must be above -1"),
+        (lambda: stepped_annuity_factor(10, [1], [0.035], first_year=0),
+         r"first_year must be at least 1"),
+        (lambda: stepped_annuity_factor(NAN, [1], [0.035]), r"last_year must be a year"),
+        (lambda: stepped_discount_factor(-1, [1], [0.035]), r"year must be at least 0"),
         (lambda: horizon(0, 0), r"career of zero years"),
         (lambda: horizon(-1, 8), r"years_in_treatment must be at least 0"),
         (lambda: horizon(np.array([]), 8), r"years_in_treatment is empty"),

@@ -83,3 +83,20 @@ def test_memory_override(monkeypatch, text, size):
     monkeypatch.setenv("DSC_ECON_MEMORY", "lots")
     with pytest.raises(memory.MemoryBudgetError, match="DSC_ECON_MEMORY"):
         memory.available_memory()
+
+
+def test_saved_results_keep_the_umask_and_leave_no_staging(tmp_path, setup):
+    import os
+    import stat
+
+    params, unc = setup
+    ds = dsc.sensitivity.psa(params, unc, n=64, sites=["3"], progress=False)
+    old = os.umask(0o027)
+    try:
+        nc = dsc.sensitivity.save(ds, tmp_path / "r.nc")
+        csv = dsc.sensitivity.save(ds, tmp_path / "r.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(nc.stat().st_mode) == 0o640
+    assert stat.S_IMODE(csv.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.nc"]

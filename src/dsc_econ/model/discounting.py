@@ -367,9 +367,9 @@ def stepped_discount_factor(year: Any, from_years: Any, rates: Any) -> np.ndarra
 
     ``k`` may be 0 (``D(0) = 1``) and an array of shape (...,); ``rates`` (..., b).
     """
-    starts = np.asarray(from_years, dtype=float)
-    r = np.asarray(rates, dtype=float)
-    k = np.asarray(year, dtype=float)[..., None]
+    starts = checks.whole_years("from_years", from_years, 1)
+    r = checks.rate("rates", rates)
+    k = checks.at_least("year", year, 0)[..., None]
     n = np.clip(np.minimum(k, _band_ends(starts)) - starts + 1.0, 0.0, None)
     return np.exp(-np.sum(n * np.log1p(r), axis=-1))
 
@@ -408,7 +408,8 @@ def stepped_annuity_factor(
     Raises
     ------
     ValueError
-        For a perpetuity whose last band's rate is not positive.
+        For a perpetuity whose last band's rate is not positive, a rate of -1 or below,
+        a first year before 1, NaN or empty inputs (naming the argument).
 
     Examples
     --------
@@ -418,10 +419,12 @@ def stepped_annuity_factor(
     1656314.7
     """
     shift = _shift(timing)
-    starts = np.asarray(from_years, dtype=float)
-    r = np.asarray(rates, dtype=float)
+    starts = checks.whole_years("from_years", from_years, 1)
+    r = checks.rate("rates", rates)
+    first = checks.at_least("first_year", first_year, 1)
     last = np.asarray(last_year, dtype=float)
-    first = np.asarray(first_year, dtype=float)
+    if last.size == 0 or np.isnan(last).any() or np.any(last == -np.inf):
+        raise ValueError(f"last_year must be a year or inf (for ever), got {last_year!r}")
     if np.any(np.isinf(last)) and np.any(r[..., -1] <= 0):
         raise ValueError(
             f"a perpetuity needs a positive last-band rate, got {r[..., -1]!r}"
