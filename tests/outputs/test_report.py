@@ -190,3 +190,55 @@ def test_cli_report_html_only(tmp_path, capsys):
     assert "discounting.rate" in text and "changed (default 0.035)" in text
     assert "dsc-econ report --out" in text
     assert np.isfinite(len(text))
+
+
+def _fake_pdf(html, pdf, chromium=None):
+    pdf.write_bytes(b"%PDF-1.4 fake")
+    return pdf
+
+
+def test_report_folder_manifest_removes_its_own_stale_files(tmp_path, monkeypatch):
+    from dsc_econ.outputs import report as rep
+
+    out = tmp_path / "old"
+    out.mkdir()
+    # a folder written by a version without manifests: report.html and report.pdf
+    (out / "report.html").write_text("old")
+    (out / "report.pdf").write_bytes(b"old pdf")
+    files = rep.write_report(out, "<html>new</html>", pdf=False)
+    assert files.pdf is None
+    assert sorted(p.name for p in out.iterdir()) == [rep.MANIFEST, "report.html"]
+    assert (out / "report.html").read_text() == "<html>new</html>"
+    monkeypatch.setattr(rep, "html_to_pdf", _fake_pdf)
+    rep.write_report(out, "<html>2</html>", pdf=True)
+    assert sorted(p.name for p in out.iterdir()) == [rep.MANIFEST, "report.html",
+                                                      "report.pdf"]
+    rep.write_report(out, "<html>3</html>", pdf=False)  # --no-pdf after a PDF run
+    assert not (out / "report.pdf").exists()
+
+
+def test_report_refuses_a_folder_of_other_files_and_writes_nothing(tmp_path):
+    from dsc_econ.outputs import report as rep
+
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.docx").write_text("the user's own file")
+    with pytest.raises(RuntimeError, match=r"notes\.docx"):
+        rep.write_report(out, "<html/>", pdf=False)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.docx"]
+    # dsc.report refuses before running the analyses
+    with pytest.raises(RuntimeError, match="did not write"):
+        dsc.report(out, n_psa=10**9, pdf=False)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RuntimeError, match="not a folder"):
+        rep.write_report(tmp_path / "file", "<html/>", pdf=False)
+
+
+def test_report_clears_staging_left_by_a_killed_run(tmp_path):
+    from dsc_econ.outputs import report as rep
+
+    out = tmp_path / "r"
+    (out / ".dsc-econ-staging-abc123").mkdir(parents=True)
+    (out / ".dsc-econ-staging-abc123" / "report.html").write_text("half")
+    rep.write_report(out, "<html/>", pdf=False)
+    assert sorted(p.name for p in out.iterdir()) == [rep.MANIFEST, "report.html"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._version import __version__
 from ..inputs.parameters import ParameterError
+from ..inputs.safety import write_csv
 from ..model.appraisal import appraisal_table
 from .common import add_common_options, load_params
 from .records import add_records_options, from_records
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:
-        print(table.to_csv(), end="")
+        print(write_csv(table), end="")
     else:
         print(
             f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "

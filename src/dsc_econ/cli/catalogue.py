@@ -7,6 +7,7 @@ from typing import Any
 
 from ..inputs.citations import cite
 from ..inputs.parameters import ParameterError
+from ..inputs.safety import write_csv
 from ..outputs.tables import TABLES
 from ..outputs.terminal import terminal_width, wrap
 from .common import add_common_options, all_scenarios, load_params
@@ -50,7 +51,7 @@ def run_parameters(args: argparse.Namespace) -> int:
                 "source contains it"
             )
     if args.csv:
-        print(frame.to_csv(), end="")
+        print(write_csv(frame), end="")
         return 0
     width = terminal_width()
     blocks = []

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from ..inputs.parameters import (
@@ -18,6 +15,7 @@ from ..inputs.parameters import (
     load_parameters,
     parse_assignment,
 )
+from ..inputs.safety import atomic_write_text
 from ..inputs.scenarios import apply_scenario, load_scenarios
 
 
@@ -36,6 +34,11 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         dest="assignments",
         help="override one parameter (repeatable), e.g. --set discounting.rate=0.015",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings about the parameter files (e.g. unknown names) as errors",
+    )
 
 
 def load_params(
@@ -43,7 +46,7 @@ def load_params(
 ) -> ParameterSet:
     """Parameters from --parameters, then the scenario (if any), then --set (wins)."""
     overrides = dict(parse_assignment(a) for a in args.assignments)
-    params = load_parameters(args.parameters)
+    params = load_parameters(args.parameters, strict=getattr(args, "strict", False))
     if scenario:
         scenarios = all_scenarios(scenario_file, params)
         if scenario not in scenarios:
@@ -70,16 +73,7 @@ def write_text(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(text, output)
 
 
 def save_result(ds: Any, path: str | None) -> None:
@@ -88,11 +82,5 @@ def save_result(ds: Any, path: str | None) -> None:
         return
     from .. import sensitivity as sens
 
-    if path.endswith(".csv"):
-        if "sample" in ds.dims:  # a CSV holds the per-site summary, not every draw
-            ds = ds.drop_vars([v for v in ds.variables if "sample" in ds[v].dims])
-            ds = ds.drop_dims([d for d in ("sample", "parameter", "input") if d in ds.dims])
-        write_text(sens.tidy(ds).to_csv(index=False), path)
-    else:
-        sens.save(ds, path)
+    sens.save(ds, path)
     print(f"saved {path}")

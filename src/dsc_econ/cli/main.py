@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -91,6 +92,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
 """Each verb and the function that runs it."""
 
 
+def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+    """Warnings as one line each, without the package's source line."""
+    print(f"dsc-econ: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dsc-econ``; returns the exit status."""
     parser = build_parser()
@@ -100,9 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        code = int(COMMANDS[args.command](args))
-        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
-        return code
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            code = int(COMMANDS[args.command](args))
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+            return code
     except BrokenPipeError:
         # `dsc-econ parameters | head`: the reader left; stop quietly. Point stdout at
         # devnull so Python's own flush at exit does not complain again.
@@ -111,6 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except MemoryError:
+        print(
+            "dsc-econ: error: out of memory; use fewer samples (--n, --trajectories, "
+            "--n-psa, --n-sobol, --points) or, for psa, --chunked",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print("dsc-econ: interrupted", file=sys.stderr)
+        return 130
     except (
         ParameterError,
         KeyError,

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs.parameters import ParameterSet
-from .common import add_common_options, load_params, write_text
+from ..inputs.safety import write_csv
+from .common import add_common_options, load_params
 
 
 def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
@@ -147,15 +148,15 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         journeys = synthetic_journeys(params, scale=args.scale, seed=args.seed)
-        journeys.to_csv(out / "journeys.csv", index=False)
-        synthetic_sites(params).to_csv(out / "sites.csv", index=False)
+        write_csv(journeys, out / "journeys.csv", index=False)
+        write_csv(synthetic_sites(params), out / "sites.csv", index=False)
         print(
             f"wrote {len(journeys):,} journeys to {out / 'journeys.csv'} and "
             f"{out / 'sites.csv'}"
         )
         if args.damaged:
             bad, problems = damage(journeys, seed=args.seed)
-            bad.to_csv(out / "journeys_damaged.csv", index=False)
+            write_csv(bad, out / "journeys_damaged.csv", index=False)
             print(
                 f"wrote {out / 'journeys_damaged.csv'} with bad rows "
                 + ", ".join(f"{r} ({p})" for r, p in sorted(problems.items()))
@@ -164,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     _, tables = from_records(args, params, regression=not args.no_regression)
     counts = tables["counts"]
     if args.out:
-        write_text(counts.to_csv(index=False), args.out)
+        write_csv(counts, args.out, index=False)
     summary = tables["outcomes_summary"].iloc[0]
     print(
         f"{int(summary.clients):,} client-periods derived; "

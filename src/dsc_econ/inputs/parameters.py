@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import itertools
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -36,6 +38,7 @@ __all__ = [
     "Parameter",
     "ParameterError",
     "ParameterSet",
+    "ParameterWarning",
     "Reference",
     "data_dir",
     "load_parameters",
@@ -104,6 +107,37 @@ _LEAF_KEYS = {
 _NODE_KEYS = {"description", "unit", "price_year", "reference", "note"}
 _REFERENCE_KEYS = {"document", "table", "section", "figure", "page", "note"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_PRICE_YEAR = re.compile(
+    r"^(?:(?P<year>\d{4})(?:-(?P<next>\d{2}))?|not stated|as supplied|cash(?:[ ,(].*)?)$",
+    re.DOTALL,
+)
+PRICE_YEAR_FORMS = (
+    "a financial year '2009-10', a calendar year '2009', 'cash' (optionally followed by "
+    "the years, e.g. 'cash (year 1 = 2009-10)'), 'as supplied' or 'not stated'"
+)
+"""The price years a monetary parameter may carry (free text is refused)."""
+
+
+def check_price_year(value: Any, where: str) -> str:
+    """``value`` as text if it is a price year of :data:`PRICE_YEAR_FORMS`, else a
+    :class:`ParameterError` naming ``where`` and the value.
+
+    >>> check_price_year("2009-10", "x")
+    '2009-10'
+    """
+    text = str(value).strip()
+    match = _PRICE_YEAR.match(text)
+    ok = match is not None and not isinstance(value, (bool, float, list, dict))
+    if ok and match.group("year"):
+        year = int(match.group("year"))
+        ok = 1900 <= year <= 2100
+        if match.group("next") is not None:
+            ok = ok and int(match.group("next")) == (year + 1) % 100
+    if not ok:
+        raise ParameterError(
+            f"{where}: price_year {value!r} is not a price year; use {PRICE_YEAR_FORMS}"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -147,8 +181,88 @@ class Parameter:
     source: str = ""
 
 
+class ParameterWarning(UserWarning):
+    """A parameter file is suspicious but usable (e.g. a name the model never reads);
+    ``strict=True`` (CLI ``--strict``) turns it into a :class:`ParameterError`."""
+
+
+MAX_YAML_BYTES = 5_000_000
+"""Largest YAML input file read (bytes); the bundled files are under 100 kB."""
+MAX_YAML_DEPTH = 50
+"""Deepest nesting of mappings and lists in a YAML file (the bundled files use 7)."""
+MAX_YAML_ALIASES = 200
+"""Most alias references (``*name``) in one YAML file."""
+MAX_YAML_NODES = 200_000
+"""Most values in one YAML file once its aliases are expanded: an alias bomb (ten
+aliases of ten aliases of ...) is refused instead of expanding to 10^9 values."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """A YAML loader that rejects duplicate keys instead of keeping the last one."""
+    """A YAML loader that rejects duplicate keys instead of keeping the last one, and
+    bounds nesting depth, alias count and the expanded size (see ``MAX_YAML_*``)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise ParameterError(
+                    f"more than {MAX_YAML_ALIASES} aliases (*name), line {mark.line + 1}; "
+                    "write the values out"
+                )
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise ParameterError(
+                    f"nested more than {MAX_YAML_DEPTH} levels deep (line {mark.line + 1})"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_document(self, node: Any) -> Any:
+        if self._aliases:  # without aliases the size is bounded by the file's
+            _expanded_size(node, {}, set())
+        return super().construct_document(node)
+
+
+def _expanded_size(node: Any, sizes: dict[int, int], open_: set[int]) -> int:
+    """Number of values ``node`` stands for with every alias expanded (memoised per
+    node, so linear in the file); raises past :data:`MAX_YAML_NODES` or on a
+    self-referencing alias."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise ParameterError(
+            f"an alias refers to itself (line {node.start_mark.line + 1}); a value "
+            "cannot contain itself"
+        )
+    open_.add(key)
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_size(child, sizes, open_) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(
+            _expanded_size(k, sizes, open_) + _expanded_size(v, sizes, open_)
+            for k, v in node.value
+        )
+    open_.discard(key)
+    if total > MAX_YAML_NODES:
+        raise ParameterError(
+            f"expands to more than {MAX_YAML_NODES:,} values through aliases (line "
+            f"{node.start_mark.line + 1}); an alias bomb, or data too large for a "
+            "parameter file"
+        )
+    sizes[key] = total
+    return total
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
@@ -184,15 +298,63 @@ def data_dir(kind: str) -> Path:
     raise FileNotFoundError(f"bundled {kind!r} data not found (looked in {bundled})")
 
 
-def read_yaml(path: Path) -> Any:
-    """Read one YAML file strictly; errors name the file."""
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 text of a file (a UTF-8 byte-order mark is dropped); a decode error names
+    the file, the line and the encoding the bytes probably are in."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParameterError(
+            f"{path}: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save "
+            "it as UTF-8"
+        )
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StrictLoader)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        guess = "Windows-1252 (cp1252, 'ANSI'), as Excel and Notepad write on Windows"
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError:
+            guess = "Latin-1 or another single-byte encoding"
+        raise ParameterError(
+            f"{path}: not UTF-8 text: byte {data[exc.start]:#04x} at line {line} (byte "
+            f"{exc.start}); the file is probably {guess}: save it as UTF-8"
+        ) from None
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read one YAML file strictly; errors name the file.
+
+    Refuses files over :data:`MAX_YAML_BYTES`, text that is not UTF-8 (naming the line
+    and the likely encoding), nesting deeper than :data:`MAX_YAML_DEPTH`, more than
+    :data:`MAX_YAML_ALIASES` aliases and alias expansion past :data:`MAX_YAML_NODES`.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
+    except IsADirectoryError:
+        raise ParameterError(f"{path}: is a folder, not a YAML file") from None
+    except FileNotFoundError:
+        raise ParameterError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise ParameterError(
+            f"{path}: larger than {MAX_YAML_BYTES:,} bytes; a parameter, scenario or "
+            "uncertainty file is far smaller (is this the right file?)"
+        )
+    text = _decode(data, path)
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
     except ParameterError as exc:
         raise ParameterError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ParameterError(f"{path}: nested too deeply (through aliases)") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # e.g. an impossible date such as 2009-02-30, a list used as a key
+        raise ParameterError(f"{path}: a value cannot be read: {exc}") from None
 
 
 def _reference(raw: Any, where: str) -> Reference:
@@ -251,6 +413,10 @@ def check_value(
     except (TypeError, ValueError):
         raise ParameterError(
             f"{where}: expected a number ({unit}), got {value!r}"
+        ) from None
+    except OverflowError:
+        raise ParameterError(
+            f"{where}: {str(value)[:20]}... is too large for a number ({unit})"
         ) from None
     if not np.all(np.isfinite(arr)):
         bad = arr[~np.isfinite(arr)].ravel()[0]
@@ -330,7 +496,7 @@ def _leaf(
     unit = raw.get("unit", inherited.get("unit"))
     if unit is None:
         raise ParameterError(f"{where}: no unit (set 'unit' on the leaf or a parent)")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise ParameterError(
             f"{where}: unknown unit {unit!r}; known units: {sorted(UNITS)}"
         )
@@ -348,7 +514,13 @@ def _leaf(
             f"{where}: monetary unit {unit!r} needs a price_year "
             "(or 'not stated', explained in a note)"
         )
+    if price_year is not None:
+        price_year = check_price_year(price_year, where)
     choices = raw.get("choices")
+    if choices is not None and (
+        not isinstance(choices, list) or not all(isinstance(c, str) for c in choices)
+    ):
+        raise ParameterError(f"{where}: choices must be a list of texts, got {choices!r}")
     if UNITS[unit].kind == "category" and not choices:
         raise ParameterError(f"{where}: a 'category' parameter needs 'choices'")
     comparator = raw.get("comparator")
@@ -502,9 +674,46 @@ def _validate_schedule(params: dict[str, Parameter], origin: str | None = None) 
         )
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_lists() -> dict[str, bool]:
+    """Names of the bundled parameter set (the names the package knows), each with
+    whether its value is a list."""
+    bundled = load_parameters(data_dir("parameters")).parameters
+    return {name: isinstance(p.value, list) for name, p in bundled.items()}
+
+
+def _check_lists(params: dict[str, Parameter]) -> None:
+    """A list where the package reads one value (or the reverse) is an error."""
+    known = _bundled_lists()
+    for name, p in params.items():
+        is_list = isinstance(p.value, list)
+        expected = known.get(name, False if name.startswith("sites.") else is_list)
+        if is_list != expected:
+            wanted = "a list" if expected else "one value"
+            raise ParameterError(f"{p.source}: {name}: expected {wanted}, got {p.value!r}")
+
+
+def _check_unknown(params: dict[str, Parameter], strict: bool) -> None:
+    """Warn (or, strict, raise) for every parameter the package does not know: a name
+    no code reads is almost always a typo, and a typo would otherwise be ignored."""
+    known = _bundled_lists()
+    unknown = [n for n in params if n not in known and not n.startswith("sites.")]
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        message = (
+            f"{params[name].source}: unknown parameter {name!r}: the package does not "
+            f"read it, so its value has no effect{hint}"
+        )
+        if strict:
+            raise ParameterError(message)
+        warnings.warn(message, ParameterWarning, stacklevel=3)
+
+
 def load_parameters(
     directory: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
+    strict: bool = False,
 ) -> ParameterSet:
     """Load and validate a parameter set.
 
@@ -515,6 +724,9 @@ def load_parameters(
     overrides : mapping, optional
         ``{name: value}`` replacing loaded values (validated the same way); values may
         be arrays with a leading sample dimension.
+    strict : bool
+        Raise :class:`ParameterError` for what otherwise is a :class:`ParameterWarning`:
+        a parameter name the package does not know (not read by any model code).
 
     Returns
     -------
@@ -558,9 +770,14 @@ def load_parameters(
         if not isinstance(raw, dict):
             raise ParameterError(f"{path}: top level must be a mapping, got {raw!r}")
         _walk(raw, ".".join(parts), {}, path, params)
+    user = directory is not None and root.resolve() != data_dir("parameters").resolve()
+    if user:
+        _check_lists(params)
     _validate_required(params, root)
     _validate_sites(params, root)
     _validate_schedule(params)
+    if user:
+        _check_unknown(params, strict)
     pset = ParameterSet(
         params,
         source=str(root),

@@ -3,7 +3,7 @@
 A scenario file (``scenarios/report.yaml`` is bundled) maps scenario names to a
 description, a reference and ``set: {parameter: value}``. Applying a scenario is just
 :meth:`ParameterSet.with_values` with its overrides, so it is validated like any
-override.
+override. Scenario names must be safe ids (:func:`dsc_econ.inputs.safety.check_id`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import ParameterError, ParameterSet, data_dir, read_yaml
+from .safety import check_id
 
 __all__ = ["Scenario", "apply_scenario", "load_scenarios"]
 
@@ -44,6 +45,7 @@ def load_scenarios(
         raise ParameterError(f"{file}: expected a top-level 'scenarios' mapping")
     out = {}
     for name, body in raw["scenarios"].items():
+        check_id(name, "scenario name", f"{file}: scenarios")  # names may become paths
         where = f"{file}: scenarios.{name}"
         if not isinstance(body, dict):
             raise ParameterError(f"{where}: expected a mapping")
@@ -52,6 +54,14 @@ def load_scenarios(
             raise ParameterError(f"{where}: unknown key(s) {sorted(unknown)}")
         if not isinstance(body.get("set"), dict) or not body["set"]:
             raise ParameterError(f"{where}: needs a non-empty 'set' mapping")
+        odd = [k for k in body["set"] if not isinstance(k, str)]
+        if odd:
+            raise ParameterError(f"{where}: set: {odd[0]!r} is not a parameter name")
+        if body.get("reference") is not None and not isinstance(body["reference"], dict):
+            raise ParameterError(
+                f"{where}: reference must be a mapping (document, table/section, page), "
+                f"got {body['reference']!r}"
+            )
         scenario = Scenario(
             name=str(name),
             description=" ".join(str(body.get("description", "")).split()),

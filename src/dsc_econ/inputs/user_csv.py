@@ -36,7 +36,9 @@ __all__ = ["ID_PATTERN", "check_ids", "read_user_table"]
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,63}")
 """An id that may become a file name: a letter or digit, then up to 63 letters, digits or
 underscores (no dots, slashes, spaces or hyphens; the parameter loader takes lower-case
-``[a-z0-9_]`` names, and ids are compared in lower case)."""
+``[a-z0-9_]`` names, and ids are compared in lower case). Stricter than
+:data:`dsc_econ.inputs.safety.ID_PATTERN`, which also allows ``-`` for names that never
+become parameter files (scenarios, outputs)."""
 
 _DELIMITERS = (",", ";", "\t", "|")
 

@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from ..inputs.parameters import ParameterError
+from . import checks
 from .impact import MEASURES, site_counts
 from .valuation import present_values, valuation_inputs
 
@@ -60,23 +61,23 @@ def site_benefits(
     -------
     value_effective, value_completions : ndarray, shape (..., site)
     """
-    share = np.asarray(benefit_share, dtype=float)[..., None]
-    ue = np.asarray(unit_effective, dtype=float)[..., None]
-    uc = np.asarray(unit_completion, dtype=float)[..., None]
+    share = checks.at_least("benefit_share", benefit_share, 0)[..., None]
+    ue = checks.finite("unit_effective", unit_effective)[..., None]
+    uc = checks.finite("unit_completion", unit_completion)[..., None]
     return (
-        share * np.asarray(extra_effective) * ue,
-        share * np.asarray(extra_completions) * uc,
+        share * checks.finite("extra_effective", extra_effective) * ue,
+        share * checks.finite("extra_completions", extra_completions) * uc,
     )
 
 
 def benefit_cost_ratio(benefits: Any, costs: Any) -> np.ndarray:
     """Benefits divided by costs; costs must be positive (else ``ValueError``)."""
-    c = np.asarray(costs, dtype=float)
+    c = checks.finite("costs", costs)
     if np.any(c <= 0):
         raise ValueError(
             f"costs must be positive for a ratio, got {c[c <= 0].ravel()[0]!r}"
         )
-    return np.asarray(benefits, dtype=float) / c
+    return checks.finite("benefits", benefits) / c
 
 
 def _site_param(params: Mapping[str, Any], sites: Sequence[str], key: str) -> np.ndarray:

@@ -18,6 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy_financial as npf
 
+from . import checks
+
 __all__ = [
     "TIMINGS",
     "annuity_factor",
@@ -65,6 +67,12 @@ def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarra
     ndarray, shape (..., y)
         ``(1 + rate) ** -(years - s)`` with s = 0 (end), 0.5 (middle), 1 (start).
 
+    Raises
+    ------
+    ValueError
+        For a rate of -1 or below, a year before ``s`` (a factor above 1), non-finite
+        or empty inputs; the message names the argument.
+
     Notes
     -----
     The report (Table C.6.1, p.118) uses ``timing='end'`` at 3.5%.
@@ -74,9 +82,16 @@ def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarra
     >>> round(float(12040 * discount_factors(0.035, [1])[0]))
     11633
     """
-    r = np.asarray(rate, dtype=float)[..., None]
-    t = np.asarray(years, dtype=float) - _shift(timing)
-    return (1.0 + r) ** -t
+    shift = _shift(timing)
+    r = checks.rate("rate", rate)[..., None]
+    t = checks.at_least(
+        "years",
+        years,
+        shift,
+        why=f"year 1 is the first year; under timing {timing!r} an earlier year would "
+        "be discounted by a factor above 1",
+    )
+    return (1.0 + r) ** -(t - shift)
 
 
 def green_book_factors(
@@ -118,8 +133,14 @@ def green_book_factors(
     if raw.size and (np.any(raw < 1) or np.any(raw != np.round(raw))):
         raise ValueError(f"years must be whole numbers from 1, got {raw.ravel()[:5]!r}")
     t = raw.astype(int)
-    starts = np.asarray(from_years, dtype=int)
-    r = np.asarray(rates, dtype=float)
+    starts = checks.whole_years("from_years", from_years, 1).astype(int)
+    if starts[0] != 1 or np.any(np.diff(starts) <= 0):
+        raise ValueError(f"from_years must start at 1 and rise, got {starts.tolist()}")
+    r = checks.rate("rates", rates)
+    if r.shape[-1] != starts.size:
+        raise ValueError(
+            f"rates has {r.shape[-1]} bands but from_years has {starts.size}"
+        )
     last = max(int(t.max(initial=1)), 1)
     grid = np.arange(1, last + 1)
     band = np.searchsorted(starts, grid, side="right") - 1
@@ -169,9 +190,12 @@ def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
     """
     method = params["discounting.method"]
     shift = _shift(params["discounting.timing"])
+    if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"horizon must be a whole number of years >= 1, got {horizon!r}")
+    horizon = int(horizon)
     if method in ("constant", "health"):
         key = "discounting.rate" if method == "constant" else "discounting.health_rate"
-        r = np.asarray(params[key], dtype=float)
+        r = checks.rate(key, params[key])
         step = 1.0 / (1.0 + r)
         first = step if not shift else step * (1.0 + r) ** shift  # D(1), shifted
         end = np.empty((horizon, *r.shape))
@@ -181,7 +205,8 @@ def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
         return end
     if method == "green_book":
         starts = np.asarray(params["discounting.schedule_from_years"], dtype=int)
-        rates = np.asarray(params["discounting.schedule_rates"], dtype=float)
+        key = "discounting.schedule_rates"
+        rates = checks.rate(key, params[key])
         grid = np.arange(1, horizon + 1)
         yearly = rates[np.searchsorted(starts, grid, side="right") - 1]
         end = np.cumprod(1.0 / (1.0 + yearly))
@@ -205,7 +230,8 @@ def present_value(flows: Any, factors: Any, axis: int = -1) -> np.ndarray:
     ndarray
         ``sum(flows * factors, axis)``.
     """
-    return np.sum(np.asarray(flows, dtype=float) * np.asarray(factors), axis=axis)
+    values = checks.finite("flows", flows) * checks.finite("factors", factors)
+    return np.sum(values, axis=axis)
 
 
 def net_present_value(rate: float, flows: Any, timing: Timing = "end") -> Any:
@@ -230,7 +256,8 @@ def net_present_value(rate: float, flows: Any, timing: Timing = "end") -> Any:
     value is at time 0 and is not discounted. Year 1 under ``timing='end'`` is at
     time 1, so a zero flow is put in front before calling it.
     """
-    arr = np.asarray(flows, dtype=float)
+    checks.rate("rate", rate)
+    arr = checks.finite("flows", flows)
     values = arr.reshape(-1, arr.shape[-1]) if arr.ndim else arr.reshape(1, 1)
     shift = _shift(timing)
     if shift == 1.0:
@@ -257,8 +284,8 @@ def annuity_factor(rate: Any, years: Any, timing: Timing = "end") -> Any:
     ``-expm1(-n log1p(r)) / r``, which stays accurate for very small rates where
     ``numpy_financial.pv`` loses all precision.
     """
-    r = np.asarray(rate, dtype=float)
-    n = np.asarray(years, dtype=float)
+    r = checks.rate("rate", rate)
+    n = checks.at_least("years", years, 0)
     safe = np.where(r == 0, 1.0, r)
     factor = np.where(r == 0, n, -np.expm1(-n * np.log1p(r)) / safe)
     factor = factor * (1.0 + r) ** _shift(timing)
@@ -270,7 +297,7 @@ def perpetuity_factor(rate: Any, timing: Timing = "end") -> Any:
 
     Raises ``ValueError`` when any rate is not positive (the sum diverges).
     """
-    r = np.asarray(rate, dtype=float)
+    r = checks.finite("rate", rate)
     if np.any(r <= 0):
         raise ValueError(f"perpetuity needs a positive rate, got {rate!r}")
     return (1.0 + r) ** _shift(timing) / r
@@ -340,9 +367,9 @@ def stepped_discount_factor(year: Any, from_years: Any, rates: Any) -> np.ndarra
 
     ``k`` may be 0 (``D(0) = 1``) and an array of shape (...,); ``rates`` (..., b).
     """
-    starts = np.asarray(from_years, dtype=float)
-    r = np.asarray(rates, dtype=float)
-    k = np.asarray(year, dtype=float)[..., None]
+    starts = checks.whole_years("from_years", from_years, 1)
+    r = checks.rate("rates", rates)
+    k = checks.at_least("year", year, 0)[..., None]
     n = np.clip(np.minimum(k, _band_ends(starts)) - starts + 1.0, 0.0, None)
     return np.exp(-np.sum(n * np.log1p(r), axis=-1))
 
@@ -381,7 +408,8 @@ def stepped_annuity_factor(
     Raises
     ------
     ValueError
-        For a perpetuity whose last band's rate is not positive.
+        For a perpetuity whose last band's rate is not positive, a rate of -1 or below,
+        a first year before 1, NaN or empty inputs (naming the argument).
 
     Examples
     --------
@@ -391,10 +419,12 @@ def stepped_annuity_factor(
     1656314.7
     """
     shift = _shift(timing)
-    starts = np.asarray(from_years, dtype=float)
-    r = np.asarray(rates, dtype=float)
+    starts = checks.whole_years("from_years", from_years, 1)
+    r = checks.rate("rates", rates)
+    first = checks.at_least("first_year", first_year, 1)
     last = np.asarray(last_year, dtype=float)
-    first = np.asarray(first_year, dtype=float)
+    if last.size == 0 or np.isnan(last).any() or np.any(last == -np.inf):
+        raise ValueError(f"last_year must be a year or inf (for ever), got {last_year!r}")
     if np.any(np.isinf(last)) and np.any(r[..., -1] <= 0):
         raise ValueError(
             f"a perpetuity needs a positive last-band rate, got {r[..., -1]!r}"

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from . import checks
+
 __all__ = [
     "PATHWAYS",
     "PATHWAY_LABELS",
@@ -62,9 +64,13 @@ def _col(x: Any) -> np.ndarray:
 
 
 def horizon(years_in_treatment: Any, years_after_treatment: Any) -> np.ndarray:
-    """Year indices 1..H of the appraisal horizon (H covers the longest sample)."""
-    total = np.max(np.asarray(years_in_treatment) + np.asarray(years_after_treatment))
-    return np.arange(1, int(np.ceil(total)) + 1)
+    """Year indices 1..H of the appraisal horizon (H covers the longest sample).
+
+    Raises ``ValueError`` for negative or non-finite career lengths and for a career
+    of zero years (nothing to value).
+    """
+    n_t, n_p = checks.career(years_in_treatment, years_after_treatment)
+    return np.arange(1, int(np.ceil(np.max(n_t + n_p))) + 1)
 
 
 def phase_shares(
@@ -78,9 +84,10 @@ def phase_shares(
         For whole-year careers these are 0/1 indicators; fractional careers give the
         part-year shares, so results change smoothly with career length.
     """
-    t = np.asarray(years, dtype=float)
-    n_t = _col(years_in_treatment)
-    n_all = n_t + _col(years_after_treatment)
+    t = checks.finite("years", years)
+    n_t, n_p = checks.career(years_in_treatment, years_after_treatment)
+    n_t = n_t[..., None]
+    n_all = n_t + n_p[..., None]
     in_treatment = np.clip(n_t - (t - 1.0), 0.0, 1.0)
     within_career = np.clip(n_all - (t - 1.0), 0.0, 1.0)
     return in_treatment, within_career - in_treatment
@@ -94,9 +101,11 @@ def untreated_harm(
     ``total * (1 - decline_rate) ** max(0, t - decline_from_year + 1)``: years before
     ``decline_from_year`` are at ``total``; that year is the first reduced one.
     """
-    t = np.asarray(years, dtype=float)
-    steps = np.clip(t - _col(decline_from_year) + 1.0, 0.0, None)
-    return _col(total) * (1.0 - _col(decline_rate)) ** steps
+    t = checks.finite("years", years)
+    first = checks.finite("decline_from_year", decline_from_year)[..., None]
+    rho = checks.probability("decline_rate", decline_rate)[..., None]
+    steps = np.clip(t - first + 1.0, 0.0, None)
+    return checks.finite("total", total)[..., None] * (1.0 - rho) ** steps
 
 
 def abstinent_harm(
@@ -109,13 +118,14 @@ def abstinent_harm(
     ``decay_rate`` is 1 (harm stops at completion, the report's base case). Values in
     treatment years are not meaningful and are masked by :func:`harm_profiles`.
     """
-    t = np.asarray(years, dtype=float)
-    k = np.clip(t - _col(years_in_treatment), 0.0, None)
-    retained = 1.0 - _col(decay_rate)
+    t = checks.finite("years", years)
+    k = np.clip(t - checks.at_least("years_in_treatment", years_in_treatment, 0)[..., None],
+                0.0, None)
+    retained = 1.0 - checks.probability("decay_rate", decay_rate)[..., None]
     with np.errstate(divide="ignore"):
         # 0 ** k with k > 0 is 0: harm stops; guard k == 0 (in treatment) explicitly.
         factor = np.where(k > 0, retained**k, 1.0)
-    return _col(in_treatment) * factor
+    return checks.finite("in_treatment", in_treatment)[..., None] * factor
 
 
 def harm_profiles(

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import checks
+
 __all__ = [
     "AREAS",
     "COUNTS",
@@ -56,8 +58,8 @@ MEASURES: dict[str, tuple[str, str]] = {
 
 def proportion(numerator: Any, denominator: Any) -> np.ndarray:
     """``numerator / denominator``, refusing a zero or negative denominator."""
-    num = np.asarray(numerator, dtype=float)
-    den = np.asarray(denominator, dtype=float)
+    num = checks.finite("numerator", numerator)
+    den = checks.finite("denominator", denominator)
     if np.any(den <= 0):
         raise ValueError(f"denominator must be positive, got {den[den <= 0].ravel()[0]!r}")
     return num / den
@@ -76,8 +78,11 @@ def did_estimate(
     >>> round(float(d), 3)
     -0.034
     """
-    return (np.asarray(pilot_post) - np.asarray(pilot_pre)) - (
-        np.asarray(comparison_post) - np.asarray(comparison_pre)
+    return (
+        checks.finite("pilot_post", pilot_post) - checks.finite("pilot_pre", pilot_pre)
+    ) - (
+        checks.finite("comparison_post", comparison_post)
+        - checks.finite("comparison_pre", comparison_pre)
     )
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import checks
 from .discounting import yearly_factors
 from .harms import PATHWAYS, harm_profiles, horizon
 
@@ -95,14 +96,19 @@ def present_values(
     ``clip(n_T + n_P - (t - 1), 0, 1)`` minus that, so fractional careers are valued
     pro rata and every input may carry its own sample dimension.
     """
-    u0 = np.asarray(untreated, dtype=float)
-    h = np.asarray(in_treatment, dtype=float)
-    n_t = np.asarray(years_in_treatment, dtype=float)
-    n_all = n_t + np.asarray(years_after_treatment, dtype=float)
-    keep_u = 1.0 - np.asarray(decline_rate, dtype=float)
-    first_decline = np.asarray(decline_from_year, dtype=float)
-    keep_a = 1.0 - np.asarray(decay_rate, dtype=float)
-    cost = np.asarray(annual_cost, dtype=float)
+    # One vectorised check per argument (names in the errors); see model/checks.py.
+    u0 = checks.finite("untreated", untreated)
+    h = checks.finite("in_treatment", in_treatment)
+    n_t, n_p = checks.career(years_in_treatment, years_after_treatment)
+    n_all = n_t + n_p
+    keep_u = 1.0 - checks.probability("decline_rate", decline_rate)
+    first_decline = checks.finite("decline_from_year", decline_from_year)
+    keep_a = 1.0 - checks.probability("decay_rate", decay_rate)
+    cost = checks.at_least("annual_cost", annual_cost, 0)
+    g = checks.probability("gamma", gamma)
+    factors = checks.finite("factors", factors)
+    if factors.ndim == 0:
+        raise ValueError("factors must have a year axis (shape (H,) or (H, ...))")
     short = long_ = spend = 0.0
     flows: dict[str, list[Any]] = {k: [] for k in _FLOWS}
     # Bounds of the sampled careers, so whole years can be skipped without a scan.
@@ -147,7 +153,6 @@ def present_values(
         if keep_years:
             for key, value in zip(_FLOWS, (s_flow, l_flow, None, c_flow), strict=True):
                 flows[key].append(value)
-    g = np.asarray(gamma, dtype=float)
     out: dict[str, Any] = {
         "effective": short,
         "long_term": long_,

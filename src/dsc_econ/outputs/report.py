@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -606,23 +607,103 @@ def render_html(context: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
+MANIFEST = ".dsc-econ-report.json"
+"""The file in a report folder that lists what ``report`` wrote there (and so owns)."""
+
+_STAGING_PREFIX = ".dsc-econ-staging-"
+_LEGACY_FILES = ("report.html", "report.pdf")
+"""Files a report folder of a version without manifests held; adopted as ours."""
+
+
+def _owned_files(target: Path) -> set[str]:
+    """Names in ``target`` that an earlier ``report`` run wrote (from its manifest, or
+    the legacy names when there is none); raises if anything else is there."""
+    manifest = target / MANIFEST
+    owned: set[str] = set(_LEGACY_FILES)
+    if manifest.is_file():
+        try:
+            listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise RuntimeError(
+                f"{manifest}: not a report manifest this version can read; move the "
+                "folder aside or choose another --out"
+            ) from None
+        owned = {str(n) for n in listed if isinstance(n, str) and "/" not in n}
+    present = {p.name for p in target.iterdir()}
+    leftovers = {n for n in present if n.startswith(_STAGING_PREFIX)}
+    foreign = sorted(present - owned - leftovers - {MANIFEST})
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise RuntimeError(
+            f"{target}: holds files the report did not write ({shown}); a report "
+            "overwrites only its own files, so choose an empty or new folder for --out"
+        )
+    for name in leftovers:  # staging folders of an interrupted run (e.g. kill -9)
+        shutil.rmtree(target / name, ignore_errors=True)
+    return owned & present
+
+
 def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     """Write the HTML (and print the PDF) in a staging folder, then move both into
-    ``out``: a failed run leaves nothing half-written under the final names."""
+    ``out``: a failed run leaves nothing half-written under the final names.
+
+    ``out`` holds a manifest (:data:`MANIFEST`) of the files written; a later run
+    replaces them and removes those it no longer writes (the old ``report.pdf`` after
+    ``--no-pdf``), and refuses to write into a folder holding files it did not write.
+    """
     target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise RuntimeError(f"{target}: exists and is not a folder; --out takes a folder")
     target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target) as staging:
+    before = _owned_files(target)
+    with tempfile.TemporaryDirectory(dir=target, prefix=_STAGING_PREFIX) as staging:
         stage = Path(staging)
         html_path = stage / "report.html"
         html_path.write_text(html, encoding="utf-8")
         pdf_path = html_to_pdf(html_path, stage / "report.pdf") if pdf else None
-        final_html = target / "report.html"
-        os.replace(html_path, final_html)
-        final_pdf = None
-        if pdf_path is not None:
-            final_pdf = target / "report.pdf"
-            os.replace(pdf_path, final_pdf)
-    return ReportFiles(final_html, final_pdf)
+        written = ["report.html"] + (["report.pdf"] if pdf_path is not None else [])
+        manifest = {"written_by": f"dsc-econ {__version__} report", "files": written}
+        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        for name in (*written, MANIFEST):
+            os.replace(stage / name, target / name)
+    for stale in sorted(before - set(written)):
+        (target / stale).unlink(missing_ok=True)
+    final_pdf = target / "report.pdf" if pdf_path is not None else None
+    return ReportFiles(target / "report.html", final_pdf)
+
+
+def _check_sizes(
+    uncertainty: Uncertainty, sites: Sequence[str], n_psa: int, n_sobol: int
+) -> None:
+    """Refuse sample sizes whose memory would not fit, before any analysis runs: the
+    report's charts hold every Monte Carlo draw, and Sobol holds its whole design."""
+    from ..sensitivity import memory
+
+    if isinstance(n_psa, bool) or not isinstance(n_psa, int) or n_psa < 2:
+        raise ValueError(f"n_psa (--n-psa) must be a whole number >= 2, got {n_psa}")
+    if isinstance(n_sobol, bool) or not isinstance(n_sobol, int) or n_sobol < 2 or (
+        n_sobol & (n_sobol - 1)
+    ):
+        raise ValueError(f"n_sobol (--n-sobol) must be a power of two, got {n_sobol}")
+    cols, k = len(uncertainty.columns), len(sites)
+    fits = memory.largest(lambda m: memory.psa_bytes(m, cols, k), memory.budget())
+    memory.check_memory(
+        memory.psa_bytes(n_psa, cols, k),
+        f"a report with --n-psa {n_psa:,} (its charts hold every draw)",
+        f"use at most --n-psa {fits:,}",
+    )
+    problem = uncertainty.problem(groups=True)
+    d = len(dict.fromkeys(problem["groups"]))
+
+    def size(m: int) -> int:
+        return memory.sobol_bytes(m, d, cols, k, False, 100)
+
+    fits = memory.largest(size, memory.budget())
+    memory.check_memory(
+        size(n_sobol),
+        f"a report with --n-sobol {n_sobol:,}",
+        f"use at most --n-sobol {2 ** (fits.bit_length() - 1) if fits >= 2 else 0:,}",
+    )
 
 
 def report(
@@ -670,6 +751,9 @@ def report(
     sites = params.check_sites(sites) if sites else params.impact_sites()
     if pdf:
         _chromium_or_raise()  # fail before the analyses, not after
+    if Path(out).is_dir():
+        _owned_files(Path(out))  # refuse a folder of someone else's files up front
+    _check_sizes(uncertainty, sites, n_psa, n_sobol)
     user_scenarios: dict[str, Scenario] = {}
     for path in scenario_files or []:
         user_scenarios.update(load_scenarios(path, params))

@@ -55,7 +55,6 @@ without them. Every error names the user's file and, where there is one, its row
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.parameters import ParameterError
+from ..inputs.safety import FORMULA_PREFIXES, write_csv
 from ..inputs.user_csv import check_ids, read_user_table
 
 __all__ = [
@@ -154,22 +154,8 @@ def escape_formula(values: pd.Series) -> pd.Series:
     ["'=1+2", 'ok', "'-3", '']
     """
     text = values.astype("string").fillna("")
-    risky = text.str.match(r"[=+\-@\t\r]").fillna(False).astype(bool)
+    risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
     return text.where(~risky, "'" + text)
-
-
-def _write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """Write ``frame`` to ``target`` atomically (a temporary file in the same folder,
-    created with the user's umask, then renamed), never half-written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("x", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _by_value(values: pd.Series, convert: Any) -> pd.Series:
@@ -339,7 +325,7 @@ def read_journeys(
         safe = rejects.copy()
         for column in ("client_id", "value"):
             safe[column] = escape_formula(safe[column])
-        _write_csv(safe, Path(rejects_path))
+        write_csv(safe, Path(rejects_path), index=False)  # atomic, every text cell safe
     n_bad = rejects["row"].nunique() if len(rejects) else 0
     if n_bad and not keep_going:
         where = f"; every one is listed in {rejects_path}" if rejects_path else ""

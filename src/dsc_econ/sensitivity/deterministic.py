@@ -18,6 +18,7 @@ import xarray as xr
 from ..inputs.parameters import UNITS, ParameterError, ParameterSet
 from ..inputs.scenarios import Scenario, apply_scenario, load_scenarios
 from ..model.appraisal import appraisal_arrays, resolve_sites
+from . import memory
 from .distributions import Uncertainty
 from .engine import OUTPUTS, evaluate, outputs_dataset, record
 
@@ -129,6 +130,13 @@ def spider(
         raise ValueError(f"points must be at least 2, got {points}")
     sites = resolve_sites(params, sites)
     columns = _parameter_inputs(uncertainty)
+    d, cols, k = len(columns), len(uncertainty.columns), len(sites)
+    fits = memory.largest(lambda m: memory.spider_bytes(m, d, cols, k), memory.budget())
+    memory.check_memory(
+        memory.spider_bytes(points, d, cols, k),
+        f"spider data with {points:,} points per input",
+        f"use at most {fits:,} points (a chart needs 10-50)",
+    )
     grid = np.linspace(low, high, points)
     d = len(columns)
     unit = np.full((d * points, d), np.nan)

@@ -505,6 +505,113 @@ def _check_combined(inputs: list[Input], params: ParameterSet, file: Path) -> No
             )
 
 
+def _entry(name: Any, entry: Any, file: Path, params: ParameterSet) -> Input:
+    """One entry of an uncertainty file as an :class:`Input` (checked)."""
+    where = f"{file}: inputs.{name}"
+    if not isinstance(entry, dict):
+        raise ParameterError(f"{where}: expected a mapping")
+    kind = entry.get("kind", "parameter")
+    dist_name = entry.get("distribution")
+    if kind == "parameter" and dist_name not in DISTRIBUTIONS:
+        known = sorted(DISTRIBUTIONS)
+        raise ParameterError(
+            f"{where}: unknown distribution {dist_name!r}, known: {known}"
+        )
+    allowed = set(_ENTRY_KEYS)
+    if dist_name in DISTRIBUTIONS:
+        allowed |= DISTRIBUTIONS[dist_name][0] | DISTRIBUTIONS[dist_name][1]
+    unknown = set(entry) - allowed
+    if unknown:
+        raise ParameterError(f"{where}: unknown key(s) {sorted(unknown)}")
+    if not str(entry.get("justification", "")).strip():
+        raise ParameterError(f"{where}: needs a one-line 'justification'")
+    if entry.get("reference") is not None and not isinstance(entry["reference"], dict):
+        raise ParameterError(
+            f"{where}: reference must be a mapping (document, table/section, page), got "
+            f"{entry['reference']!r}"
+        )
+    common = {
+        "name": str(name),
+        "description": " ".join(str(entry.get("description", "")).split()),
+        "justification": " ".join(str(entry["justification"]).split()),
+        "reference": dict(entry.get("reference") or {}),
+    }
+    if kind == "did":
+        extra = set(entry) - {
+            "kind",
+            "site",
+            "group",
+            "description",
+            "justification",
+            "reference",
+        }
+        if extra:
+            raise ParameterError(
+                f"{where}: a 'did' input samples the counts; it takes no "
+                f"{sorted(extra)}"
+            )
+        site = str(entry.get("site", ""))
+        if site not in params.impact_sites():
+            raise ParameterError(
+                f"{where}: site {site!r} has no DiD data; sites {params.impact_sites()}"
+            )
+        try:
+            did_distribution(params, site)
+        except np.linalg.LinAlgError:
+            raise ParameterError(
+                f"{where}: site {site}'s counts leave no sampling variation in one of "
+                "its shares (e.g. everyone effective), so its DiD cannot be sampled"
+            ) from None
+        return Input(
+            kind="did",
+            columns=(f"{name}_et", f"{name}_sc"),
+            group=str(entry.get("group", name)),
+            site=site,
+            **common,
+        )
+    if kind != "parameter":
+        raise ParameterError(f"{where}: unknown kind {kind!r} (parameter or did)")
+    missing = DISTRIBUTIONS[dist_name][0] - set(entry)
+    if missing:
+        raise ParameterError(f"{where}: {dist_name} needs {sorted(missing)}")
+    targets = entry.get("parameters", entry.get("parameter"))
+    targets = [targets] if isinstance(targets, str) else targets
+    if not isinstance(targets, list) or not all(isinstance(x, str) for x in targets):
+        raise ParameterError(
+            f"{where}: 'parameter' must be a parameter name or 'parameters' a list of "
+            f"names, got {targets!r}"
+        )
+    if not targets or ("parameter" in entry and "parameters" in entry):
+        raise ParameterError(
+            f"{where}: give 'parameter' (one) or 'parameters' (a list)"
+        )
+    for target in targets:
+        if target not in params:
+            raise ParameterError(f"{where}: {params._unknown(target)}")
+    targets = [params.key(t) for t in targets]  # aliases name the same assumption
+    alias_target = params.names.aliases.get(str(name)) if params.names else None
+    if alias_target and (targets != [alias_target] or entry.get("apply") == "scale"):
+        raise ParameterError(
+            f"{where}: {name!r} is the alias of {alias_target} (parameters/names.yaml)"
+            f" but this input {entry.get('apply', 'set')}s {', '.join(targets)}; one "
+            "name per assumption: rename the input"
+        )
+    apply = entry.get("apply", "set")
+    if apply not in ("set", "scale"):
+        raise ParameterError(f"{where}: apply must be 'set' or 'scale', got {apply!r}")
+    item = Input(
+        kind="parameter",
+        columns=(str(name),),
+        group=str(entry.get("group", name)),
+        parameters=tuple(targets),
+        apply=apply,
+        distribution=_frozen(entry, where),
+        spec=dict(entry),
+        **common,
+    )
+    _check_support(item, params, where)
+    return item
+
 def load_uncertainty(
     path: str | Path | None = None, params: ParameterSet | None = None
 ) -> Uncertainty:
@@ -528,108 +635,16 @@ def load_uncertainty(
         raise ParameterError(f"{file}: unknown top-level key(s) {sorted(unknown_top)}")
     inputs = []
     for name, entry in raw["inputs"].items():
-        where = f"{file}: inputs.{name}"
-        if not isinstance(entry, dict):
-            raise ParameterError(f"{where}: expected a mapping")
-        kind = entry.get("kind", "parameter")
-        dist_name = entry.get("distribution")
-        if kind == "parameter" and dist_name not in DISTRIBUTIONS:
-            known = sorted(DISTRIBUTIONS)
+        try:
+            inputs.append(_entry(name, entry, file, params))
+        except ParameterError:
+            raise
+        except (TypeError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            # a safety net under the explicit checks: whatever else a value breaks is
+            # still reported against the user's file and entry
             raise ParameterError(
-                f"{where}: unknown distribution {dist_name!r}, known: {known}"
-            )
-        allowed = set(_ENTRY_KEYS)
-        if dist_name in DISTRIBUTIONS:
-            allowed |= DISTRIBUTIONS[dist_name][0] | DISTRIBUTIONS[dist_name][1]
-        unknown = set(entry) - allowed
-        if unknown:
-            raise ParameterError(f"{where}: unknown key(s) {sorted(unknown)}")
-        if not str(entry.get("justification", "")).strip():
-            raise ParameterError(f"{where}: needs a one-line 'justification'")
-        common = {
-            "name": str(name),
-            "description": " ".join(str(entry.get("description", "")).split()),
-            "justification": " ".join(str(entry["justification"]).split()),
-            "reference": dict(entry.get("reference") or {}),
-        }
-        if kind == "did":
-            extra = set(entry) - {
-                "kind",
-                "site",
-                "group",
-                "description",
-                "justification",
-                "reference",
-            }
-            if extra:
-                raise ParameterError(
-                    f"{where}: a 'did' input samples the counts; it takes no "
-                    f"{sorted(extra)}"
-                )
-            site = str(entry.get("site", ""))
-            if site not in params.impact_sites():
-                raise ParameterError(
-                    f"{where}: site {site!r} has no DiD data; sites {params.impact_sites()}"
-                )
-            try:
-                did_distribution(params, site)
-            except np.linalg.LinAlgError:
-                raise ParameterError(
-                    f"{where}: site {site}'s counts leave no sampling variation in one of "
-                    "its shares (e.g. everyone effective), so its DiD cannot be sampled"
-                ) from None
-            inputs.append(
-                Input(
-                    kind="did",
-                    columns=(f"{name}_et", f"{name}_sc"),
-                    group=str(entry.get("group", name)),
-                    site=site,
-                    **common,
-                )
-            )
-            continue
-        if kind != "parameter":
-            raise ParameterError(f"{where}: unknown kind {kind!r} (parameter or did)")
-        missing = DISTRIBUTIONS[dist_name][0] - set(entry)
-        if missing:
-            raise ParameterError(f"{where}: {dist_name} needs {sorted(missing)}")
-        targets = entry.get("parameters", entry.get("parameter"))
-        targets = [targets] if isinstance(targets, str) else targets
-        if not isinstance(targets, list) or not all(isinstance(x, str) for x in targets):
-            raise ParameterError(
-                f"{where}: 'parameter' must be a parameter name or 'parameters' a list of "
-                f"names, got {targets!r}"
-            )
-        if not targets or ("parameter" in entry and "parameters" in entry):
-            raise ParameterError(
-                f"{where}: give 'parameter' (one) or 'parameters' (a list)"
-            )
-        for target in targets:
-            if target not in params:
-                raise ParameterError(f"{where}: {params._unknown(target)}")
-        targets = [params.key(t) for t in targets]  # aliases name the same assumption
-        alias_target = params.names.aliases.get(str(name)) if params.names else None
-        if alias_target and (targets != [alias_target] or entry.get("apply") == "scale"):
-            raise ParameterError(
-                f"{where}: {name!r} is the alias of {alias_target} (parameters/names.yaml)"
-                f" but this input {entry.get('apply', 'set')}s {', '.join(targets)}; one "
-                "name per assumption: rename the input"
-            )
-        apply = entry.get("apply", "set")
-        if apply not in ("set", "scale"):
-            raise ParameterError(f"{where}: apply must be 'set' or 'scale', got {apply!r}")
-        item = Input(
-            kind="parameter",
-            columns=(str(name),),
-            group=str(entry.get("group", name)),
-            parameters=tuple(targets),
-            apply=apply,
-            distribution=_frozen(entry, where),
-            spec=dict(entry),
-            **common,
-        )
-        _check_support(item, params, where)
-        inputs.append(item)
+                f"{file}: inputs.{name}: a value cannot be used ({exc})"
+            ) from None
     if not inputs:
         raise ParameterError(f"{file}: no inputs")
     targets_seen: dict[str, str] = {}

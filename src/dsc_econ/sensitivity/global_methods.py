@@ -12,6 +12,7 @@ import xarray as xr
 
 from ..inputs.parameters import ParameterSet
 from ..model.appraisal import resolve_sites
+from . import memory
 from .distributions import Uncertainty
 from .engine import evaluate_blocks, record
 
@@ -84,6 +85,20 @@ def sobol(
         raise ValueError(f"resamples must be at least 2 for an interval, got {resamples}")
     sites = resolve_sites(params, sites)
     problem = uncertainty.problem(groups=groups)
+    d, cols, k = len(group_names(problem)), len(uncertainty.columns), len(sites)
+
+    def size(m: int) -> int:
+        return memory.sobol_bytes(m, d, cols, k, second_order, resamples)
+
+    fits = memory.largest(size, memory.budget())
+    power = 2 ** (fits.bit_length() - 1) if fits >= 2 else 0
+    memory.check_memory(
+        size(n),
+        f"Sobol indices with n = {n:,} base samples "
+        f"({n * (2 * d + 2 if second_order else d + 2):,} model runs)",
+        f"use at most n = {power:,} (the estimators need every row at once, so Sobol "
+        "cannot be chunked), fewer resamples, or Morris screening",
+    )
     unit = sobol_design(problem, n, second_order=second_order, seed=seed)
     out = evaluate_blocks(params, uncertainty, unit, sites, progress, "sobol")
     names = group_names(problem)
@@ -168,6 +183,14 @@ def morris(
 
     sites = resolve_sites(params, sites)
     problem = uncertainty.problem(groups=groups)
+    d = len(set(problem["groups"])) if groups else len(problem["names"])
+    cols, k = len(uncertainty.columns), len(sites)
+    fits = memory.largest(lambda r: memory.morris_bytes(r, d, cols, k), memory.budget())
+    memory.check_memory(
+        memory.morris_bytes(trajectories, d, cols, k),
+        f"Morris screening with {trajectories:,} trajectories",
+        f"use at most {fits:,} trajectories (screening needs far fewer: 10-100)",
+    )
     unit = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     # Evaluate at the centres of equal-probability strata (1/2p, 3/2p, ...) rather
     # than at 0 and 1, where unbounded distributions have infinite quantiles; the map

@@ -12,6 +12,7 @@ import xarray as xr
 
 from ..inputs.parameters import ParameterSet
 from ..model.appraisal import resolve_sites
+from . import memory
 from .distributions import Uncertainty
 from .engine import (
     BINS,
@@ -77,6 +78,15 @@ def psa(
         raise ValueError(f"interval must be between 0 and 1 (e.g. 0.9), got {interval}")
     sites = resolve_sites(params, sites)
     chunked = n > 16 * BLOCK if chunked is None else chunked
+    if not chunked:
+        cols, k = len(uncertainty.columns), len(sites)
+        fits = memory.largest(lambda m: memory.psa_bytes(m, cols, k), memory.budget())
+        memory.check_memory(
+            memory.psa_bytes(n, cols, k),
+            f"a Monte Carlo run of n = {n:,} in memory",
+            f"run it chunked (--chunked, chunked=True: memory stays flat in n) or use "
+            f"at most n = {fits:,}",
+        )
     if chunked:
         ds = _psa_dask(
             params, uncertainty, n, seed, sites, interval, keep_samples, progress

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from ..inputs.safety import write_csv
+
 # --------------------------------------------------------------------------- results I/O
 
 
@@ -24,12 +26,20 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def save(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a result to NetCDF (``.nc``, via h5netcdf) or Zarr (``.zarr``), atomically."""
+    """Write a result to NetCDF (``.nc``, via h5netcdf), Zarr (``.zarr``) or CSV
+    (``.csv``: the :func:`tidy` table, per-site summary without the draws, text cells
+    escaped against spreadsheet formulas), atomically."""
     import os
     import shutil
     import tempfile
 
     target = Path(path)
+    if target.suffix == ".csv":
+        if "sample" in ds.dims:  # a CSV holds the per-site summary, not every draw
+            ds = ds.drop_vars([v for v in ds.variables if "sample" in ds[v].dims])
+            ds = ds.drop_dims([d for d in ("sample", "parameter", "input") if d in ds.dims])
+        write_csv(tidy(ds), target, index=False)
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
@@ -46,7 +56,9 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
         elif target.suffix in (".nc", ".nc4", ".h5"):
             ds.to_netcdf(staged, engine="h5netcdf")
         else:
-            raise ValueError(f"{target}: use a .nc or .zarr file name")
+            raise ValueError(
+                f"{target}: use a .nc or .zarr file name (or .csv for the summary table)"
+            )
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         os.replace(staged, target)
