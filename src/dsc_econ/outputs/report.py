@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import itertools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
 from . import figures
 
-__all__ = ["ReportFiles", "find_chromium", "html_to_pdf", "report"]
+__all__ = ["Analyses", "ReportFiles", "analyse", "find_chromium", "html_to_pdf", "report"]
 
 KINDS = {
     "whole_system": "whole-system pilot",
@@ -254,6 +255,304 @@ def _figure_entry(
     }
 
 
+@dataclass
+class Analyses:
+    """Everything the report's sections read: the point appraisal and each analysis.
+
+    Built once by :func:`analyse`; each section builder takes it and returns the template
+    fields of one section, so a section can be read (and changed) on its own.
+    """
+
+    params: ParameterSet
+    uncertainty: Uncertainty
+    sites: list[str]
+    point: Any
+    mc: Any
+    oneway: Any
+    sobol: Any
+    scenarios: Any
+    user_scenarios: dict[str, Scenario]
+    dids: Any
+    units: Any
+    tree: Any
+    n_psa: int
+    seed: int
+
+
+def analyse(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    sites: Sequence[str],
+    n_psa: int,
+    n_sobol: int,
+    seed: int,
+    user_scenarios: dict[str, Scenario],
+) -> Analyses:
+    """Run the appraisal and every sensitivity analysis the report shows."""
+    sites = list(sites)
+    return Analyses(
+        params=params,
+        uncertainty=uncertainty,
+        sites=sites,
+        point=appraise(params, sites),
+        mc=sens.psa(params, uncertainty, n=n_psa, seed=seed, sites=sites, progress=False),
+        oneway=sens.oneway(params, uncertainty, sites),
+        sobol=sens.sobol(
+            params, uncertainty, n=n_sobol, seed=seed, sites=sites, progress=False
+        ),
+        scenarios=sens.scenarios(params, sites=sites, extra=user_scenarios),
+        user_scenarios=user_scenarios,
+        dids=did_table(params, sites),
+        units=unit_values(params),
+        tree=pathway_tree(params),
+        n_psa=n_psa,
+        seed=seed,
+    )
+
+
+def summary_section(a: Analyses) -> dict[str, Any]:
+    """Section 1: one row and one paragraph per site, and the headline sentence."""
+    rows = []
+    for site in a.sites:
+        prob = float(a.mc.prob_bcr_gt_1.sel(site=site))
+        verdict, cls = _verdict(prob)
+        half = float(a.scenarios.bcr.sel(scenario="benefits_50", site=site))
+        rows.append(
+            {
+                "id": site,
+                "kind": KINDS.get(str(a.params[f"sites.{site}.type"]), "pilot"),
+                "npv": _k(float(a.point.net_benefit.sel(site=site))),
+                "npv_interval": f"{_k(float(a.mc.npv_low.sel(site=site)))} to "
+                f"{_k(float(a.mc.npv_high.sel(site=site)))}",
+                "bcr": _ratio(float(a.point.bcr.sel(site=site))),
+                "bcr_interval": f"{_ratio(float(a.mc.bcr_low.sel(site=site)))} to "
+                f"{_ratio(float(a.mc.bcr_high.sel(site=site)))}",
+                "prob": f"{prob:.0%}",
+                "verdict": verdict,
+                "verdict_class": cls,
+                "text": _site_text(site, a.params, a.point, a.dids, half, prob),
+            }
+        )
+    positive = [r["id"] for r in rows if r["verdict_class"] == "verdict-pos"]
+    negative = [r["id"] for r in rows if r["verdict_class"] == "verdict-neg"]
+    headline = (
+        f"Of the {len(a.sites)} pilot sites appraised, benefits very probably exceed costs "
+        "at "
+        f"{_list(positive, 'none')}, and costs very probably exceed benefits at "
+        f"{_list(negative, 'none')}; the rest are uncertain. The estimates rest on 18 "
+        "months "
+        "of outcomes and on comparison areas standing in for what would have happened "
+        "without the pilots (section 2)."
+    )
+    return {"headline": headline, "sites": rows}
+
+
+def _p_value_source(a: Analyses) -> str:
+    sources = {
+        a.params.meta(k).reference.document
+        for s in a.sites
+        for m in ("et_tt", "sc_tc")
+        if (k := f"sites.{s}.p_values.{m}") in a.params
+    }
+    return (
+        "the report's client-level regressions, Tables 6.1 to 6.4"
+        if sources and all(d.startswith("003_") for d in sources)
+        else "client-level logistic regressions"
+    )
+
+
+def caveats_section(a: Analyses) -> dict[str, Any]:
+    """Section 2: what the estimates rest on, built from the parameters in use."""
+    scen, params = a.scenarios, a.params
+    flips = [
+        s
+        for s in a.sites
+        if (float(scen.bcr.sel(scenario="benefits_50", site=s)) > 1)
+        != (float(scen.bcr.sel(scenario="base", site=s)) > 1)
+    ]
+    significant = [s for s in a.sites if _p_text(params, s, "et_tt")[1]]
+    sig_completions = [s for s in a.sites if _p_text(params, s, "sc_tc")[1]]
+    periods = {
+        p: (
+            _dt.date.fromisoformat(params[f"records.periods.{p}.start"]).strftime("%B %Y"),
+            _dt.date.fromisoformat(params[f"records.periods.{p}.end"]).strftime("%B %Y"),
+        )
+        for p in ("pre", "post")
+    }
+    caveats = [
+        f"Outcomes compare the period before the pilots ({periods['pre'][0]} to "
+        f"{periods['pre'][1]}) with the pilots' later months ({periods['post'][0]} to "
+        f"{periods['post'][1]}), 18 months each in the report. Treatment journeys are "
+        "long, so changes to completions in particular may not have shown yet (report, "
+        "Chapter 6).",
+        "Each pilot's impact is the difference in differences against a comparison area "
+        "chosen to be similar; if the comparison area changed for other reasons, the "
+        "estimate is biased (report, section 7.5).",
+        f"Statistical significance ({_p_value_source(a)}): the change in effective "
+        f"treatment is significant at 5% for {_list(significant, 'no site')}; the change "
+        "in the share of completions that were successful is significant for "
+        f"{_list(sig_completions, 'no site')}. Sites without a regression p-value are "
+        "not counted as significant.",
+        "The report's own test, halving every benefit, "
+        + (
+            "changes no site's verdict."
+            if not flips
+            else f"changes the verdict for {_list(flips, '')}."
+        ),
+        "The value of a successful completion (£"
+        f"{a.units.completion:,.0f}) depends on the share of completers who stay "
+        "abstinent and on how long harm stays low; these are among the least certain "
+        "inputs (section 4).",
+        "Where the published report's arithmetic slipped (for example site 5's "
+        "completions, "
+        "applied at a tenth of the estimated change), this report uses the figures the "
+        "counts give; `dsc-econ reproduce` lists every difference.",
+    ]
+    return {"caveats": caveats}
+
+
+def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 3: NPV intervals, BCR distributions and payback."""
+    figs = [
+        _figure_entry(
+            figures.npv_intervals(a.mc, a.point),
+            "fig-npv",
+            next(number),
+            "Net present value of each site: point estimate and 90% interval.",
+            "NPV by site with intervals",
+        ),
+        _figure_entry(
+            figures.bcr_distributions(a.mc, a.sites),
+            "fig-bcr",
+            next(number),
+            "Distribution of each site's benefit-cost ratio across the Monte Carlo "
+            "samples; the red line marks BCR = 1.",
+            "BCR distributions",
+        ),
+        _figure_entry(
+            figures.payback(a.point, a.sites),
+            "fig-payback",
+            next(number),
+            "Cumulative discounted benefits from the start of treatment against "
+            "each pilot's costs.",
+            "payback chart",
+        ),
+    ]
+    return {"figures_results": figs, "n_psa": f"{a.n_psa:,}", "seed": a.seed}
+
+
+def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 4: a tornado and a Sobol chart per site."""
+    figs = []
+    for site in a.sites:
+        figs.append(
+            _figure_entry(
+                figures.tornado(a.oneway, site),
+                f"fig-tornado-{site}",
+                next(number),
+                f"Tornado chart for site {site}.",
+                f"tornado site {site}",
+            )
+        )
+        figs.append(
+            _figure_entry(
+                figures.sobol_indices(a.sobol, site),
+                f"fig-sobol-{site}",
+                next(number),
+                f"Sobol indices of site {site}'s NPV.",
+                f"Sobol indices site {site}",
+            )
+        )
+    return {"figures_uncertainty": figs, "sobol_runs": f"{a.sobol.attrs['rows']:,}"}
+
+
+def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 5: the pathway tree and the harm profiles behind the unit values."""
+    figs = [
+        _figure_entry(
+            figures.pathway_tree(a.tree, a.params),
+            "fig-tree",
+            next(number),
+            "Treatment pathway tree with branch probabilities (national NDTMS "
+            "figures and the report's abstinence probabilities).",
+            "pathway tree",
+        ),
+        _figure_entry(
+            figures.harm_profiles(harm_profiles_for(a.params)),
+            "fig-harms",
+            next(number),
+            "Harm per client per year of each pathway over the "
+            "20-year career (DTORS levels).",
+            "harm profiles",
+        ),
+    ]
+    return {
+        "figures_model": figs,
+        "unit_effective": f"{a.units.effective:,.0f}",
+        "unit_completion": f"{a.units.completion:,.0f}",
+    }
+
+
+def scenarios_section(a: Analyses) -> dict[str, Any]:
+    """Section 6: the BCR of every site under every named scenario."""
+    scen = a.scenarios
+    rows = [
+        {
+            "name": str(name),
+            "description": str(scen.description.sel(scenario=name).item()),
+            "bcrs": [_ratio(float(scen.bcr.sel(scenario=name, site=s))) for s in a.sites],
+        }
+        for name in scen.scenario.values
+    ]
+    return {
+        "scenario_sites": a.sites,
+        "scenario_rows": rows,
+        "user_scenarios": list(a.user_scenarios),
+    }
+
+
+def appendix_section(a: Analyses, command_line: str | None) -> dict[str, Any]:
+    """Appendix: every assumption with its source, and the reproducibility record."""
+    return {
+        "parameters": _parameters_table(a.params, a.uncertainty, a.sites),
+        "version": __version__,
+        "parameter_hash": parameter_hash(a.params),
+        "parameter_source": a.params.source,
+        "uncertainty_source": a.uncertainty.source,
+        "uncertainty_digest": a.uncertainty.digest,
+        "command_line": command_line or " ".join(sys.argv),
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """Fill the report template (jinja2, autoescaped) with the sections' fields."""
+    env = Environment(
+        loader=PackageLoader("dsc_econ.outputs", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    return env.get_template("report.html.j2").render(**context)
+
+
+def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
+    """Write the HTML (and print the PDF) in a staging folder, then move both into
+    ``out``: a failed run leaves nothing half-written under the final names."""
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target) as staging:
+        stage = Path(staging)
+        html_path = stage / "report.html"
+        html_path.write_text(html, encoding="utf-8")
+        pdf_path = html_to_pdf(html_path, stage / "report.pdf") if pdf else None
+        final_html = target / "report.html"
+        os.replace(html_path, final_html)
+        final_pdf = None
+        if pdf_path is not None:
+            final_pdf = target / "report.pdf"
+            os.replace(pdf_path, final_pdf)
+    return ReportFiles(final_html, final_pdf)
+
+
 def report(
     out: str | Path,
     params: ParameterSet | None = None,
@@ -299,228 +598,26 @@ def report(
     sites = params.check_sites(sites) if sites else params.impact_sites()
     if pdf:
         _chromium_or_raise()  # fail before the analyses, not after
-
-    point = appraise(params, sites)
-    mc = sens.psa(params, uncertainty, n=n_psa, seed=seed, sites=sites, progress=False)
-    oneway = sens.oneway(params, uncertainty, sites)
-    sobol = sens.sobol(
-        params, uncertainty, n=n_sobol, seed=seed, sites=sites, progress=False
-    )
     user_scenarios: dict[str, Scenario] = {}
     for path in scenario_files or []:
         user_scenarios.update(load_scenarios(path, params))
     user_scenarios.update(extra_scenarios or {})
-    scen = sens.scenarios(params, sites=sites, extra=user_scenarios)
-    dids = did_table(params, sites)
-    units = unit_values(params)
-    tree = pathway_tree(params)
 
-    site_rows = []
-    for site in sites:
-        prob = float(mc.prob_bcr_gt_1.sel(site=site))
-        verdict, cls = _verdict(prob)
-        half = float(scen.bcr.sel(scenario="benefits_50", site=site))
-        site_rows.append(
-            {
-                "id": site,
-                "kind": KINDS.get(str(params[f"sites.{site}.type"]), "pilot"),
-                "npv": _k(float(point.net_benefit.sel(site=site))),
-                "npv_interval": f"{_k(float(mc.npv_low.sel(site=site)))} to "
-                f"{_k(float(mc.npv_high.sel(site=site)))}",
-                "bcr": _ratio(float(point.bcr.sel(site=site))),
-                "bcr_interval": f"{_ratio(float(mc.bcr_low.sel(site=site)))} to "
-                f"{_ratio(float(mc.bcr_high.sel(site=site)))}",
-                "prob": f"{prob:.0%}",
-                "verdict": verdict,
-                "verdict_class": cls,
-                "text": _site_text(site, params, point, dids, half, prob),
-            }
-        )
-    positive = [r["id"] for r in site_rows if r["verdict_class"] == "verdict-pos"]
-    negative = [r["id"] for r in site_rows if r["verdict_class"] == "verdict-neg"]
-    headline = (
-        f"Of the {len(sites)} pilot sites appraised, benefits very probably exceed costs "
-        "at "
-        f"{_list(positive, 'none')}, and costs very probably exceed benefits at "
-        f"{_list(negative, 'none')}; the rest are uncertain. The estimates rest on 18 "
-        "months "
-        "of outcomes and on comparison areas standing in for what would have happened "
-        "without the pilots (section 2)."
-    )
-    flips = [
-        s
-        for s in sites
-        if (float(scen.bcr.sel(scenario="benefits_50", site=s)) > 1)
-        != (float(scen.bcr.sel(scenario="base", site=s)) > 1)
-    ]
-    significant = [s for s in sites if _p_text(params, s, "et_tt")[1]]
-    sig_completions = [s for s in sites if _p_text(params, s, "sc_tc")[1]]
-    sources = {
-        params.meta(k).reference.document
-        for s in sites
-        for m in ("et_tt", "sc_tc")
-        if (k := f"sites.{s}.p_values.{m}") in params
+    a = analyse(params, uncertainty, sites, n_psa, n_sobol, seed, user_scenarios)
+    number = itertools.count(1)  # figures are numbered in the order the sections run
+    context: dict[str, Any] = {
+        "title": title,
+        "subtitle": f"Sites {', '.join(a.sites)}; parameters from {params.source}"
+        + (f" with {', '.join(params.overridden)} changed" if params.overridden else ""),
+        **summary_section(a),
+        **caveats_section(a),
+        **results_figures(a, number),
+        **uncertainty_figures(a, number),
+        **model_figures(a, number),
+        **scenarios_section(a),
+        **appendix_section(a, command_line),
     }
-    p_source = (
-        "the report's client-level regressions, Tables 6.1 to 6.4"
-        if sources and all(d.startswith("003_") for d in sources)
-        else "client-level logistic regressions"
-    )
-    periods = {
-        p: (
-            _dt.date.fromisoformat(params[f"records.periods.{p}.start"]).strftime("%B %Y"),
-            _dt.date.fromisoformat(params[f"records.periods.{p}.end"]).strftime("%B %Y"),
-        )
-        for p in ("pre", "post")
-    }
-    caveats = [
-        f"Outcomes compare the period before the pilots ({periods['pre'][0]} to "
-        f"{periods['pre'][1]}) with the pilots' later months ({periods['post'][0]} to "
-        f"{periods['post'][1]}), 18 months each in the report. Treatment journeys are "
-        "long, so changes to completions in particular may not have shown yet (report, "
-        "Chapter 6).",
-        "Each pilot's impact is the difference in differences against a comparison area "
-        "chosen to be similar; if the comparison area changed for other reasons, the "
-        "estimate is biased (report, section 7.5).",
-        f"Statistical significance ({p_source}): the change in effective treatment is "
-        f"significant at 5% for {_list(significant, 'no site')}; the change in the share "
-        "of completions that were successful is significant for "
-        f"{_list(sig_completions, 'no site')}. Sites without a regression p-value are "
-        "not counted as significant.",
-        "The report's own test, halving every benefit, "
-        + (
-            "changes no site's verdict."
-            if not flips
-            else f"changes the verdict for {_list(flips, '')}."
-        ),
-        "The value of a successful completion (£"
-        f"{units.completion:,.0f}) depends on the share of completers who stay abstinent "
-        "and on how long harm stays low; these are among the least certain inputs "
-        "(section 4).",
-        "Where the published report's arithmetic slipped (for example site 5's "
-        "completions, "
-        "applied at a tenth of the estimated change), this report uses the figures the "
-        "counts give; `dsc-econ reproduce` lists every difference.",
-    ]
-    number = iter(range(1, 100))
-    figs_results = [
-        _figure_entry(
-            figures.npv_intervals(mc, point),
-            "fig-npv",
-            next(number),
-            "Net present value of each site: point estimate and 90% interval.",
-            "NPV by site with intervals",
-        ),
-        _figure_entry(
-            figures.bcr_distributions(mc, sites),
-            "fig-bcr",
-            next(number),
-            "Distribution of each site's benefit-cost ratio across the Monte Carlo "
-            "samples; the red line marks BCR = 1.",
-            "BCR distributions",
-        ),
-        _figure_entry(
-            figures.payback(point, sites),
-            "fig-payback",
-            next(number),
-            "Cumulative discounted benefits from the start of treatment against "
-            "each pilot's costs.",
-            "payback chart",
-        ),
-    ]
-    figs_unc = []
-    for site in sites:
-        figs_unc.append(
-            _figure_entry(
-                figures.tornado(oneway, site),
-                f"fig-tornado-{site}",
-                next(number),
-                f"Tornado chart for site {site}.",
-                f"tornado site {site}",
-            )
-        )
-        figs_unc.append(
-            _figure_entry(
-                figures.sobol_indices(sobol, site),
-                f"fig-sobol-{site}",
-                next(number),
-                f"Sobol indices of site {site}'s NPV.",
-                f"Sobol indices site {site}",
-            )
-        )
-    figs_model = [
-        _figure_entry(
-            figures.pathway_tree(tree, params),
-            "fig-tree",
-            next(number),
-            "Treatment pathway tree with branch probabilities (national NDTMS "
-            "figures and the report's abstinence probabilities).",
-            "pathway tree",
-        ),
-        _figure_entry(
-            figures.harm_profiles(harm_profiles_for(params)),
-            "fig-harms",
-            next(number),
-            "Harm per client per year of each pathway over the "
-            "20-year career (DTORS levels).",
-            "harm profiles",
-        ),
-    ]
-    scenario_rows = [
-        {
-            "name": str(name),
-            "description": str(scen.description.sel(scenario=name).item()),
-            "bcrs": [_ratio(float(scen.bcr.sel(scenario=name, site=s))) for s in sites],
-        }
-        for name in scen.scenario.values
-    ]
-    env = Environment(
-        loader=PackageLoader("dsc_econ.outputs", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-    )
-    html = env.get_template("report.html.j2").render(
-        title=title,
-        subtitle=(
-            f"Sites {', '.join(sites)}; parameters from {params.source}"
-            + (f" with {', '.join(params.overridden)} changed" if params.overridden else "")
-        ),
-        headline=headline,
-        sites=site_rows,
-        caveats=caveats,
-        n_psa=f"{n_psa:,}",
-        seed=seed,
-        sobol_runs=f"{sobol.attrs['rows']:,}",
-        figures_results=figs_results,
-        figures_uncertainty=figs_unc,
-        figures_model=figs_model,
-        scenario_sites=sites,
-        scenario_rows=scenario_rows,
-        user_scenarios=list(user_scenarios),
-        unit_effective=f"{units.effective:,.0f}",
-        unit_completion=f"{units.completion:,.0f}",
-        parameters=_parameters_table(params, uncertainty, sites),
-        version=__version__,
-        parameter_hash=parameter_hash(params),
-        parameter_source=params.source,
-        uncertainty_source=uncertainty.source,
-        uncertainty_digest=uncertainty.digest,
-        command_line=command_line or " ".join(sys.argv),
-        generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    target = Path(out)
-    target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target) as staging:
-        stage = Path(staging)
-        html_path = stage / "report.html"
-        html_path.write_text(html, encoding="utf-8")
-        pdf_path = html_to_pdf(html_path, stage / "report.pdf") if pdf else None
-        final_html = target / "report.html"
-        os.replace(html_path, final_html)
-        final_pdf = None
-        if pdf_path is not None:
-            final_pdf = target / "report.pdf"
-            os.replace(pdf_path, final_pdf)
-    return ReportFiles(final_html, final_pdf)
+    return write_report(out, render_html(context), pdf)
 
 
 def _list(items: Sequence[str], empty: str) -> str:
