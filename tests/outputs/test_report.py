@@ -69,8 +69,9 @@ def test_html_is_self_contained_and_complete(built):
     page = _Page()
     page.feed(built.html.read_text(encoding="utf-8"))
     sites = dsc.load_parameters().impact_sites()
-    # 3 results figures, a tornado and a Sobol chart per site, tree and harm profiles
-    assert page.figures == 3 + 2 * len(sites) + 2
+    # 3 results figures, a tornado and a Sobol chart per site, the value-of-information
+    # chart, tree and harm profiles
+    assert page.figures == 3 + 2 * len(sites) + 1 + 2
     assert len(page.images) == page.figures
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
@@ -85,6 +86,7 @@ def test_html_is_self_contained_and_complete(built):
         "fig-tree",
         "fig-harms",
         "fig-tornado-3",
+        "fig-voi",
     ):
         assert fid in page.ids
 
@@ -101,6 +103,19 @@ def test_html_carries_summary_caveats_appendix_and_footer(built):
 
 
 @needs_chromium
+def test_value_of_information_section_reads_per_site(built):
+    text = built.html.read_text(encoding="utf-8")
+    section = text[text.index('id="voi"') : text.index('id="fig-voi"')]
+    assert "Is it worth finding out more?" in section
+    assert "expected\nvalue of perfect information" in section
+    sites = dsc.load_parameters().impact_sites()
+    for site in sites:
+        assert f"<li>Site {site}: " in section
+    assert "<li>All sites together: " in section
+    # Site 4's decision is uncertain and its measured impact drives it (Sobol agrees).
+    assert re.search(r"Site 4: on current evidence .* site 4&#39;s measured impact", section)
+
+
 def test_chromium_renders_a_non_blank_page(built, tmp_path):
     shot = tmp_path / "page.png"
     with_profile = tmp_path / "profile"
