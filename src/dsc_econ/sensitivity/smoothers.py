@@ -18,7 +18,7 @@ columns in the group, as in the literature (R packages ``voi`` and BCEA):
 * **three or more columns: a Gaussian process**, :func:`fit_gp` (scikit-learn), with an
   anisotropic squared-exponential kernel and a noise term. Its cost is cubic in the
   rows it conditions on, so the hyperparameters are fitted on a random subsample
-  (default 300 rows) and the posterior mean conditions on a larger one (default 1,000)
+  (default 200 rows) and the posterior mean conditions on a larger one (default 1,000)
   and is predicted at every row; this keeps a run at a few seconds per output whatever
   the sample size (a subset-of-data approximation; Strong et al. use GPs on up to a few
   thousand rows for the same reason).
@@ -255,9 +255,9 @@ def fit_gp(
     x: np.ndarray,
     y: np.ndarray,
     seed: int = 0,
-    fit_rows: int = 300,
+    fit_rows: int = 200,
     condition_rows: int = 1000,
-    max_iterations: int = 50,
+    max_iterations: int = 40,
 ) -> Fit:
     """Gaussian-process regression of every output column on three or more inputs.
 
