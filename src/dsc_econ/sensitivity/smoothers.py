@@ -70,14 +70,23 @@ class Fit:
     rows: np.ndarray
     _draw: Any
 
-    def draws(self, columns: list[int], size: int, rng: np.random.Generator) -> np.ndarray:
+    def draws(
+        self,
+        columns: list[int],
+        size: int,
+        rng: np.random.Generator,
+        subset: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Posterior draws of the fitted function for some outputs.
+
+        ``subset`` (positions in :attr:`rows`) limits the rows drawn at: the spread of
+        a mean over draws hardly changes on a large random subset, and the cost does.
 
         Returns
         -------
-        ndarray, shape (size, len(rows), len(columns))
+        ndarray, shape (size, len(rows) or len(subset), len(columns))
         """
-        return np.stack([self._draw(j, size, rng) for j in columns], axis=-1)
+        return np.stack([self._draw(j, size, rng, subset) for j in columns], axis=-1)
 
 
 def residual_check(y: np.ndarray, fitted: np.ndarray, bins: int = 20) -> np.ndarray:
@@ -226,11 +235,14 @@ def fit_gam(x: np.ndarray, y: np.ndarray, basis_1d: int = 20, basis_2d: int = 8)
         maps.append(to_beta)
     sigma = np.sqrt(rss_best / np.maximum(n - edf_best, 1.0))
 
-    def draw(j: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    def draw(
+        j: int, size: int, rng: np.random.Generator, subset: np.ndarray | None
+    ) -> np.ndarray:
+        basis = design if subset is None else design[subset]
         shrink = shrinks[:, j]
         coef = shrink * coefs[:, j]
         eps = rng.standard_normal((p, size)) * (sigma[j] * np.sqrt(shrink))[:, None]
-        return (design @ (maps[j] @ (coef[:, None] + eps))).T  # (size, n)
+        return (basis @ (maps[j] @ (coef[:, None] + eps))).T  # (size, rows)
 
     detail = (
         f"cubic P-spline, {p} basis functions"
@@ -363,8 +375,11 @@ def _fit_gp(
 
         draws.append(_GPDraw(k_mm, factor, fitted[cond, j].copy(), noise, scale))
 
-    def draw_j(j: int, size: int, rng: np.random.Generator) -> np.ndarray:
-        return draws[j](size, rng)
+    def draw_j(
+        j: int, size: int, rng: np.random.Generator, subset: np.ndarray | None
+    ) -> np.ndarray:
+        out = draws[j](size, rng)
+        return out if subset is None else out[:, subset]
 
     return Fit(
         fitted=fitted,
@@ -403,10 +418,12 @@ def fit_additive(x: np.ndarray, y: np.ndarray, sweeps: int = 4) -> Fit:
                 fits.append(fit)
     fitted = centre + parts.sum(axis=0)
 
-    def draw(j: int, size: int, rng: np.random.Generator) -> np.ndarray:
-        total = np.full((size, n), centre[j])
+    def draw(
+        j: int, size: int, rng: np.random.Generator, subset: np.ndarray | None
+    ) -> np.ndarray:
+        total = np.full((size, n if subset is None else len(subset)), centre[j])
         for fit in fits:
-            d = fit.draws([j], size, rng)[..., 0]
+            d = fit.draws([j], size, rng, subset)[..., 0]
             total += d - d.mean(axis=1, keepdims=True)
         return total
 
@@ -446,10 +463,13 @@ def fit_multi(x: np.ndarray, y: np.ndarray, seed: int = 0, **gp: Any) -> Fit:
     fitted = np.where(use_gp, gp_fit.fitted, add_fit.fitted)
     rows = gp_fit.rows
 
-    def draw(j: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    def draw(
+        j: int, size: int, rng: np.random.Generator, subset: np.ndarray | None
+    ) -> np.ndarray:
         if use_gp[j]:
-            return gp_fit.draws([j], size, rng)[..., 0]
-        return add_fit.draws([j], size, rng)[:, rows, 0]
+            return gp_fit.draws([j], size, rng, subset)[..., 0]
+        at = rows if subset is None else rows[subset]
+        return add_fit.draws([j], size, rng, at)[..., 0]
 
     return Fit(
         fitted=fitted,

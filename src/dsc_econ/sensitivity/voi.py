@@ -53,6 +53,10 @@ GAM_MAX_COLUMNS = 2
 """Groups of up to this many sample columns are smoothed with a GAM, larger ones with a
 Gaussian process."""
 
+SE_ROWS = 20_000
+"""Rows the posterior draws for an EVPPI's standard error are evaluated at, at most (a
+random subset beyond that: the spread over draws barely changes, the cost does)."""
+
 Options = Callable[[xr.Dataset], xr.DataArray] | xr.DataArray | np.ndarray
 
 
@@ -377,7 +381,10 @@ def _evppi(
                 value, mc_se = _evppi_from_fitted(g_hat)
                 reg_se = 0.0
                 if draws > 1:
-                    sampled = fit.draws(block, draws, rng)  # (draws, rows, comparisons)
+                    subset = None
+                    if len(fit.rows) > SE_ROWS:  # the spread over draws, on fewer rows
+                        subset = np.sort(rng.choice(len(fit.rows), SE_ROWS, replace=False))
+                    sampled = fit.draws(block, draws, rng, subset)  # (draws, rows, comp.)
                     per_draw = _evppi_from_fitted(sampled, with_se=False)[0]
                     reg_se = float(per_draw.std(ddof=1))
                 result["evppi"][s, g] = value[0]
