@@ -69,9 +69,10 @@ def test_html_is_self_contained_and_complete(built):
     page = _Page()
     page.feed(built.html.read_text(encoding="utf-8"))
     sites = dsc.load_parameters().impact_sites()
-    # 3 results figures, a tornado and a Sobol chart per site, the value-of-information
-    # chart, tree and harm profiles
-    assert page.figures == 3 + 2 * len(sites) + 1 + 2
+    # 3 results figures, a tornado and a Sobol chart per site, tree and harm profiles,
+    # the cash-flow/payback chart of section 7 (issue 11) and the value-of-information
+    # chart (issue 14)
+    assert page.figures == 3 + 2 * len(sites) + 2 + 1 + 1
     assert len(page.images) == page.figures
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
@@ -86,6 +87,7 @@ def test_html_is_self_contained_and_complete(built):
         "fig-tree",
         "fig-harms",
         "fig-tornado-3",
+        "fig-cashflow",
         "fig-voi",
     ):
         assert fid in page.ids
@@ -102,7 +104,13 @@ def test_html_carries_summary_caveats_appendix_and_footer(built):
     assert "seed 3" in text and "benefits_50" in text
 
 
-@needs_chromium
+def test_html_shows_payback_and_streams_outside_the_tree(built):
+    text = built.html.read_text(encoding="utf-8")
+    assert 'id="dynamics"' in text and "Payback (discounted)" in text
+    assert "managerial economies" in text and "not counted: off by default" in text
+    assert "£1,656k" in text or "£1.7m" in text  # 60/0.035 from year 2
+
+
 def test_value_of_information_section_reads_per_site(built):
     text = built.html.read_text(encoding="utf-8")
     section = text[text.index('id="voi"') : text.index('id="fig-voi"')]
@@ -116,6 +124,7 @@ def test_value_of_information_section_reads_per_site(built):
     assert re.search(r"Site 4: on current evidence .* site 4&#39;s measured impact", section)
 
 
+@needs_chromium
 def test_chromium_renders_a_non_blank_page(built, tmp_path):
     shot = tmp_path / "page.png"
     with_profile = tmp_path / "profile"
