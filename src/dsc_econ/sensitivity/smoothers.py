@@ -3,7 +3,7 @@
 EVPPI by regression (Strong, Oakley & Brennan 2014) needs, for every input group, the
 conditional expectation of each option's incremental net benefit given the group's
 inputs, estimated from the probabilistic sample. Two smoothers, chosen by the number of
-columns in the group, as in the literature (R packages ``voi`` and BCEA):
+columns in the group, as in the literature (the R packages ``voi`` and BCEA):
 
 * **one or two columns: a penalised regression spline (GAM)**, :func:`fit_gam`. Cubic
   B-splines with knots at the data's quantiles and a second-difference penalty
@@ -11,21 +11,23 @@ columns in the group, as in the literature (R packages ``voi`` and BCEA):
   direction), smoothing chosen by generalised cross-validation. All outputs (sites,
   options) share the design matrix, so one factorisation serves every output and the
   smoothing parameter of each is found from an eigen-decomposition in closed form:
-  ~20 (one column) or ~64 (two) coefficients, a few milliseconds at 10^4 rows and linear
-  in the number of rows. Written here in NumPy rather than through pygam or statsmodels
-  because those refit per output and search the smoothing parameter by refitting;
-  the estimator is the same penalised least squares.
+  ~20 (one column) or ~64 (two) coefficients, about a tenth of a second for all
+  outputs at 10^4 rows, linear in the number of rows. Written here in NumPy rather
+  than through pygam or statsmodels because those refit per output and search the
+  smoothing parameter by refitting; the estimator is the same penalised least squares.
 * **three or more columns: a Gaussian process**, :func:`fit_gp` (scikit-learn), with an
   anisotropic squared-exponential kernel and a noise term. Its cost is cubic in the
   rows it conditions on, so the hyperparameters are fitted on a random subsample
   (default 200 rows) and the posterior mean conditions on a larger one (default 1,000)
-  and is predicted at every row; this keeps a run at a few seconds per output whatever
-  the sample size (a subset-of-data approximation; Strong et al. use GPs on up to a few
-  thousand rows for the same reason).
+  and is predicted at every row; this keeps a run at about a second per output whatever
+  the sample size (a subset-of-data approximation). :func:`fit_multi`, which the EVPPI
+  uses, also fits an additive spline model (:func:`fit_additive`) and keeps, per output,
+  whichever predicts rows the GP did not see better: a GP fitted on few rows can read
+  a pattern into noise, and regression-based EVPPI is biased upwards by overfitting.
 
-Both return a :class:`Fit` with the fitted values, R², a residual check and draws from
-the posterior of the fitted function, from which the EVPPI's standard error follows
-(Strong et al. 2014, section 3.3).
+Every fit returns a :class:`Fit` with the fitted values, R², a residual check and draws
+from the posterior of the fitted function, from which the EVPPI's standard error follows
+(as in Strong et al. 2014, who sample the fitted values from their posterior).
 """
 
 from __future__ import annotations
