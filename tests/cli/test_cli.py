@@ -125,6 +125,7 @@ def test_console_script_entry_point():
         (["psa", "--n", "500"], "P(BCR>1)"),
         (["sobol", "--n", "64"], "did_site_3"),
         (["morris", "--trajectories", "4"], "mu*"),
+        (["voi", "--n", "1500", "--sites", "4", "7", "--top", "2"], "did_site_7"),
     ],
 )
 def test_sensitivity_verbs(capsys, argv, expected):

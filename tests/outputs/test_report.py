@@ -70,8 +70,9 @@ def test_html_is_self_contained_and_complete(built):
     page.feed(built.html.read_text(encoding="utf-8"))
     sites = dsc.load_parameters().impact_sites()
     # 3 results figures, a tornado and a Sobol chart per site, tree and harm profiles,
-    # and the cash-flow/payback chart of section 7 (issue 11)
-    assert page.figures == 3 + 2 * len(sites) + 2 + 1
+    # the cash-flow/payback chart of section 7 (issue 11) and the value-of-information
+    # chart (issue 14)
+    assert page.figures == 3 + 2 * len(sites) + 2 + 1 + 1
     assert len(page.images) == page.figures
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
@@ -87,6 +88,7 @@ def test_html_is_self_contained_and_complete(built):
         "fig-harms",
         "fig-tornado-3",
         "fig-cashflow",
+        "fig-voi",
     ):
         assert fid in page.ids
 
@@ -107,6 +109,19 @@ def test_html_shows_payback_and_streams_outside_the_tree(built):
     assert 'id="dynamics"' in text and "Payback (discounted)" in text
     assert "managerial economies" in text and "not counted: off by default" in text
     assert "£1,656k" in text or "£1.7m" in text  # 60/0.035 from year 2
+
+
+def test_value_of_information_section_reads_per_site(built):
+    text = built.html.read_text(encoding="utf-8")
+    section = text[text.index('id="voi"') : text.index('id="fig-voi"')]
+    assert "Is it worth finding out more?" in section
+    assert "expected\nvalue of perfect information" in section
+    sites = dsc.load_parameters().impact_sites()
+    for site in sites:
+        assert f"<li>Site {site}: " in section
+    assert "<li>All sites together: " in section
+    # Site 4's decision is uncertain and its measured impact drives it (Sobol agrees).
+    assert re.search(r"Site 4: on current evidence .* site 4&#39;s measured impact", section)
 
 
 @needs_chromium

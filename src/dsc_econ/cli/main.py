@@ -35,8 +35,9 @@ commands:
   parameters   list the parameters in use: value, unit, price year and source
   scenarios    list the named scenarios (the report's sensitivity cases and more)
   tables       list the tables `reproduce` can build
-  sensitivity  oneway | scenarios | threshold | psa | sobol | morris: how far each
-               site's NPV and BCR move with the assumptions (uncertainty/default.yaml)
+  sensitivity  oneway | scenarios | threshold | psa | sobol | morris | voi: how far
+               each site's NPV and BCR move with the assumptions
+               (uncertainty/default.yaml), and what finding out more is worth
   report       a board paper (self-contained HTML and PDF) with all of the above
   records      derive | synthesize: from client-level journey records to site counts
                and DiD (aggregate and logistic), or a synthetic extract
@@ -51,6 +52,7 @@ examples:
   dsc-econ cashflow --scenario managerial_savings
   dsc-econ parameters --grep harms
   dsc-econ sensitivity sobol --n 4096
+  dsc-econ sensitivity voi
   dsc-econ sensitivity psa --n 100000 --output psa.nc
   dsc-econ sensitivity threshold --input pathways.gamma --low 0 --high 1
   dsc-econ report --out report/

@@ -1,4 +1,5 @@
-"""``dsc-econ sensitivity``: one-way, scenarios, threshold, Monte Carlo, Sobol, Morris."""
+"""``dsc-econ sensitivity``: one-way, scenarios, threshold, Monte Carlo, Sobol, Morris,
+value of information."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def add_parser(sub: Any) -> None:
     """Register ``sensitivity`` and its analyses."""
     sens = sub.add_parser(
         "sensitivity",
-        help="one-way, scenarios, threshold, Monte Carlo, Sobol and Morris analyses",
+        help="one-way, scenarios, threshold, Monte Carlo, Sobol, Morris and value of "
+        "information",
         description=(
             "Sensitivity and uncertainty analyses of every site's NPV and benefit-cost "
             "ratio. Uncertain inputs and their distributions come from an uncertainty "
@@ -92,6 +94,74 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--no-groups", action="store_true", help="index every column, not input groups"
     )
+
+    p = verb("voi", "value of information: EVPI and EVPPI of each input group per site")
+    p.add_argument("--n", type=int, default=10_000, help="Monte Carlo samples (10000)")
+    p.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    p.add_argument(
+        "--decisions",
+        type=float,
+        metavar="N",
+        help="number of decisions the information would inform (default: per decision)",
+    )
+    p.add_argument("--top", type=int, default=5, help="groups to print per site (5)")
+
+
+def print_voi(ds: Any, top: int) -> None:
+    """EVPI per site, then the EVPPI ranking of each site's input groups."""
+    from ..sensitivity.voi import PROGRAMME
+
+    scale = ds.attrs.get("scale", "per decision")
+    print(
+        f"Value of information, {ds.attrs['n']:,} Monte Carlo samples, seed "
+        f"{ds.attrs['seed']} (£ thousand, {scale}); options: {ds.attrs['options']}."
+    )
+    frame = pd.DataFrame(
+        {
+            "best option now": ds.best_option.values,
+            "P(best is right)": ds.prob_best.max("option").values,
+            "EVPI": ds.evpi.values,
+            "± se": ds.evpi_se.values,
+        },
+        index=pd.Index(ds.site.values, name="site"),
+    )
+    print(
+        frame.to_string(float_format=lambda v: f"{v:,.2f}" if abs(v) < 1 else f"{v:,.0f}")
+    )
+    print(
+        "\nEVPPI: the value of learning one input or group exactly (regression on the "
+        "sample; R² of the fit):"
+    )
+    for site in ds.site.values:
+        evpi = float(ds.evpi.sel(site=site))
+        label = "All sites together" if site == PROGRAMME else f"Site {site}"
+        print(f"\n{label} (EVPI {evpi:,.0f}):")
+        if evpi <= 0:
+            print("  no value: the same option is best in every sample")
+            continue
+        ranked = ds.evppi.sel(site=site).to_series().sort_values(ascending=False)
+        rows = ranked.index[:top]
+        table = pd.DataFrame(
+            {
+                "EVPPI": ranked.loc[rows].values,
+                "± se": ds.evppi_se.sel(site=site, group=rows).values,
+                "share of EVPI": ds.evppi_share.sel(site=site, group=rows).values,
+                "R²": ds.r_squared.sel(site=site, group=rows).values,
+                "kind": ds.kind.sel(group=rows).values,
+            },
+            index=pd.Index(rows, name="group"),
+        )
+        print(
+            table.to_string(
+                formatters={
+                    "EVPPI": "{:,.0f}".format,
+                    "± se": "{:,.0f}".format,
+                    "share of EVPI": "{:.0%}".format,
+                    "R²": "{:.2f}".format,
+                }
+            )
+        )
+    print("\nRegression: " + ds.attrs["regression"] + ".")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -260,6 +330,11 @@ def run(args: argparse.Namespace) -> int:
         table = ds.mu_star.sel(output="npv").to_pandas().T.round(0)
         table.index = [_label(uncertainty, p) for p in table.index]
         print(frame_text(table))
+    elif args.verb == "voi":
+        ds = sens.voi(
+            params, uncertainty, args.n, args.seed, sites, decisions=args.decisions
+        )
+        print_voi(ds, args.top)
     save_result(ds, args.output)
     return 0
 

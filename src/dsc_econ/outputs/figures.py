@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter
 __all__ = [
     "PALETTE",
     "bcr_distributions",
+    "evppi_bars",
     "harm_profiles",
     "money",
     "pathway_tree",
@@ -140,6 +141,67 @@ def sobol_indices(sobol: xr.Dataset, site: str, output: str = "npv") -> Any:
         ax.set_xlabel("share of the variance of the NPV (Sobol index, 95% interval)")
         ax.set_title(f"Site {site}: which uncertainties matter")
         ax.legend(loc="lower right", fontsize=7)
+        return fig
+
+
+def evppi_bars(
+    voi: xr.Dataset, groups: Sequence[str], labels: dict[str, str], top: int = 4
+) -> Any:
+    """EVPPI of the largest input groups per site (one panel each), EVPI marked.
+
+    Parameters
+    ----------
+    voi : xarray.Dataset
+        A :func:`dsc_econ.sensitivity.voi` result (£ thousand).
+    groups : sequence of str
+        Groups to consider (e.g. the uncertainty file's groups, not their members).
+    labels : dict
+        Plain-language name of each group.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    def name(site: str) -> str:
+        return "all sites together" if site == "programme" else f"site {site}"
+
+    with plt.rc_context(STYLE):
+        shown = [str(s) for s in voi.site.values if float(voi.evpi.sel(site=s)) >= 1]
+        clear = [name(str(s)) for s in voi.site.values if str(s) not in shown]
+        cols = 2 if len(shown) > 1 else 1
+        rows = max(1, -(-len(shown) // cols))
+        fig, axes = plt.subplots(rows, cols, figsize=(6.8, 1.5 * rows + 0.9), squeeze=False)
+        flat = axes.ravel()
+        for ax, site in zip(flat, shown, strict=False):
+            evpi = float(voi.evpi.sel(site=site))
+            ax.set_title(f"{name(site)}: EVPI {money(evpi)}", fontsize=8.5)
+            values = voi.evppi.sel(site=site, group=list(groups)).to_series()
+            values = values[values > 0.005 * evpi].sort_values().tail(top)
+            y = np.arange(len(values))
+            se = voi.evppi_se.sel(site=site, group=list(values.index)).values
+            ax.barh(y, values.values, xerr=se, color=PALETTE["orange"], capsize=2)
+            ax.axvline(evpi, color=PALETTE["black"], lw=1, ls="--")
+            ax.set_yticks(y, [labels.get(str(g), str(g)) for g in values.index], fontsize=7)
+            ax.set_xlim(0, evpi * 1.15)
+            ax.xaxis.set_major_locator(MaxNLocator(3))
+            ax.xaxis.set_major_formatter(FuncFormatter(money))
+            ax.tick_params(axis="x", labelsize=7)
+        for ax in flat[len(shown) :]:
+            ax.set_axis_off()
+        if not shown:
+            flat[0].text(0.5, 0.5, "nothing to gain anywhere", ha="center", va="center")
+        note = (
+            f"Nothing to gain at {', '.join(clear)}: the same choice is best across the "
+            "uncertainty."
+            if clear
+            else ""
+        )
+        fig.suptitle(
+            "Value of perfect information about each group of assumptions (EVPPI, bars "
+            "± se) and about everything (EVPI, dashed line)",
+            fontsize=8.5,
+        )
+        fig.tight_layout()
+        if note:
+            fig.text(0.5, -0.01, note, ha="center", va="top", fontsize=7.5, wrap=True)
         return fig
 
 

@@ -467,6 +467,84 @@ def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     return {"figures_uncertainty": figs, "sobol_runs": f"{a.sobol.attrs['rows']:,}"}
 
 
+def _group_label(name: str, uncertainty: Uncertainty) -> str:
+    """Plain-language name of an input group for the value-of-information section."""
+    members = [i for i in uncertainty.inputs if i.group == name]
+    if len(members) == 1 and members[0].kind == "did":
+        return f"site {members[0].site}'s measured impact"
+    return name.replace("_", " ")
+
+
+def _voi_sentence(site: str, ds: Any, labels: dict[str, str]) -> str:
+    from ..sensitivity.voi import PROGRAMME
+
+    who = "All sites together" if site == PROGRAMME else f"Site {site}"
+    evpi = float(ds.evpi.sel(site=site))
+    best = str(ds.best_option.sel(site=site).item())
+    prob = float(ds.prob_best.sel(site=site, option=best))
+    choice = "continuing the change" if best == "continue" else f"option “{best}”"
+    if best == "do not":
+        choice = "not continuing the change"
+    if evpi < 1:  # under £1k: nothing a study could be bought for
+        return (
+            f"{who}: {choice} is the better choice in {prob:.0%} of the simulations, so "
+            f"finding out more could not change the decision (EVPI {_k(evpi)})."
+        )
+    ranked = ds.evppi.sel(site=site).to_series().sort_values(ascending=False)
+    group = str(ranked.index[0])
+    share = float(ranked.iloc[0]) / evpi
+    part = "nearly all" if share >= 0.995 else f"{share:.0%}"
+    tail = (
+        f"{part} of it from learning {labels.get(group, group)} alone, so that is "
+        "where research would pay"
+        if share >= 0.5
+        else f"no single assumption accounts for most of it (the largest, "
+        f"{labels.get(group, group)}, {share:.0%})"
+    )
+    return (
+        f"{who}: on current evidence {choice} is better ({prob:.0%} of the simulations "
+        "agree); knowing every assumption exactly would be worth up to "
+        f"{_k(evpi)} per decision, {tail}."
+    )
+
+
+def value_of_information_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 4, end: is it worth finding out more? EVPI per site and the EVPPI of each
+    input group (:func:`dsc_econ.sensitivity.voi`), from the Monte Carlo sample of
+    section 3 (no extra model runs), with one plain-language sentence per site."""
+    from ..sensitivity.voi import input_groups
+
+    u = a.uncertainty
+    names = list(dict.fromkeys(u.groups))
+    groups = {k: v for k, v in input_groups(u).items() if k in names}
+    reuse = "inputs" in a.mc  # an in-memory run keeps its draws; a chunked one does not
+    ds = sens.voi(
+        a.params,
+        u,
+        n=min(a.n_psa, 50_000),
+        seed=a.seed,
+        sites=a.sites,
+        result=a.mc if reuse else None,
+        groups=groups,
+        progress=False,
+    )
+    labels = {g: _group_label(g, u) for g in names}
+    figure = _figure_entry(
+        figures.evppi_bars(ds, names, labels),
+        "fig-voi",
+        next(number),
+        "Value of perfect information per site: about everything (EVPI, dashed line) "
+        "and about each group of assumptions alone (EVPPI, bars with standard errors), "
+        "per decision.",
+        "value of information by site",
+    )
+    return {
+        "voi_figure": figure,
+        "voi_sentences": [_voi_sentence(str(s), ds, labels) for s in ds.site.values],
+        "voi_n": f"{int(ds.attrs['n']):,}",
+    }
+
+
 def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     """Section 5: the pathway tree and the harm profiles behind the unit values."""
     figs = [
@@ -769,6 +847,7 @@ def report(
         **caveats_section(a),
         **results_figures(a, number),
         **uncertainty_figures(a, number),
+        **value_of_information_section(a, number),
         **model_figures(a, number),
         **scenarios_section(a),
         **dynamics_section(a, number),

@@ -11,11 +11,14 @@ they compute from the results:
 * :mod:`.probabilistic` -- :func:`psa`, Monte Carlo in memory or chunked through dask;
 * :mod:`.global_methods` -- :func:`sobol` (vectorised Saltelli design,
   :mod:`.saltelli`) and :func:`morris` (SALib);
+* :mod:`.voi` -- value of information from the Monte Carlo sample: :func:`evpi`,
+  :func:`evppi` (regression on the inputs, :mod:`.smoothers`) and :func:`voi`;
 * :mod:`.results` -- :func:`tidy`, :func:`save`, :func:`load`.
 
 Every result is an :class:`xarray.Dataset` with named dims (``sample``, ``site``,
 ``parameter``...), units and a reproducibility record in its attrs. May import from
-inputs and model; never from records, outputs or cli. SALib and dask load on first use.
+inputs and model; never from records, outputs or cli. SALib, dask and scikit-learn load
+on first use.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .engine import BLOCK, OUTPUTS, evaluate, evaluate_blocks, lazy_outputs, sam
 from .global_methods import morris, sobol
 from .probabilistic import psa, summarise
 from .results import load, save, tidy
+from .voi import evpi, evppi, voi
 
 __all__ = [
     "BLOCK",
@@ -33,6 +37,8 @@ __all__ = [
     "Uncertainty",
     "evaluate",
     "evaluate_blocks",
+    "evpi",
+    "evppi",
     "lazy_outputs",
     "load",
     "load_uncertainty",
@@ -49,4 +55,5 @@ __all__ = [
     "threshold",
     "thresholds",
     "tidy",
+    "voi",
 ]
