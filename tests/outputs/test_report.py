@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 import dsc_econ as dsc
-from dsc_econ.outputs.report import CHROMIUM_FLAGS, find_chromium, html_to_pdf
+from dsc_econ.outputs.report import (
+    CHROMIUM_FLAGS,
+    PdfMissingError,
+    find_chromium,
+    html_to_pdf,
+    write_report,
+)
 
 IN_CI = bool(os.environ.get("CI"))
 needs_chromium = pytest.mark.skipif(
@@ -147,14 +153,71 @@ def test_users_parameters_appear_in_the_appendix(param_dir, tmp_path):
     assert files.pdf is None and not (tmp_path / "mine" / "report.pdf").exists()
 
 
-def test_missing_chromium_is_a_clear_error_and_writes_nothing(monkeypatch, tmp_path):
+def test_missing_chromium_is_a_clear_error_and_keeps_the_html(monkeypatch, tmp_path):
+    # Issue 12 point 5 changed this test: the HTML is now written first and stays
+    # (before, a missing Chromium stopped the run before anything was written).
     monkeypatch.delenv("DSC_ECON_CHROMIUM", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(RuntimeError, match="Chromium, which was not found"):
+    with pytest.raises(RuntimeError, match="Chromium, which was not found") as info:
         dsc.report(tmp_path / "r", n_psa=100, n_sobol=64)
-    assert not (tmp_path / "r").exists()
+    assert isinstance(info.value, PdfMissingError)
+    assert "tried chromium, chromium-browser" in str(info.value)
+    assert "apt-get install chromium" in str(info.value)
+    assert "DSC_ECON_CHROMIUM" in str(info.value)
+    html = tmp_path / "r" / "report.html"
+    assert info.value.html == html and "Executive summary" in html.read_text()
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["report.html"]
     with pytest.raises(RuntimeError, match="not found"):
         html_to_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+
+
+def test_chromium_env_pointing_to_nothing_names_the_path(monkeypatch, tmp_path):
+    missing = tmp_path / "no" / "chromium"
+    monkeypatch.setenv("DSC_ECON_CHROMIUM", str(missing))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.pdf").write_bytes(b"%PDF old")  # an earlier run's PDF
+    with pytest.raises(PdfMissingError) as info:
+        write_report(tmp_path / "out", "<html>new</html>", pdf=True)
+    message = str(info.value)
+    assert str(missing) in message and "DSC_ECON_CHROMIUM points to" in message
+    assert info.value.tried == str(missing)
+    assert (tmp_path / "out" / "report.html").read_text() == "<html>new</html>"
+    # the old PDF would not match the new HTML: removed, and the message says so
+    assert "was removed" in message
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+
+
+def test_failing_chromium_leaves_no_half_written_pdf(monkeypatch, tmp_path):
+    fake = tmp_path / "fake-chromium"
+    # writes a partial PDF where it is told to print, then fails
+    fake.write_text(
+        "#!/bin/sh\nfor a; do case $a in --print-to-pdf=*) "
+        'printf "%%PDF-partial" > "${a#--print-to-pdf=}";; esac; done\n'
+        "echo crashed >&2; exit 5\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("DSC_ECON_CHROMIUM", str(fake))
+    with pytest.raises(PdfMissingError, match="exit 5") as info:
+        write_report(tmp_path / "out", "<html>x</html>", pdf=True)
+    assert "crashed" in str(info.value) and str(fake) in str(info.value)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+
+
+def test_cli_exit_status_says_the_pdf_is_missing(monkeypatch, tmp_path, capsys):
+    from dsc_econ.cli.main import main
+    from dsc_econ.cli.report import EXIT_PDF_MISSING
+
+    monkeypatch.setenv("DSC_ECON_CHROMIUM", str(tmp_path / "nowhere"))
+    code = main(
+        ["report", "--out", str(tmp_path / "cli"), "--sites", "5", "--n-psa", "200",
+         "--n-sobol", "64"]
+    )
+    assert code == EXIT_PDF_MISSING and EXIT_PDF_MISSING not in (0, 1, 2)
+    out, err = capsys.readouterr()
+    assert f"wrote {tmp_path / 'cli' / 'report.html'}" in out
+    assert str(tmp_path / "nowhere") in err and "no PDF" in err
+    assert (tmp_path / "cli" / "report.html").exists()
+    assert not (tmp_path / "cli" / "report.pdf").exists()
 
 
 def test_cli_report_html_only(tmp_path, capsys):

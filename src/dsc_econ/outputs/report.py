@@ -2,9 +2,12 @@
 
 :func:`report` runs the appraisal and the sensitivity analyses for a parameter set,
 draws the figures (:mod:`dsc_econ.outputs.figures`), fills the HTML template (jinja2) with
-every figure embedded, and prints the page to PDF with headless Chromium. Everything is
-written to a temporary folder first and moved into place at the end, so a failed run
-leaves nothing half-written.
+every figure embedded, and prints the page to PDF with headless Chromium. Each file is
+written in a temporary folder and moved into place only when complete, so nothing
+half-written ever carries a final name. The HTML is moved in first: if Chromium is
+missing or fails, the HTML stays and :class:`PdfMissingError` says which browser path was
+tried and how to install or point to one (``dsc-econ report`` then exits with
+:data:`~dsc_econ.cli.report.EXIT_PDF_MISSING`).
 """
 
 from __future__ import annotations
@@ -37,7 +40,16 @@ from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
 from . import figures
 
-__all__ = ["Analyses", "ReportFiles", "analyse", "find_chromium", "html_to_pdf", "report"]
+__all__ = [
+    "CHROMIUM_NAMES",
+    "Analyses",
+    "PdfMissingError",
+    "ReportFiles",
+    "analyse",
+    "find_chromium",
+    "html_to_pdf",
+    "report",
+]
 
 KINDS = {
     "whole_system": "whole-system pilot",
@@ -54,12 +66,44 @@ class ReportFiles:
     pdf: Path | None
 
 
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+"""Executables looked up on ``PATH`` when ``DSC_ECON_CHROMIUM`` is not set."""
+
+_INSTALL_HINT = (
+    "install Chromium (Debian/Ubuntu: apt-get install chromium; macOS: brew install "
+    "--cask chromium) or set DSC_ECON_CHROMIUM to the path of a Chromium or Chrome "
+    "executable; or ask for HTML only (--no-pdf / pdf=False)"
+)
+
+
+class PdfMissingError(RuntimeError):
+    """The PDF could not be printed; the HTML report was written and stays.
+
+    Attributes
+    ----------
+    html : pathlib.Path or None
+        The HTML file that was written (None when raised before any was written).
+    tried : str
+        The browser path(s) tried, for the message and for the user to check.
+    """
+
+    def __init__(self, message: str, tried: str, html: Path | None = None) -> None:
+        super().__init__(message)
+        self.tried = tried
+        self.html = html
+
+
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome executable (``DSC_ECON_CHROMIUM`` overrides)."""
+    """Path of a Chromium/Chrome executable (``DSC_ECON_CHROMIUM`` overrides).
+
+    Returns ``DSC_ECON_CHROMIUM`` as given when it is set (even if nothing is there:
+    :func:`html_to_pdf` then says so), else the first of :data:`CHROMIUM_NAMES` found on
+    ``PATH``, else None.
+    """
     explicit = os.environ.get("DSC_ECON_CHROMIUM")
     if explicit:
         return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+    for name in CHROMIUM_NAMES:
         path = shutil.which(name)
         if path:
             return path
@@ -67,12 +111,24 @@ def find_chromium() -> str | None:
 
 
 def _chromium_or_raise() -> str:
+    """The browser to print with, or :class:`PdfMissingError` naming what was tried."""
+    explicit = os.environ.get("DSC_ECON_CHROMIUM")
+    if explicit:
+        found = shutil.which(explicit)
+        if found is None:
+            raise PdfMissingError(
+                f"DSC_ECON_CHROMIUM points to {explicit!r}, which is not an executable "
+                f"file: the PDF is printed with Chromium; {_INSTALL_HINT}",
+                tried=explicit,
+            )
+        return found
     exe = find_chromium()
     if exe is None:
-        raise RuntimeError(
-            "the PDF is printed with Chromium, which was not found: install it (Debian: "
-            "apt-get install chromium) or set DSC_ECON_CHROMIUM, or ask for HTML only "
-            "(--no-pdf / pdf=False)"
+        tried = ", ".join(CHROMIUM_NAMES)
+        raise PdfMissingError(
+            "the PDF is printed with Chromium, which was not found (DSC_ECON_CHROMIUM is "
+            f"not set; tried {tried} on PATH): {_INSTALL_HINT}",
+            tried=tried,
         )
     return exe
 
@@ -90,7 +146,14 @@ CHROMIUM_FLAGS = (
 
 
 def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
-    """Print an HTML file to PDF with headless Chromium (A4, no header or footer)."""
+    """Print an HTML file to PDF with headless Chromium (A4, no header or footer).
+
+    Raises
+    ------
+    PdfMissingError
+        When no browser is found, ``DSC_ECON_CHROMIUM`` points to nothing, or Chromium
+        fails; the message names the path tried.
+    """
     exe = chromium or _chromium_or_raise()
     with tempfile.TemporaryDirectory() as profile:
         cmd = [
@@ -101,9 +164,18 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
             f"--print-to-pdf={pdf}",
             html.resolve().as_uri(),
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfMissingError(
+                f"Chromium at {exe!r} could not be run ({exc}): {_INSTALL_HINT}", tried=exe
+            ) from exc
     if proc.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
-        raise RuntimeError(f"Chromium could not print {html} to PDF: {proc.stderr[-500:]}")
+        raise PdfMissingError(
+            f"Chromium at {exe!r} could not print {html} to PDF (exit "
+            f"{proc.returncode}): {proc.stderr[-500:]}",
+            tried=exe,
+        )
     return pdf
 
 
@@ -535,21 +607,40 @@ def render_html(context: dict[str, Any]) -> str:
 
 
 def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
-    """Write the HTML (and print the PDF) in a staging folder, then move both into
-    ``out``: a failed run leaves nothing half-written under the final names."""
+    """Write ``report.html`` into ``out``, then print ``report.pdf`` beside it.
+
+    Each file is written in a staging folder inside ``out`` and moved to its final name
+    only when complete, so nothing half-written carries a final name. The HTML is moved
+    in first and stays whatever happens to the PDF.
+
+    Raises
+    ------
+    PdfMissingError
+        The PDF could not be printed; its ``html`` attribute is the HTML written. A
+        ``report.pdf`` left from an earlier run is removed, so the folder never pairs a
+        new HTML with an old PDF.
+    """
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target) as staging:
+    final_html = target / "report.html"
+    final_pdf = target / "report.pdf"
+    with tempfile.TemporaryDirectory(dir=target, prefix=".report-") as staging:
         stage = Path(staging)
         html_path = stage / "report.html"
         html_path.write_text(html, encoding="utf-8")
-        pdf_path = html_to_pdf(html_path, stage / "report.pdf") if pdf else None
-        final_html = target / "report.html"
         os.replace(html_path, final_html)
-        final_pdf = None
-        if pdf_path is not None:
-            final_pdf = target / "report.pdf"
-            os.replace(pdf_path, final_pdf)
+        if not pdf:
+            return ReportFiles(final_html, None)
+        try:
+            pdf_path = html_to_pdf(final_html, stage / "report.pdf")
+        except PdfMissingError as exc:
+            stale = final_pdf.exists()
+            final_pdf.unlink(missing_ok=True)
+            note = f" (the earlier {final_pdf} was removed)" if stale else ""
+            raise PdfMissingError(
+                f"wrote {final_html}, but no PDF{note}: {exc}", exc.tried, final_html
+            ) from exc
+        os.replace(pdf_path, final_pdf)
     return ReportFiles(final_html, final_pdf)
 
 
@@ -584,20 +675,26 @@ def report(
     n_psa, n_sobol, seed : int
         Monte Carlo samples, Sobol base samples (a power of two) and the seed.
     pdf : bool
-        Also print the PDF (needs Chromium).
+        Also print the PDF (needs Chromium: found on ``PATH`` or named by the
+        ``DSC_ECON_CHROMIUM`` environment variable).
     extra_scenarios : dict, optional
         Scenarios built in Python (name -> :class:`~dsc_econ.inputs.scenarios.Scenario`).
 
     Returns
     -------
     ReportFiles
+
+    Raises
+    ------
+    PdfMissingError
+        ``pdf=True`` but the PDF could not be printed. The HTML was written (its path is
+        the exception's ``html``); the message names the browser path tried and how to
+        install or point to one.
     """
     params = params if params is not None else load_parameters()
     if not isinstance(uncertainty, Uncertainty):
         uncertainty = load_uncertainty(uncertainty, params)
     sites = params.check_sites(sites) if sites else params.impact_sites()
-    if pdf:
-        _chromium_or_raise()  # fail before the analyses, not after
     user_scenarios: dict[str, Scenario] = {}
     for path in scenario_files or []:
         user_scenarios.update(load_scenarios(path, params))
