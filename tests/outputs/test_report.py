@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -14,13 +15,17 @@ import numpy as np
 import pytest
 
 import dsc_econ as dsc
+from dsc_econ.inputs.scenarios import Scenario
 from dsc_econ.outputs.report import (
     CHROMIUM_FLAGS,
     PdfMissingError,
+    analyse,
     find_chromium,
     html_to_pdf,
+    same_as_base_reason,
     write_report,
 )
+from dsc_econ.sensitivity.distributions import load_uncertainty
 
 IN_CI = bool(os.environ.get("CI"))
 needs_chromium = pytest.mark.skipif(
@@ -209,8 +214,17 @@ def test_cli_exit_status_says_the_pdf_is_missing(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setenv("DSC_ECON_CHROMIUM", str(tmp_path / "nowhere"))
     code = main(
-        ["report", "--out", str(tmp_path / "cli"), "--sites", "5", "--n-psa", "200",
-         "--n-sobol", "64"]
+        [
+            "report",
+            "--out",
+            str(tmp_path / "cli"),
+            "--sites",
+            "5",
+            "--n-psa",
+            "200",
+            "--n-sobol",
+            "64",
+        ]
     )
     assert code == EXIT_PDF_MISSING and EXIT_PDF_MISSING not in (0, 1, 2)
     out, err = capsys.readouterr()
@@ -244,3 +258,61 @@ def test_cli_report_html_only(tmp_path, capsys):
     assert "discounting.rate" in text and "changed (default 0.035)" in text
     assert "dsc-econ report --out" in text
     assert np.isfinite(len(text))
+
+
+def test_tables_give_signed_npv_beside_bcr_and_name_negative_benefits(built):
+    text = html.unescape(built.html.read_text(encoding="utf-8"))
+    assert "below 0" not in text
+    assert "negative benefits" in text and "Negative benefits: the site's outcomes" in text
+    # scenario cells: NPV in £m, signed, with the BCR under it
+    cells = re.findall(
+        r"<td>([+−]?£[\d.,]+m)<br><span class=\"small\">BCR ([^<]+)</span>", text
+    )
+    sites = dsc.load_parameters().impact_sites()
+    assert len(cells) >= 11 * len(sites)
+    assert ("+£20.3m", "111") in cells  # site 3, base case
+    # one-way tables under each tornado, multipliers labelled as such
+    assert text.count('<table class="small oneway">') == len(sites)
+    assert "×0.78 to ×1.28 (multiplier on harms.untreated.total" in text
+
+
+def test_probabilities_never_read_100_or_0_percent(built):
+    text = html.unescape(built.html.read_text(encoding="utf-8"))
+    body = text[text.index("<body>") :]  # the stylesheet has widths of 100%
+    assert not re.search(r"(?<![\d.])(100|0)%", body)
+    assert ">99.9%" in body
+
+
+def test_scenario_equal_to_base_says_why(built):
+    text = built.html.read_text(encoding="utf-8")
+    row = text[text.index("<strong>green_book_schedule</strong>") :]
+    row = row[: row.index("</tr>")]
+    assert (
+        "Same as the base case: the Green Book schedule discounts years 1–30 at 3.5%" in row
+    )
+    assert "20-year career" in row
+    others = text[text.index("<strong>health_rate</strong>") :]
+    assert "Same as the base case" not in others[: others.index("</tr>")]
+
+
+def test_same_as_base_reason_for_other_scenarios():
+    params = dsc.load_parameters()
+    uncertainty = load_uncertainty(None, params)
+    a = analyse(params, uncertainty, ["3"], 200, 64, 1, {})
+    in_use = Scenario(
+        "same", "sets the default", {"pathways.gamma": params["pathways.gamma"]}
+    )
+    assert same_as_base_reason(a, in_use) == (
+        "Same as the base case: it sets the values already in use."
+    )
+    other = Scenario("other", "", {"sites.5.costs.year_1": 1.0})
+    assert "(sites.5.costs.year_1) does not move" in same_as_base_reason(a, other)
+    # a Green Book schedule whose first band is shorter than the years valued: no claim
+    short = params.with_values(
+        {"discounting.schedule_from_years": [1, 6, 76, 126, 201, 301]}
+    )
+    b = analyse(short, uncertainty, ["3"], 200, 64, 1, {})
+    reason = same_as_base_reason(
+        b, Scenario("gb", "", {"discounting.method": "green_book"})
+    )
+    assert "Green Book" not in reason

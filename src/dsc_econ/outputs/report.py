@@ -39,6 +39,7 @@ from ..model.pathways import pathway_tree
 from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
 from . import figures
+from . import formatting as fmt
 
 __all__ = [
     "CHROMIUM_NAMES",
@@ -181,14 +182,12 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
 
 def _k(value: float) -> str:
     """£ thousand as £k / £m text."""
-    return figures.money(value)
+    return fmt.format_money(value)
 
 
 def _ratio(value: float) -> str:
-    """A benefit-cost ratio as text; below zero (negative benefits) it has no size."""
-    if value < 0:
-        return "below 0"
-    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    """A benefit-cost ratio as text; with negative benefits it says so (no size)."""
+    return fmt.format_bcr(value)
 
 
 def _p_text(params: ParameterSet, site: str, measure: str) -> tuple[str, bool]:
@@ -197,7 +196,7 @@ def _p_text(params: ParameterSet, site: str, measure: str) -> tuple[str, bool]:
         return "no regression p-value supplied", False
     value = float(params[key])
     comparator = params.meta(key).comparator or ""
-    text = f"p{comparator or ' = '}{value:g}".replace("p<", "p < ")
+    text = fmt.format_pvalue(value, comparator or None)
     return text, (comparator == "<" and value <= 0.05) or value < 0.05
 
 
@@ -235,8 +234,13 @@ def _site_text(
         "from the one valued above; that change is "
         + ("statistically significant" if sig_sc else "not statistically significant")
         + f" ({p_sc}).",
-        f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}; across "
-        f"the uncertainty analysed, the chance that benefits exceed costs is {prob:.0%}.",
+        (
+            f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}"
+            if half_bcr >= 0
+            else "Halving the benefits (the report's test) leaves them negative"
+        )
+        + "; across the uncertainty analysed, the chance that benefits exceed costs is "
+        f"{fmt.format_probability(prob)}.",
     ]
     return " ".join(parts)
 
@@ -393,13 +397,14 @@ def summary_section(a: Analyses) -> dict[str, Any]:
             {
                 "id": site,
                 "kind": KINDS.get(str(a.params[f"sites.{site}.type"]), "pilot"),
-                "npv": _k(float(a.point.net_benefit.sel(site=site))),
-                "npv_interval": f"{_k(float(a.mc.npv_low.sel(site=site)))} to "
-                f"{_k(float(a.mc.npv_high.sel(site=site)))}",
+                "npv": fmt.format_npv_m(float(a.point.net_benefit.sel(site=site))),
+                "npv_interval": f"{fmt.format_npv_m(float(a.mc.npv_low.sel(site=site)))} "
+                f"to {fmt.format_npv_m(float(a.mc.npv_high.sel(site=site)))}",
                 "bcr": _ratio(float(a.point.bcr.sel(site=site))),
-                "bcr_interval": f"{_ratio(float(a.mc.bcr_low.sel(site=site)))} to "
-                f"{_ratio(float(a.mc.bcr_high.sel(site=site)))}",
-                "prob": f"{prob:.0%}",
+                "bcr_interval": fmt.format_bcr_interval(
+                    float(a.mc.bcr_low.sel(site=site)), float(a.mc.bcr_high.sel(site=site))
+                ),
+                "prob": fmt.format_probability(prob),
                 "verdict": verdict,
                 "verdict_class": cls,
                 "text": _site_text(site, a.params, a.point, a.dids, half, prob),
@@ -416,7 +421,11 @@ def summary_section(a: Analyses) -> dict[str, Any]:
         "of outcomes and on comparison areas standing in for what would have happened "
         "without the pilots (section 2)."
     )
-    return {"headline": headline, "sites": rows}
+    return {
+        "headline": headline,
+        "sites": rows,
+        "negative_benefits_meaning": fmt.NEGATIVE_BENEFITS_MEANING,
+    }
 
 
 def _p_value_source(a: Analyses) -> str:
@@ -513,25 +522,80 @@ def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     return {"figures_results": figs, "n_psa": f"{a.n_psa:,}", "seed": a.seed}
 
 
-def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
-    """Section 4: a tornado and a Sobol chart per site."""
-    figs = []
-    for site in a.sites:
-        figs.append(
-            _figure_entry(
-                figures.tornado(a.oneway, site),
-                f"fig-tornado-{site}",
-                next(number),
-                f"Tornado chart for site {site}.",
-                f"tornado site {site}",
-            )
+def oneway_ranges(a: Analyses) -> dict[str, str]:
+    """What each one-way input was moved over, labelled for a reader.
+
+    Inputs applied as a multiplier read ``×0.78 to ×1.28`` (a factor on the parameters
+    they scale, named); inputs set directly read in their unit (``41.5% to 51.1%``,
+    ``3.4 to 5.5 years``); a DiD column reads in percentage points.
+    """
+    ow = a.oneway
+    items = {item.name: item for item in a.uncertainty.inputs}
+    labels = {}
+    for parameter, input_name in zip(ow.parameter.values, ow.input.values, strict=True):
+        low, high = (
+            float(ow.value.sel(parameter=parameter, bound=b)) for b in ("low", "high")
         )
+        item = items.get(str(input_name))
+        if item is not None and item.apply == "scale":
+            labels[str(parameter)] = fmt.format_multiplier(low, high)
+        elif item is not None and item.kind == "did":
+            labels[str(parameter)] = fmt.format_range(low, high, "proportion_change")
+        elif item is not None and item.parameters:
+            unit = a.params.meta(item.parameters[0]).unit
+            labels[str(parameter)] = fmt.format_range(low, high, unit)
+        else:
+            labels[str(parameter)] = f"{low:.3g} to {high:.3g}"
+    return labels
+
+
+def oneway_rows(a: Analyses, site: str, top: int = 6) -> list[dict[str, str]]:
+    """The one-way table of a site: its ``top`` inputs by swing, NPV beside BCR."""
+    ow = a.oneway.sel(site=site)
+    ranges = oneway_ranges(a)
+    items = {item.name: item for item in a.uncertainty.inputs}
+    order = ow.swing.to_series().sort_values(ascending=False).head(top).index
+    rows = []
+    for parameter in order:
+        text = ranges[str(parameter)]
+        item = items.get(str(a.oneway.input.sel(parameter=parameter).item()))
+        if item is not None and item.apply == "scale":
+            text += " (multiplier on " + ", ".join(item.parameters) + ")"
+        cell = {"input": str(parameter).replace("_", " "), "range": text}
+        for bound in ("low", "high"):
+            cell[f"npv_{bound}"] = fmt.format_npv_m(
+                float(ow.npv.sel(parameter=parameter, bound=bound))
+            )
+            cell[f"bcr_{bound}"] = _ratio(
+                float(ow.bcr.sel(parameter=parameter, bound=bound))
+            )
+        rows.append(cell)
+    return rows
+
+
+def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 4: a tornado, its one-way table and a Sobol chart per site."""
+    figs = []
+    ranges = oneway_ranges(a)
+    for site in a.sites:
+        tornado = _figure_entry(
+            figures.tornado(a.oneway, site, ranges=ranges),
+            f"fig-tornado-{site}",
+            next(number),
+            f"Tornado chart for site {site}: the NPV with each input at its 5th and "
+            "95th percentile, the others at their central values (base NPV "
+            f"{fmt.format_npv_m(float(a.oneway.base_npv.sel(site=site)))}).",
+            f"tornado site {site}",
+        )
+        tornado["table"] = oneway_rows(a, site)
+        figs.append(tornado)
         figs.append(
             _figure_entry(
                 figures.sobol_indices(a.sobol, site),
                 f"fig-sobol-{site}",
                 next(number),
-                f"Sobol indices of site {site}'s NPV.",
+                f"Sobol indices of site {site}'s NPV, sorted by total effect; inputs with "
+                "no measurable effect are folded into one line.",
                 f"Sobol indices site {site}",
             )
         )
@@ -565,17 +629,90 @@ def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     }
 
 
+def _named_scenarios(a: Analyses) -> dict[str, Scenario]:
+    """The scenarios behind ``a.scenarios``: the bundled files' and the user's."""
+    from ..inputs.parameters import data_dir
+
+    named: dict[str, Scenario] = {}
+    for path in sorted(data_dir("scenarios").glob("*.yaml")):
+        named.update(load_scenarios(path, a.params))
+    named.update(a.user_scenarios)
+    return named
+
+
+def same_as_base_reason(a: Analyses, scenario: Scenario) -> str:
+    """Why a scenario gives exactly the base case's results, in one sentence.
+
+    A board reading two identical rows assumes a mistake; the row must say why. The
+    Green Book declining schedule is the known case: its first band discounts at the
+    base case's rate, and every year the appraisal values falls in that band. Any other
+    scenario equal to the base either sets the values already in use or changes inputs
+    that do not enter the sites shown.
+    """
+    params = a.params
+    changes = dict(scenario.set)
+    if all(k in params and _same(params[k], v) for k, v in changes.items()):
+        return "Same as the base case: it sets the values already in use."
+    if changes.get("discounting.method") == "green_book":
+        starts = [int(y) for y in params["discounting.schedule_from_years"]]
+        rates = list(params["discounting.schedule_rates"])
+        rate = float(params["discounting.rate"])
+        horizon = int(a.point.year.max())
+        career = sum(
+            int(params[f"career.{k}"])
+            for k in (
+                "years_before_treatment",
+                "years_in_treatment",
+                "years_after_treatment",
+            )
+        )
+        if len(starts) > 1 and np.isclose(rates[0], rate) and horizon < starts[1]:
+            return (
+                f"Same as the base case: the Green Book schedule discounts years "
+                f"{starts[0]}–{starts[1] - 1} at {rate:.1%}, the base case's rate, and "
+                f"every year valued here (years 1–{horizon} from the start of treatment, "
+                f"within the {career}-year career) falls inside that first band; it would "
+                f"differ only for benefits beyond year {starts[1] - 1}."
+            )
+    names = ", ".join(sorted(changes))
+    return (
+        f"Same as the base case at every site shown: what it changes ({names}) does not "
+        "move these sites' results."
+    )
+
+
 def scenarios_section(a: Analyses) -> dict[str, Any]:
-    """Section 6: the BCR of every site under every named scenario."""
+    """Section 6: NPV (£m, signed) and BCR of every site under every named scenario.
+
+    A scenario whose results equal the base case's at every site carries the reason
+    (:func:`same_as_base_reason`); negative benefits are named, not shown as a ratio.
+    """
     scen = a.scenarios
-    rows = [
-        {
-            "name": str(name),
-            "description": str(scen.description.sel(scenario=name).item()),
-            "bcrs": [_ratio(float(scen.bcr.sel(scenario=name, site=s))) for s in a.sites],
-        }
-        for name in scen.scenario.values
-    ]
+    named = _named_scenarios(a)
+    base_npv = scen.npv.sel(scenario="base").values
+    rows = []
+    for name in scen.scenario.values:
+        name = str(name)
+        cells = [
+            {
+                "npv": fmt.format_npv_m(float(scen.npv.sel(scenario=name, site=s))),
+                "bcr": _ratio(float(scen.bcr.sel(scenario=name, site=s))),
+            }
+            for s in a.sites
+        ]
+        same = name != "base" and bool(
+            np.allclose(scen.npv.sel(scenario=name).values, base_npv, rtol=1e-9, atol=1e-9)
+        )
+        rows.append(
+            {
+                "name": name,
+                "description": str(scen.description.sel(scenario=name).item()),
+                "cells": cells,
+                "same_as_base": same_as_base_reason(a, named[name])
+                if same and name in named
+                else "",
+            }
+        )
     return {
         "scenario_sites": a.sites,
         "scenario_rows": rows,
