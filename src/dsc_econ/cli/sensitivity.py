@@ -193,22 +193,16 @@ def run(args: argparse.Namespace) -> int:
             groups=not args.no_groups,
             resamples=args.resamples,
         )
+        from ..outputs.sensitivity_tables import sobol_table
+
         print(
             f"Sobol indices of NPV ({ds.attrs['rows']:,} model runs, seed {args.seed}); "
-            "total order ST (first order S1), ± 95% interval:"
+            "total order ST (first order S1), ± 95% interval; sorted by total effect:"
         )
-        st, s1 = ds.ST.sel(output="npv"), ds.S1.sel(output="npv")
-        conf = ds.ST_conf.sel(output="npv")
-        cells = {
-            site: [
-                f"{st.sel(site=site, parameter=p).item():.2f}"
-                f"±{conf.sel(site=site, parameter=p).item():.2f}"
-                f" ({s1.sel(site=site, parameter=p).item():.2f})"
-                for p in ds.parameter.values
-            ]
-            for site in ds.site.values
-        }
-        print(pd.DataFrame(cells, index=ds.parameter.values).to_string())
+        table = sobol_table(ds, "npv")
+        print(table.to_string())
+        if table.attrs["folded"]:
+            print("no effect at any site: " + ", ".join(table.attrs["folded"]))
     elif args.verb == "morris":
         ds = sens.morris(
             params,
@@ -219,7 +213,19 @@ def run(args: argparse.Namespace) -> int:
             sites,
             groups=not args.no_groups,
         )
-        print(f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* (£ thousand)")
-        print(ds.mu_star.sel(output="npv").to_pandas().T.round(0).to_string())
+        from ..outputs.sensitivity_tables import morris_table
+
+        print(
+            f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* and sigma in £ "
+            "thousand; sigma/mu* near 0 means an additive, linear effect, above about 1 "
+            "a strongly interacting or non-linear one"
+        )
+        for site in ds.site.values:
+            print(f"\nSite {site}:")
+            table = morris_table(ds, str(site))
+            print(table.round(2).to_string(na_rep="n/a"))
+            if table.attrs["folded"]:
+                print("no effect: " + ", ".join(table.attrs["folded"]))
+        print("(n/a: SALib gives no sigma for an input group)")
     save_result(ds, args.output)
     return 0

@@ -23,12 +23,14 @@ import xarray as xr
 from matplotlib.ticker import FuncFormatter
 
 from .formatting import format_money, format_probability
+from .sensitivity_tables import FOLD_BELOW, sobol_order
 
 __all__ = [
     "PALETTE",
     "bcr_distributions",
     "harm_profiles",
     "money",
+    "npv_intervals",
     "pathway_tree",
     "payback",
     "sobol_indices",
@@ -142,30 +144,6 @@ def tornado(
         ax.set_title(f"Site {site}: what moves the NPV")
         _legend_below(ax)
         return fig
-
-
-FOLD_BELOW = 0.005
-"""Sobol total indices below this share of the variance count as no measurable effect."""
-
-
-def sobol_order(
-    sobol: xr.Dataset, site: str, output: str = "npv", fold_below: float = FOLD_BELOW
-) -> tuple[list[str], list[str]]:
-    """Inputs of a Sobol result in the order to show them, and those folded away.
-
-    Returns
-    -------
-    shown : list of str
-        Inputs whose total index reaches ``fold_below``, largest total effect first.
-    folded : list of str
-        Inputs with no measurable effect (total index below ``fold_below``), to be shown
-        as one line rather than a row of zero bars each.
-    """
-    st = sobol.ST.sel(site=site, output=output).to_series()
-    ordered = st.sort_values(ascending=False, kind="stable")
-    shown = [str(p) for p, v in ordered.items() if v >= fold_below]
-    folded = [str(p) for p, v in ordered.items() if not v >= fold_below]
-    return shown, folded
 
 
 def sobol_indices(sobol: xr.Dataset, site: str, output: str = "npv") -> Any:
