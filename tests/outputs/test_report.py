@@ -145,6 +145,30 @@ def test_every_pdf_page_is_non_blank(built, tmp_path):
     assert all(_non_blank(p) for p in pages), [p.name for p in pages if not _non_blank(p)]
 
 
+def _ink_depth(png: Path) -> float:
+    """How far down the page the last non-white row is (0 top, 1 bottom)."""
+    import matplotlib.image as mpimg
+
+    grey = mpimg.imread(png)[..., :3].mean(axis=-1)
+    rows = np.nonzero((grey < 0.95).any(axis=1))[0]
+    return float(rows.max() / grey.shape[0]) if rows.size else 0.0
+
+
+@needs_chromium
+@needs_pdftoppm
+def test_no_half_empty_pdf_pages(built, tmp_path):
+    # figures are kept whole (never split across pages); capped in height for print so
+    # the next block fits beside them instead of leaving half a page blank
+    subprocess.run(
+        ["pdftoppm", "-r", "20", "-png", str(built.pdf), str(tmp_path / "p")],
+        check=True,
+        timeout=180,
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    depths = [_ink_depth(p) for p in pages]
+    assert all(d > 0.6 for d in depths[:-1]), [round(d, 2) for d in depths]
+
+
 def test_users_parameters_appear_in_the_appendix(param_dir, tmp_path):
     path = param_dir / "treatment.yaml"
     path.write_text(path.read_text().replace("value: 3000", "value: 3333"))

@@ -78,7 +78,7 @@ def _legend_below(ax: Any, ncol: int = 2) -> Any:
     """A legend under the axes (below the x label), where it cannot cover data."""
     return ax.legend(
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.22),
+        bbox_to_anchor=(0.5, -0.16),
         ncol=ncol,
         fontsize=7,
         borderaxespad=0.0,
@@ -123,7 +123,7 @@ def tornado(
         ds = oneway.sel(site=site)
         order = ds.swing.to_series().sort_values(ascending=True).tail(top).index
         base = float(ds.base_npv)
-        fig, ax = plt.subplots(figsize=(6.2, 0.38 * len(order) + 1.6))
+        fig, ax = plt.subplots(figsize=(6.2, 0.32 * len(order) + 1.4))
         y = np.arange(len(order))
         low = ds.npv.sel(parameter=order, bound="low").values - base
         high = ds.npv.sel(parameter=order, bound="high").values - base
@@ -208,7 +208,7 @@ def bcr_distributions(psa: xr.Dataset, sites: Sequence[str]) -> Any:
     """Distributions of each site's benefit-cost ratio (Monte Carlo), BCR = 1 marked."""
     with plt.rc_context(STYLE):
         n = len(sites)
-        fig, axes = plt.subplots(n, 1, figsize=(6.2, 0.9 * n + 0.8), sharex=True)
+        fig, axes = plt.subplots(n, 1, figsize=(6.2, 0.62 * n + 1.0), sharex=True)
         axes = np.atleast_1d(axes)
         values = np.asarray(psa.bcr.sel(site=list(sites)).values)
         lo, hi = np.percentile(values, [0.5, 99.5])
@@ -289,7 +289,7 @@ def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
         cols = 2 if n > 1 else 1
         rows = int(np.ceil(n / cols))
         fig, axes = plt.subplots(
-            rows, cols, figsize=(6.2, 1.55 * rows + 0.9), sharex=True, squeeze=False
+            rows, cols, figsize=(6.2, 1.3 * rows + 0.9), sharex=True, squeeze=False
         )
         years = np.asarray(point.year.values)
         for i, ax in enumerate(axes.flat):
