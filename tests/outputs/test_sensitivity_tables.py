@@ -59,3 +59,28 @@ def test_morris_reports_mu_star_sigma_and_their_ratio():
     assert list(table.index) == ["z", "x", "1 others (no effect)"]
     assert table.loc["z", "sigma/mu*"] == 0.1 and table.loc["x", "sigma/mu*"] == 2.0
     assert table.attrs["folded"] == ["y"]
+
+
+def test_oneway_ranges_label_multipliers_units_and_points():
+    import dsc_econ as dsc
+    from dsc_econ import sensitivity as sens
+    from dsc_econ.outputs.sensitivity_tables import oneway_ranges
+    from dsc_econ.sensitivity.distributions import load_uncertainty
+
+    params = dsc.load_parameters()
+    unc = load_uncertainty(None, params)
+    ranges = oneway_ranges(sens.oneway(params, unc, ["3"]), unc, params)
+    assert ranges["harm_level"] == "×0.78 to ×1.28"  # a multiplier, labelled as one
+    assert ranges["costs_site_3"].startswith("×")
+    assert ranges["abstinence"] == "41.5% to 51.1%"
+    assert ranges["years_after_treatment"] == "5.3 to 10.7 years"
+    assert ranges["did_site_3_sc"] == "2.4 to 7.7 points"
+    assert ranges["treatment_cost"].startswith("£")
+
+
+def test_cli_oneway_labels_multipliers(capsys):
+    from dsc_econ.cli.main import main
+
+    assert main(["sensitivity", "oneway", "--sites", "3", "--top", "27"]) == 0
+    out = capsys.readouterr().out
+    assert "moved over (low to high)" in out and "×0.78 to ×1.28" in out

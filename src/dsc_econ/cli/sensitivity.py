@@ -116,13 +116,15 @@ def run(args: argparse.Namespace) -> int:
             f"Tornado: NPV (£ thousand) with each input at its {args.low:g} and "
             f"{args.high:g} quantiles, others at their point values."
         )
+        from ..outputs.sensitivity_tables import oneway_ranges
+
+        ranges = oneway_ranges(ds, uncertainty, params)
         for site in ds.site.values:
             top = ds.sel(site=site).swing.to_series().sort_values(ascending=False)
             rows = top.index[: args.top]
             frame = pd.DataFrame(
                 {
-                    "value low": ds.value.sel(parameter=rows, bound="low").values,
-                    "value high": ds.value.sel(parameter=rows, bound="high").values,
+                    "moved over (low to high)": [ranges[str(p)] for p in rows],
                     "NPV low": ds.npv.sel(site=site, parameter=rows, bound="low").values,
                     "NPV high": ds.npv.sel(site=site, parameter=rows, bound="high").values,
                     "swing": top.loc[rows].values,

@@ -38,7 +38,7 @@ from ..model.impact import did_table
 from ..model.pathways import pathway_tree
 from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
-from . import figures
+from . import figures, sensitivity_tables
 from . import formatting as fmt
 
 __all__ = [
@@ -226,7 +226,7 @@ def _site_text(
         f"effective treatment ({did_et:+.1f} percentage points of clients in treatment) "
         f"and {_more(extra_sc, 'successful completion')} ({did_sc_tt:+.1f} points of "
         f"clients in treatment), worth {_k(benefit)} against costs of "
-        f"{_k(float(row.cost))}: NPV {_k(float(row.net_benefit))}; {ratio}.",
+        f"{_k(float(row.cost))}: NPV {fmt.format_npv_m(float(row.net_benefit))}; {ratio}.",
         "The change in effective treatment is "
         + ("statistically significant" if sig_et else "not statistically significant")
         + f" ({p_et}). The regression for completions tested the share of completing "
@@ -523,30 +523,8 @@ def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
 
 
 def oneway_ranges(a: Analyses) -> dict[str, str]:
-    """What each one-way input was moved over, labelled for a reader.
-
-    Inputs applied as a multiplier read ``×0.78 to ×1.28`` (a factor on the parameters
-    they scale, named); inputs set directly read in their unit (``41.5% to 51.1%``,
-    ``3.4 to 5.5 years``); a DiD column reads in percentage points.
-    """
-    ow = a.oneway
-    items = {item.name: item for item in a.uncertainty.inputs}
-    labels = {}
-    for parameter, input_name in zip(ow.parameter.values, ow.input.values, strict=True):
-        low, high = (
-            float(ow.value.sel(parameter=parameter, bound=b)) for b in ("low", "high")
-        )
-        item = items.get(str(input_name))
-        if item is not None and item.apply == "scale":
-            labels[str(parameter)] = fmt.format_multiplier(low, high)
-        elif item is not None and item.kind == "did":
-            labels[str(parameter)] = fmt.format_range(low, high, "proportion_change")
-        elif item is not None and item.parameters:
-            unit = a.params.meta(item.parameters[0]).unit
-            labels[str(parameter)] = fmt.format_range(low, high, unit)
-        else:
-            labels[str(parameter)] = f"{low:.3g} to {high:.3g}"
-    return labels
+    """Labels of what each one-way input was moved over, for the report."""
+    return sensitivity_tables.oneway_ranges(a.oneway, a.uncertainty, a.params)
 
 
 def oneway_rows(a: Analyses, site: str, top: int = 6) -> list[dict[str, str]]:
