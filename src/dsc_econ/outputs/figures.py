@@ -277,6 +277,31 @@ def npv_intervals(psa: xr.Dataset, point: xr.Dataset) -> Any:
         return fig
 
 
+def _covered_text(years: np.ndarray, benefits: np.ndarray, cost: float) -> str:
+    """When cumulative benefits cover the cost: from a year on, for a while, or never.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.arange(1, 6)
+    >>> _covered_text(y, np.array([1, 2, 3, 4, 5.0]), 2.5)
+    'covered from year 3'
+    >>> _covered_text(y, np.array([1, 3, 2, 1, 0.0]), 2.5)
+    'covered in year 2 only, not by year 5'
+    >>> _covered_text(y, np.array([-1, -2, -3, -4, -5.0]), 2.5)
+    'never covered'
+    """
+    covered = benefits >= cost
+    if not covered.any():
+        return "never covered"
+    if covered[-1]:
+        start = len(covered) - int(np.argmin(covered[::-1])) if not covered.all() else 0
+        return f"covered from year {years[start]}"
+    first, last = years[covered][0], years[covered][-1]
+    span = f"year {first}" if first == last else f"years {first}–{last}"
+    return f"covered in {span} only, not by year {years[-1]}"
+
+
 def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
     """Cumulative discounted benefits against each pilot's cost, one panel per site.
 
@@ -306,19 +331,9 @@ def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
             hi = max(float(benefits.max()), cost)
             pad = 0.12 * (hi - lo or 1.0)
             ax.set_ylim(lo - pad, hi + pad)
-            covered = np.nonzero(benefits >= cost)[0]
-            when = (
-                f"covered in year {years[covered[0]]}" if covered.size else "never covered"
-            )
-            ax.text(
-                0.02,
-                0.97,
-                f"site {site}: cost {money(cost)}, {when}",
-                transform=ax.transAxes,
-                va="top",
-                fontsize=7,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
-            )
+            when = _covered_text(years, benefits, cost)
+            # the label sits above the panel, never over the cost line or the benefits
+            ax.set_title(f"site {site}: cost {money(cost)}, {when}", fontsize=7, loc="left")
             ax.yaxis.set_major_formatter(FuncFormatter(money))
             ax.tick_params(labelsize=7)
         for ax in axes[-1]:
