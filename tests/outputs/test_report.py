@@ -254,6 +254,7 @@ def test_cli_exit_status_says_the_pdf_is_missing(monkeypatch, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert f"wrote {tmp_path / 'cli' / 'report.html'}" in out
     assert str(tmp_path / "nowhere") in err and "no PDF" in err
+    assert err.index("note: the HTML will be written") < err.index("error:")
     assert (tmp_path / "cli" / "report.html").exists()
     assert not (tmp_path / "cli" / "report.pdf").exists()
 

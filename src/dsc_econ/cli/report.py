@@ -54,9 +54,17 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..outputs.report import PdfMissingError, report
+    from ..outputs.report import PdfMissingError, report, require_chromium
 
     params = load_params(args)
+    if not args.no_pdf:
+        try:
+            require_chromium()
+        except PdfMissingError as exc:  # say so now, not only after the analyses
+            print(
+                f"dsc-econ: note: the HTML will be written but no PDF ({exc})",
+                file=sys.stderr,
+            )
     kwargs = {"title": args.title} if args.title else {}
     try:
         files = report(

@@ -50,6 +50,7 @@ __all__ = [
     "find_chromium",
     "html_to_pdf",
     "report",
+    "require_chromium",
 ]
 
 KINDS = {
@@ -111,8 +112,12 @@ def find_chromium() -> str | None:
     return None
 
 
-def _chromium_or_raise() -> str:
-    """The browser to print with, or :class:`PdfMissingError` naming what was tried."""
+def require_chromium() -> str:
+    """The browser to print with, or :class:`PdfMissingError` naming what was tried.
+
+    Checks ``DSC_ECON_CHROMIUM`` (must name an executable file) or looks up
+    :data:`CHROMIUM_NAMES` on ``PATH``; cheap, so a caller can warn before a long run.
+    """
     explicit = os.environ.get("DSC_ECON_CHROMIUM")
     if explicit:
         found = shutil.which(explicit)
@@ -155,7 +160,7 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
         When no browser is found, ``DSC_ECON_CHROMIUM`` points to nothing, or Chromium
         fails; the message names the path tried.
     """
-    exe = chromium or _chromium_or_raise()
+    exe = chromium or require_chromium()
     with tempfile.TemporaryDirectory() as profile:
         cmd = [
             exe,
