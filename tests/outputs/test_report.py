@@ -291,7 +291,9 @@ def test_tables_give_signed_npv_beside_bcr_and_name_negative_benefits(built):
     assert "negative benefits" in text and "Negative benefits: the site's outcomes" in text
     # scenario cells: NPV in £m, signed, with the BCR under it
     cells = re.findall(
-        r"<td>([+−]?£[\d.,]+m)<br><span class=\"small\">BCR ([^<]+)</span>", text
+        r'<td><span class="money">([+−]?£[\d.,]+m)</span><br>'
+        r'<span class="small">BCR ([^<]+)</span>',
+        text,
     )
     sites = dsc.load_parameters().impact_sites()
     assert len(cells) >= 11 * len(sites)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from .. import sensitivity as sens
 from .._version import __version__
@@ -391,6 +392,13 @@ def analyse(
     )
 
 
+def _money_interval(low: float, high: float) -> Markup:
+    """Two NPVs as "low to high" HTML, each kept on one line with its sign."""
+    return Markup('<span class="money">{}</span> to <span class="money">{}</span>').format(
+        fmt.format_npv_m(low), fmt.format_npv_m(high)
+    )
+
+
 def summary_section(a: Analyses) -> dict[str, Any]:
     """Section 1: one row and one paragraph per site, and the headline sentence."""
     rows = []
@@ -403,8 +411,9 @@ def summary_section(a: Analyses) -> dict[str, Any]:
                 "id": site,
                 "kind": KINDS.get(str(a.params[f"sites.{site}.type"]), "pilot"),
                 "npv": fmt.format_npv_m(float(a.point.net_benefit.sel(site=site))),
-                "npv_interval": f"{fmt.format_npv_m(float(a.mc.npv_low.sel(site=site)))} "
-                f"to {fmt.format_npv_m(float(a.mc.npv_high.sel(site=site)))}",
+                "npv_interval": _money_interval(
+                    float(a.mc.npv_low.sel(site=site)), float(a.mc.npv_high.sel(site=site))
+                ),
                 "bcr": _ratio(float(a.point.bcr.sel(site=site))),
                 "bcr_interval": fmt.format_bcr_interval(
                     float(a.mc.bcr_low.sel(site=site)), float(a.mc.bcr_high.sel(site=site))
