@@ -154,6 +154,19 @@ def test_histogram_says_nothing_when_nothing_is_clipped(analyses):
     assert "P(BCR > 1) = " in fig.axes[0].texts[0].get_text()
 
 
+def test_histogram_notes_do_not_cover_bars(analyses):
+    fig = figures.bcr_distributions(analyses.mc, analyses.sites)
+    renderer = _draw(fig)
+    for ax in fig.axes:
+        bars = [p.get_window_extent(renderer) for p in ax.patches if p.get_height() > 0]
+        for text in ax.texts:
+            box = text.get_window_extent(renderer)
+            assert not any(box.overlaps(b) for b in bars), text.get_text()
+    notes = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any(n.startswith("P(BCR > 1) > 99.9%") for n in notes), notes
+    assert not any("= >" in n or "= <" in n for n in notes)
+
+
 def test_payback_shows_each_cost_on_its_own_scale(analyses):
     fig = figures.payback(analyses.point, analyses.sites)
     panels = [ax for ax in fig.axes if ax.axison]

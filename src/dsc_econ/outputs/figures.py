@@ -22,7 +22,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.ticker import FuncFormatter
 
-from .formatting import format_money, format_probability
+from .formatting import format_money, format_probability, probability_statement
 from .sensitivity_tables import FOLD_BELOW, sobol_order
 
 __all__ = [
@@ -223,7 +223,7 @@ def bcr_distributions(psa: xr.Dataset, sites: Sequence[str]) -> Any:
             p = float((v > 1).mean())
             ax.set_ylabel(f"site {site}", rotation=0, ha="right", va="center")
             ax.set_yticks([])
-            note = f"P(BCR > 1) = {format_probability(p)}"
+            note = f"P(BCR > 1) {probability_statement(p)}"
             clipped = [
                 f"{format_probability(share)} {where}"
                 for share, where in ((below, "below"), (above, "above"))
@@ -232,15 +232,8 @@ def bcr_distributions(psa: xr.Dataset, sites: Sequence[str]) -> Any:
             if clipped:
                 clipped_any = True
                 note += "\nclipped: " + ", ".join(clipped) + " the axis"
-            ax.text(
-                0.99,
-                0.9,
-                note,
-                transform=ax.transAxes,
-                ha="right",
-                va="top",
-                fontsize=7,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
+            ax.text(  # beside the panel, so it never covers the bars
+                1.02, 0.5, note, transform=ax.transAxes, ha="left", va="center", fontsize=7
             )
         xlabel = "benefit-cost ratio (benefits / costs); red line: BCR = 1"
         if clipped_any:

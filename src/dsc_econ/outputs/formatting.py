@@ -32,6 +32,8 @@ __all__ = [
     "format_probability",
     "format_pvalue",
     "format_range",
+    "probability_phrase",
+    "probability_statement",
 ]
 
 MINUS = "−"
@@ -167,6 +169,32 @@ def format_probability(p: float) -> str:
     if 0.02 <= p <= 0.98:
         return f"{p:.0%}"
     return f"{p:.1%}"
+
+
+def probability_statement(p: float) -> str:
+    """The tail of ``P(...) = 62%``: ``"= 62%"``, or ``"> 99.9%"`` with no ``=``.
+
+    Examples
+    --------
+    >>> "P(BCR > 1) " + probability_statement(0.62)
+    'P(BCR > 1) = 62%'
+    >>> "P(BCR > 1) " + probability_statement(1.0)
+    'P(BCR > 1) > 99.9%'
+    """
+    text = format_probability(p)
+    return f"{text[0]} {text[1:]}" if text[0] in "<>" else f"= {text}"
+
+
+def probability_phrase(p: float) -> str:
+    """A probability for a sentence: ``"62%"``, ``"over 99.9%"``, ``"under 0.1%"``.
+
+    Examples
+    --------
+    >>> probability_phrase(1.0), probability_phrase(0.0), probability_phrase(0.62)
+    ('over 99.9%', 'under 0.1%', '62%')
+    """
+    text = format_probability(p)
+    return {">": "over ", "<": "under "}.get(text[0], "") + text.lstrip("<>")
 
 
 def format_pvalue(p: float, comparator: str | None = None) -> str:

@@ -246,7 +246,7 @@ def _site_text(
             else "Halving the benefits (the report's test) leaves them negative"
         )
         + "; across the uncertainty analysed, the chance that benefits exceed costs is "
-        f"{fmt.format_probability(prob)}.",
+        f"{fmt.probability_phrase(prob)}.",
     ]
     return " ".join(parts)
 
