@@ -80,8 +80,9 @@ def test_html_is_self_contained_and_complete(built):
     page = _Page()
     page.feed(built.html.read_text(encoding="utf-8"))
     sites = dsc.load_parameters().impact_sites()
-    # 3 results figures, a tornado and a Sobol chart per site, tree and harm profiles
-    assert page.figures == 3 + 2 * len(sites) + 2
+    # 3 results figures, a tornado and a Sobol chart per site, tree and harm profiles,
+    # and the cash-flow/payback chart of section 7 (issue 11)
+    assert page.figures == 3 + 2 * len(sites) + 2 + 1
     assert len(page.images) == page.figures
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
@@ -96,6 +97,7 @@ def test_html_is_self_contained_and_complete(built):
         "fig-tree",
         "fig-harms",
         "fig-tornado-3",
+        "fig-cashflow",
     ):
         assert fid in page.ids
 
@@ -109,6 +111,13 @@ def test_html_carries_summary_caveats_appendix_and_footer(built):
     assert "varied: scaled by lognormal" in text
     assert re.search(r"parameter set hash [0-9a-f]{16}", text)
     assert "seed 3" in text and "benefits_50" in text
+
+
+def test_html_shows_payback_and_streams_outside_the_tree(built):
+    text = built.html.read_text(encoding="utf-8")
+    assert 'id="dynamics"' in text and "Payback (discounted)" in text
+    assert "managerial economies" in text and "not counted: off by default" in text
+    assert "£1,656k" in text or "£1.7m" in text  # 60/0.035 from year 2
 
 
 @needs_chromium

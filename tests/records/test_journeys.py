@@ -50,6 +50,20 @@ def test_round_trip_gives_back_every_target_count(derived, params):
     assert outcomes.attrs["other_areas"] > 0  # decoys in other areas were seen and left out
 
 
+def test_synthetic_extract_tells_the_footnote_35_order_apart(extract, derived, params):
+    """The extract has clients whose latest crossing journey is a late, open start: the
+    corrected rule scores them on the earlier journey (so the round trip above holds);
+    choosing the latest journey first, as the package once did, would drop them."""
+    _, _, outcomes = derived
+    end = pd.Timestamp(params["records.periods.post.end"])
+    j = extract.assign(start=pd.to_datetime(extract["journey_start"]))
+    late_open = j.loc[(j["start"] > end - pd.Timedelta(days=83)) & (j["start"] <= end)]
+    late_open = late_open.loc[late_open["journey_end"] == ""]
+    post = outcomes.loc[(outcomes.period == "post") & outcomes.in_treatment]
+    rescued = post.loc[post["client_id"].isin(late_open["client_id"])]
+    assert len(rescued) > 50  # in the measure, on their earlier journey
+
+
 def test_regression_recovers_the_did(derived):
     journeys, _, outcomes = derived
     res = logistic_did(outcomes, "3", "et_tt", journeys.covariates)
@@ -275,8 +289,81 @@ def test_birthdays_ages_and_latest_journey_first(params):
     out = derive_outcomes(read_journeys(_frame(rows), params), read_sites(SITES), params)
     pre = out.loc[out.period == "pre"].set_index("client_id")
     assert {"bday", "aged", "quick"} <= set(pre.index)
-    assert "late" not in pre.index  # not scored on its earlier journey
-    assert pre.loc["quick", "successful"] and pre.loc["quick", "effective"]
+    # Footnote 35 as written (issue 10): the late journey is left out of the
+    # effective-treatment measure *before* the latest journey is chosen, so "late" is
+    # scored on its earlier journey (304 days: effective); its latest crossing journey
+    # is still open, so it is not completing. (This reverses the old assertion that
+    # "late" was left out altogether.)
+    assert pre.loc["late", "in_treatment"] and pre.loc["late", "effective"]
+    assert not pre.loc["late", "completing"]
+    # "quick", a late starter that completed, counts among the completions but not in
+    # the effective-treatment measure (the old rule kept it there as effective).
+    assert pre.loc["quick", "successful"] and pre.loc["quick", "completing"]
+    assert not pre.loc["quick", "in_treatment"] and not pre.loc["quick", "effective"]
+
+
+def test_footnote_35_long_journey_then_late_open_one(params):
+    """Issue 10's case: a 384-day journey that ended in the period, then a journey
+    started in February (less than 83 days before the period end) still open."""
+    rows = [
+        {
+            "client_id": "k",
+            "journey_start": "2007-11-01",
+            "journey_end": "2008-11-19",  # 384 days
+            "exit_reason": "4",
+        },
+        {"client_id": "k", "journey_start": "2009-02-10"},
+    ]
+    out = derive_outcomes(read_journeys(_frame(rows), params), read_sites(SITES), params)
+    pre = out.loc[out.period == "pre"]
+    assert len(pre) == 1  # one client, one row: the 384-day journey
+    row = pre.iloc[0]
+    assert row.in_treatment and row.effective  # counted, on the 384-day journey
+    assert not row.completing and not row.successful  # latest crossing journey is open
+    counts = outcome_counts(out).set_index(["site", "area", "period"])
+    assert counts.loc[("3", "pilot", "pre"), "total_in_treatment"] == 1
+    assert counts.loc[("3", "pilot", "pre"), "effective_treatment"] == 1
+    assert counts.loc[("3", "pilot", "pre"), "total_completing"] == 0
+
+
+def test_footnote_35_late_starter_that_completed(params):
+    """A late starter (less than 83 days before the period end) that completed counts
+    in both completions measures and not in the effective-treatment measure; with an
+    earlier eligible journey, that one is its effective-treatment journey."""
+    rows = [
+        {
+            "client_id": "solo",
+            "journey_start": "2009-02-01",
+            "journey_end": "2009-03-15",
+            "exit_reason": "1",
+        },
+        {
+            "client_id": "both",
+            "journey_start": "2008-01-01",
+            "journey_end": "2008-02-01",
+            "exit_reason": "4",
+        },
+        {
+            "client_id": "both",
+            "journey_start": "2009-02-01",
+            "journey_end": "2009-03-15",
+            "exit_reason": "2",
+        },
+    ]
+    out = derive_outcomes(read_journeys(_frame(rows), params), read_sites(SITES), params)
+    pre = out.loc[out.period == "pre"]
+    solo = pre.loc[pre.client_id == "solo"]
+    assert len(solo) == 1
+    assert solo.iloc[0].completing and solo.iloc[0].successful
+    assert not solo.iloc[0].in_treatment and not solo.iloc[0].effective
+    both = pre.loc[pre.client_id == "both"].sort_values("in_treatment")
+    assert len(both) == 2  # the measures chose different journeys
+    late, early = both.iloc[0], both.iloc[1]
+    assert late.completing and late.successful and not late.in_treatment
+    assert early.in_treatment and not early.effective and not early.completing
+    c = outcome_counts(out).set_index(["site", "area", "period"]).loc[("3", "pilot", "pre")]
+    assert (c.total_in_treatment, c.effective_treatment) == (1, 0)
+    assert (c.total_completing, c.successful_completions) == (2, 2)
 
 
 def test_untidy_cells_and_empty_files(params, tmp_path):

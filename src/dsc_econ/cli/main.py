@@ -12,7 +12,7 @@ from typing import Any
 
 from .._version import __version__
 from ..inputs.parameters import ParameterError
-from . import appraise, catalogue, records, report, reproduce, sensitivity
+from . import appraise, cashflow, catalogue, records, report, reproduce, sensitivity
 
 DESCRIPTION = """\
 Cost-benefit appraisal of changes to drug treatment systems, after the Drug System
@@ -29,6 +29,8 @@ commands:
                everything from the counts), every difference beyond rounding explained
   appraise     site benefits, costs, net benefit and benefit-cost ratio (Table 7.10)
                for any sites, under any parameters or scenario
+  cashflow     cash flows by year, payback and time-profile NPV/BCR per site (stock-flow
+               model of Appendix C3, profiles of C2, streams such as section 7.3's)
   parameters   list the parameters in use: value, unit, price year and source
   scenarios    list the named scenarios (the report's sensitivity cases and more)
   tables       list the tables `reproduce` can build
@@ -44,6 +46,8 @@ examples:
   dsc-econ appraise --set discounting.rate=0.015
   dsc-econ appraise --set discounting.method=green_book --sites 3 7
   dsc-econ appraise --scenario c6_decay_decline
+  dsc-econ cashflow --table 3 all
+  dsc-econ cashflow --scenario managerial_savings
   dsc-econ parameters --grep harms
   dsc-econ sensitivity sobol --n 4096
   dsc-econ sensitivity psa --n 100000 --output psa.nc
@@ -65,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
     reproduce.add_parser(sub)
     appraise.add_parser(sub)
+    cashflow.add_parser(sub)
     catalogue.add_parsers(sub)
     sensitivity.add_parser(sub)
     records.add_parser(sub)
@@ -75,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "reproduce": reproduce.run,
     "appraise": appraise.run,
+    "cashflow": cashflow.run,
     "parameters": catalogue.run_parameters,
     "scenarios": catalogue.run_scenarios,
     "tables": catalogue.run_tables,

@@ -4,8 +4,10 @@ the --journeys options ``appraise`` shares."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,18 @@ def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
         action="store_true",
         help="set rejected rows aside and proceed (the count is reported)",
     )
+    p.add_argument(
+        "--encoding",
+        default="utf-8",
+        metavar="NAME",
+        help="text encoding of the CSV files when not UTF-8 (e.g. cp1252)",
+    )
+    p.add_argument(
+        "--extract-date",
+        dest="extract_date",
+        metavar="YYYY-MM-DD",
+        help="when the extract was taken (default today): later dates are rejected",
+    )
 
 
 def add_parser(sub: Any) -> None:
@@ -67,10 +81,28 @@ def add_parser(sub: Any) -> None:
 
 
 def from_records(args: argparse.Namespace, params: ParameterSet, regression: bool) -> Any:
-    """Parameters and derived tables from --journeys and --sites-file."""
-    from ..records.journeys import parameters_from_records, read_journeys, read_sites
+    """Parameters and derived tables from --journeys and --sites-file.
 
-    journeys = read_journeys(args.journeys, params, args.rejects, args.keep_going)
+    The derived parameter folder is written to --write-parameters, or else staged in a
+    temporary folder that is removed when this returns (also on an error or Ctrl-C);
+    the parameters are then held in memory. Warnings (a covariate left out of the
+    regression) are printed as ``dsc-econ: warning: ...``.
+    """
+    from ..records.journeys import (
+        RecordsWarning,
+        parameters_from_records,
+        read_journeys,
+        read_sites,
+    )
+
+    journeys = read_journeys(
+        args.journeys,
+        params,
+        args.rejects,
+        args.keep_going,
+        encoding=args.encoding,
+        extract_date=args.extract_date,
+    )
     n_bad = journeys.rejects["row"].nunique() if len(journeys.rejects) else 0
     if n_bad:
         print(
@@ -78,10 +110,25 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
             f"{len(journeys.clean)} rows used.",
             file=sys.stderr,
         )
-    sites = read_sites(args.sites_file)
+    sites = read_sites(args.sites_file, encoding=args.encoding)
     out = getattr(args, "write_parameters", None)
-    folder = Path(out) if out else Path(tempfile.mkdtemp()) / "parameters"
-    return parameters_from_records(journeys, sites, params, folder, regression=regression)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RecordsWarning)
+        if out:
+            result = parameters_from_records(journeys, sites, params, out, regression)
+        else:
+            with tempfile.TemporaryDirectory(prefix="dsc-econ-records-") as tmp:
+                programme, tables = parameters_from_records(
+                    journeys, sites, params, Path(tmp) / "parameters", regression
+                )
+                origin = f"derived from {args.journeys} and {args.sites_file}"
+                result = dataclasses.replace(programme, source=origin), tables
+    for w in caught:
+        if issubclass(w.category, RecordsWarning):
+            print(f"dsc-econ: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result
 
 
 def run(args: argparse.Namespace) -> int:

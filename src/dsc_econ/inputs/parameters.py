@@ -65,6 +65,13 @@ UNITS: dict[str, Unit] = {
         Unit("GBP_per_client_year", "pounds per client per year", 0, None, monetary=True),
         Unit("GBP_per_client", "pounds per client", 0, None, monetary=True),
         Unit("clients", "a count of people or journeys", 0, None, integer=True),
+        Unit(
+            "count",
+            "a whole number of things (categories, levels...)",
+            0,
+            None,
+            integer=True,
+        ),
         Unit("proportion", "a probability or share", 0, 1),
         Unit("proportion_change", "a difference of proportions", -1, 1),
         Unit("p_value", "a significance level", 0, 1),

@@ -24,9 +24,13 @@ __all__ = [
     "discount_factors",
     "factors_for",
     "green_book_factors",
+    "long_horizon_factors",
     "net_present_value",
     "perpetuity_factor",
     "present_value",
+    "schedule_for",
+    "stepped_annuity_factor",
+    "stepped_discount_factor",
     "yearly_factors",
 ]
 
@@ -270,3 +274,147 @@ def perpetuity_factor(rate: Any, timing: Timing = "end") -> Any:
     if np.any(r <= 0):
         raise ValueError(f"perpetuity needs a positive rate, got {rate!r}")
     return (1.0 + r) ** _shift(timing) / r
+
+
+# --- Long horizons: stepped schedules, exact annuities and perpetuities -----------------
+
+
+def schedule_for(params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The rate schedule a parameter set implies for long horizons and perpetuities.
+
+    ``constant``: one band at ``discounting.rate``; ``health``: the Green Book's reduced
+    schedule for health effects (``discounting.health_schedule_from_years`` /
+    ``discounting.health_schedule_rates``: 1.5% for years 1-30, then declining);
+    ``green_book``: ``discounting.schedule_from_years`` / ``schedule_rates``. Within the
+    first 30 years every method gives the same factors as :func:`factors_for`.
+
+    Returns
+    -------
+    from_years : ndarray, shape (b,)
+    rates : ndarray, shape (..., b)
+        May carry a leading sample dimension when a rate is sampled.
+    """
+    method = params["discounting.method"]
+    if method == "constant":
+        return np.array([1]), np.asarray(params["discounting.rate"], dtype=float)[..., None]
+    if method == "health":
+        keys = (
+            "discounting.health_schedule_from_years",
+            "discounting.health_schedule_rates",
+        )
+        missing = [k for k in keys if k not in params]
+        if missing:
+            raise ValueError(
+                f"discounting.method 'health' over long horizons needs {missing} "
+                "(the Green Book's reduced schedule for health effects)"
+            )
+        return (
+            np.asarray(params[keys[0]], dtype=int),
+            np.asarray(params[keys[1]], dtype=float),
+        )
+    if method == "green_book":
+        return (
+            np.asarray(params["discounting.schedule_from_years"], dtype=int),
+            np.asarray(params["discounting.schedule_rates"], dtype=float),
+        )
+    raise ValueError(f"discounting.method: unknown method {method!r}")
+
+
+def long_horizon_factors(params: Mapping[str, Any], years: Any) -> np.ndarray:
+    """Discount factors for any horizon under :func:`schedule_for`'s schedule.
+
+    Returns
+    -------
+    ndarray, shape (..., y)
+    """
+    starts, rates = schedule_for(params)
+    return green_book_factors(years, starts, rates, params["discounting.timing"])
+
+
+def _band_ends(starts: np.ndarray) -> np.ndarray:
+    return np.append(starts[1:] - 1, np.inf).astype(float)
+
+
+def stepped_discount_factor(year: Any, from_years: Any, rates: Any) -> np.ndarray:
+    """End-of-year factor ``D(k) = prod_{s<=k} 1/(1 + r_s)`` in closed form per band.
+
+    ``k`` may be 0 (``D(0) = 1``) and an array of shape (...,); ``rates`` (..., b).
+    """
+    starts = np.asarray(from_years, dtype=float)
+    r = np.asarray(rates, dtype=float)
+    k = np.asarray(year, dtype=float)[..., None]
+    n = np.clip(np.minimum(k, _band_ends(starts)) - starts + 1.0, 0.0, None)
+    return np.exp(-np.sum(n * np.log1p(r), axis=-1))
+
+
+def stepped_annuity_factor(
+    last_year: Any,
+    from_years: Any,
+    rates: Any,
+    timing: Timing = "end",
+    first_year: Any = 1,
+) -> np.ndarray:
+    """PV of 1 a year in years ``first_year..last_year`` under a stepped schedule.
+
+    Computed exactly, band by band: the years a band covers contribute
+    ``D(lo - 1) a(n, r_b) (1 + r_b) ** s`` with ``a(n, r) = (1 - (1 + r) ** -n) / r``
+    and s the timing shift (0 end, 0.5 middle, 1 start). ``last_year = inf`` gives the
+    perpetuity factor: the last band's annuity becomes ``1 / r`` (a geometric tail), not
+    ``1 / r`` of the first rate.
+
+    Parameters
+    ----------
+    last_year : float or array_like
+        Last year of the stream (``numpy.inf`` for ever).
+    from_years : array_like, shape (b,)
+        First year of each band (starting at 1, rising).
+    rates : array_like, shape (..., b)
+        Rate of each band.
+    timing : {'end', 'middle', 'start'}
+    first_year : float or array_like
+        First year of the stream (a lag of k years is ``first_year = k + 1``).
+
+    Returns
+    -------
+    ndarray, shape (...,)
+
+    Raises
+    ------
+    ValueError
+        For a perpetuity whose last band's rate is not positive.
+
+    Examples
+    --------
+    >>> round(float(60000 * stepped_annuity_factor(np.inf, [1], [0.035])), 2)
+    1714285.71
+    >>> round(float(60000 * stepped_annuity_factor(np.inf, [1], [0.035], first_year=2)), 2)
+    1656314.7
+    """
+    shift = _shift(timing)
+    starts = np.asarray(from_years, dtype=float)
+    r = np.asarray(rates, dtype=float)
+    last = np.asarray(last_year, dtype=float)
+    first = np.asarray(first_year, dtype=float)
+    if np.any(np.isinf(last)) and np.any(r[..., -1] <= 0):
+        raise ValueError(
+            f"a perpetuity needs a positive last-band rate, got {r[..., -1]!r}"
+        )
+    lo = np.maximum(first[..., None], starts)
+    hi = np.minimum(last[..., None], _band_ends(starts))
+    n = np.clip(hi - lo + 1.0, 0.0, None)
+    safe = np.where(r == 0, 1.0, r)
+    with np.errstate(invalid="ignore"):
+        annuity = np.where(r == 0, n, -np.expm1(-n * np.log1p(r)) / safe)
+    annuity = np.where(n == 0, 0.0, annuity)
+    before = np.exp(
+        -np.sum(
+            np.clip(
+                np.minimum((lo - 1.0)[..., None], _band_ends(starts)) - starts + 1.0,
+                0.0,
+                None,
+            )
+            * np.log1p(r)[..., None, :],
+            axis=-1,
+        )
+    )  # D(lo - 1) for each band, shape (..., b)
+    return np.sum(before * annuity * (1.0 + r) ** shift, axis=-1)

@@ -459,3 +459,47 @@ def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
             "harm avoided per client (PV)"
         )
         return fig
+
+
+def cashflow_payback(cf: xr.Dataset) -> Any:
+    """One panel per site (and the programme): discounted costs and benefits by year,
+    the cumulative discounted net, and the discounted payback year.
+
+    The y axis is symmetric-logarithmic so two years of pilot costs (£ hundreds of
+    thousands) stay visible beside benefit flows that may be a thousand times larger.
+    """
+    rows = [str(r) for r in cf.site.values]
+    ncol = 4 if len(rows) > 4 else len(rows)
+    nrow = -(-len(rows) // ncol)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            nrow, ncol, figsize=(6.4, 1.9 * nrow + 0.4), sharex=True, squeeze=False
+        )
+        years = cf.year.values
+        for ax, row in zip(axes.ravel(), rows, strict=False):
+            one = cf.sel(site=row)
+            ax.bar(years - 0.2, -one.cost_discounted, color="#c0392b", width=0.45,
+                   label="costs")
+            ax.bar(years + 0.2, one.benefit_discounted, color="#2e86c1", width=0.45,
+                   label="benefits")
+            ax.plot(years, one.cumulative_net_discounted, color="black", lw=1.0,
+                    label="cumulative net")
+            pay = int(one.payback_discounted)
+            if pay > 0:
+                ax.axvline(pay, color="#27ae60", ls="--", lw=0.9)
+            scale = max(float(abs(one.cost_discounted).max()), 1.0)
+            ax.set_yscale("symlog", linthresh=scale)
+            ax.axhline(0, color="grey", lw=0.5)
+            ax.yaxis.set_major_formatter(FuncFormatter(money))
+            ax.tick_params(labelsize=6)
+            title = "programme" if row == "all" else f"site {row}"
+            ax.set_title(
+                f"{title}: payback {pay if pay > 0 else 'none'}", fontsize=7
+            )
+        for ax in axes.ravel()[len(rows):]:
+            ax.set_visible(False)
+        axes.ravel()[0].legend(fontsize=5, loc="lower right")
+        fig.supxlabel("programme year (1 = 2009-10)", fontsize=7)
+        fig.supylabel("£ thousand, discounted", fontsize=7)
+        fig.tight_layout()
+        return fig

@@ -726,6 +726,78 @@ def appendix_section(a: Analyses, command_line: str | None) -> dict[str, Any]:
     }
 
 
+def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 7: cash flows by year, payback per site, and streams outside the tree."""
+    from ..inputs.streams import load_streams
+    from ..model.cashflow import NO_PAYBACK, cashflow, stream_present_values
+
+    cf = cashflow(a.params, a.sites)
+
+    def year(v: Any) -> str:
+        return "not within the horizon" if int(v) == NO_PAYBACK else f"year {int(v)}"
+
+    rows = [
+        {
+            "name": "Programme (all sites)" if r == "all" else f"Site {r}",
+            "npv": _k(float(cf.npv.sel(site=r))),
+            "bcr": _ratio(float(cf.bcr.sel(site=r))),
+            "payback": year(cf.payback.sel(site=r)),
+            "payback_discounted": year(cf.payback_discounted.sel(site=r)),
+            "npv_single": _k(float(cf.npv_single_cohort.sel(site=r))),
+        }
+        for r in [str(x) for x in cf.site.values]
+    ]
+    figs = [
+        _figure_entry(
+            figures.cashflow_payback(cf),
+            "fig-cashflow",
+            next(number),
+            "Discounted costs (red) and benefits (blue) by programme year, the "
+            "cumulative discounted net (black) and the discounted payback year (green) "
+            "of each site and the programme; symmetric-log scale so the costs show.",
+            "cash flows and payback by site",
+        )
+    ]
+    gb = a.params.with_values({"discounting.method": "green_book"}, origin="report")
+    streams = []
+    for s in load_streams(a.params):
+        pv = stream_present_values(a.params, s, first_years=(1, s.first_year))
+        pv_gb = stream_present_values(gb, s, first_years=(s.first_year,))
+        streams.append(
+            {
+                "name": s.name.replace("_", " "),
+                "state": "counted in the cash flows"
+                if s.include_in_bcr
+                else "not counted: off by default, as in the report's tables",
+                "description": s.description,
+                "pv_no_lag": _k(float(pv.loc[1, "end_constant_3.5%"])),
+                "pv_lag": _k(float(pv.loc[s.first_year, "end_constant_3.5%"])),
+                "first_year": s.first_year,
+                "pv_green_book": _k(float(pv_gb.loc[s.first_year, "end"])),
+                "reference": s.reference,
+            }
+        )
+    costs = "discounted" if bool(a.params["appraisal.discount_costs"]) else (
+        "undiscounted, as Table 7.10 adds them"
+    )
+    return {
+        "dyn_rows": rows,
+        "figures_dynamics": figs,
+        "dyn_streams": streams,
+        "dyn_benefits": {
+            "stockflow": "the stock-flow model of Appendix C3 (the pilot run minus the "
+            "baseline run, year by year)",
+            "early": "Figure C2.2's early profile",
+            "late": "Figure C2.2's late profile",
+            "vector": "a yearly vector supplied by the user",
+            "single_cohort": "the Table 7.10 cohort's own yearly flows",
+        }.get(str(cf.attrs["benefits"]), str(cf.attrs["benefits"])),
+        "dyn_costs": costs,
+        "dyn_discounting": cf.attrs["discounting"],
+        "dyn_horizon": int(cf.sizes["year"]),
+    }
+
+
 def render_html(context: dict[str, Any]) -> str:
     """Fill the report template (jinja2, autoescaped) with the sections' fields."""
     env = Environment(
@@ -841,6 +913,7 @@ def report(
         **uncertainty_figures(a, number),
         **model_figures(a, number),
         **scenarios_section(a),
+        **dynamics_section(a, number),
         **appendix_section(a, command_line),
     }
     return write_report(out, render_html(context), pdf)

@@ -30,13 +30,19 @@ from .journeys import RecordsError, _read
 __all__ = ["carat_continuity", "continuity_did", "dip_continuity"]
 
 
+def _sheet_row(frame: pd.DataFrame, i: int) -> int:
+    """The spreadsheet row (header = row 1) of the frame's i-th row."""
+    return int(frame["_row"].iloc[i]) if "_row" in frame else i + 2
+
+
 def _dates(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
     values = pd.to_datetime(frame[column], errors="coerce", format="%Y-%m-%d")
     bad = values.isna()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise RecordsError(
-            f"{name}: row {i + 2}, {column} = {frame[column].iloc[i]!r} is not a "
+            f"{name}: row {_sheet_row(frame, i)}, {column} = {frame[column].iloc[i]!r} "
+            "is not a "
             "date YYYY-MM-DD"
         )
     return values
@@ -141,13 +147,14 @@ def dip_continuity(
         if values.isna().any() or (values < 0).any():
             i = int(np.flatnonzero(values.isna() | (values < 0))[0])
             raise RecordsError(
-                f"{name}: row {i + 2}, {column} = {q[column].iloc[i]!r} is not a count"
+                f"{name}: row {_sheet_row(q, i)}, {column} = {q[column].iloc[i]!r} is "
+                "not a count"
             )
         q[column] = values
     over = q["triaged_within_6_weeks"] > q["referred"]
     if over.any():
         i = int(np.flatnonzero(over)[0])
-        raise RecordsError(f"{name}: row {i + 2}: more triaged than referred")
+        raise RecordsError(f"{name}: row {_sheet_row(q, i)}: more triaged than referred")
     windows = {
         p: (
             params[f"records.dip_periods.{p}.start"],

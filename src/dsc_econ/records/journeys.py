@@ -16,27 +16,46 @@ journey_id     optional; duplicates of it are rejected
 anything else  client covariates (ethnicity, drug use, ...) for the regression
 ============== ======================================================================
 
-Rules (``parameters/records.yaml``, Appendix B2): for each period, the journeys that
-cross into it (start on or before its end, end on or after its start or not ended),
-leaving out journeys that started less than 83 days before the period end; each
-client's latest such journey; clients aged 18 or over at the period start. A client is
-in *effective treatment* if the journey ended in the period with a completion code or
-lasted at least 83 days (to the period end if it had not ended); a *successful
-completion* if it ended in the period with a completion code; *completing* if it ended
-in the period at all. A client whose latest journey started less than 83 days before
-the period end and had not ended in it is left out (footnote 35: such a journey cannot
-yet show 83 days). Age is taken at the period start: from ``dob``, or from ``age`` (at
-the journey start) plus the years since.
+Rules (``parameters/records.yaml``, Appendix B2 and its footnote 35), for each period:
 
-Bad rows (malformed dates, unknown exit codes, an end before its start, duplicates, no
-age) are never dropped silently: :func:`read_journeys` lists each with its row number and
-reason in a rejects table, and the caller either stops or, explicitly, proceeds without
-them.
+1. *Crossing journeys*: those that start on or before the period end and end on or
+   after its start (or have not ended).
+2. *Effective-treatment measure* (``total_in_treatment``, ``effective_treatment``):
+   first leave out the crossing journeys that started less than 83 days before the
+   period end (footnote 35: "for this measure, journey start dates were restricted to
+   be no less than 83 days before the end of the period", whether or not they ended);
+   *then* take each client's latest remaining journey. The client is in effective
+   treatment if that journey ended in the period with a completion code or lasted at
+   least 83 days (to the period end if it had not ended in it).
+3. *Completions measures* (``successful_completions``, ``total_completing``): each
+   client's latest crossing journey, with no start restriction (the footnote names
+   only the effective-treatment measure). The client is *completing* if it ended in the
+   period, and a *successful completion* if it ended in the period with a completion
+   code.
+4. Of the journeys so chosen (in any area), those of clients aged 18 or over at the
+   period start and in the areas of the sites file count. Age is taken at the period
+   start: from ``dob``, or from ``age`` (at the journey start) plus the years since.
+
+So a client whose latest journey started in the last 83 days is scored for effective
+treatment on their latest earlier journey (if one crosses into the period), and a late
+starter who completed counts among the completions but not in the effective-treatment
+measure. When the two measures pick different journeys of a client, the outcomes table
+has a row for each (``in_treatment`` marks the effective-treatment row, ``completing``
+the completions row that ended in the period); a latest journey that neither counts in
+the effective-treatment measure nor ended in the period adds nothing to any count and
+has no row.
+
+Bad rows (malformed or impossible dates -- before 1900, after the extract date, a birth
+after the journey start --, unknown exit codes, an end before its start, duplicates, no
+age) are never dropped silently: :func:`read_journeys` lists each with its spreadsheet
+row number (header = row 1), column, value and reason in a rejects table (rewritten on
+every run, cells formula-escaped), and the caller either stops or, explicitly, proceeds
+without them. Every error names the user's file and, where there is one, its row.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +65,15 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.parameters import ParameterError
+from ..inputs.user_csv import check_ids, read_user_table
 
 __all__ = [
     "JOURNEY_COLUMNS",
     "Journeys",
     "RecordsError",
+    "RecordsWarning",
     "derive_outcomes",
+    "escape_formula",
     "outcome_counts",
     "read_journeys",
     "read_sites",
@@ -59,10 +81,17 @@ __all__ = [
 
 JOURNEY_COLUMNS = ("client_id", "area", "journey_start", "journey_end", "exit_reason")
 _CORE = {*JOURNEY_COLUMNS, "dob", "age", "journey_id"}
+_EARLIEST = pd.Timestamp("1900-01-01")
+_REJECT_COLUMNS = ["row", "client_id", "column", "value", "reason"]
 
 
 class RecordsError(ParameterError):
-    """Bad records; the message says where the rejects report is."""
+    """Bad records; the message names the file, row, column and value (or the rejects
+    report)."""
+
+
+class RecordsWarning(UserWarning):
+    """Something in the records was set aside or changed; the message says what."""
 
 
 @dataclass
@@ -80,34 +109,91 @@ class Journeys:
         return sorted(extra, key=lambda c: (c != "sex", c))
 
 
-def _read(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """A table as strings with blanks as missing, from a DataFrame, CSV or Parquet."""
-    if isinstance(source, pd.DataFrame):
-        frame, name = source, "records"
-    else:
+def _read(
+    source: str | Path | pd.DataFrame, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, str]:
+    """A table as trimmed strings with blanks as missing and a ``_row`` column (the
+    spreadsheet row, header = row 1), from a DataFrame, CSV or Parquet file."""
+    if not isinstance(source, pd.DataFrame):
         path = Path(source)
+        if path.suffix.lower() not in (".parquet", ".pq"):
+            frame = read_user_table(path, RecordsError, encoding)
+            return frame, str(path)
         if not path.exists():
             raise RecordsError(f"{path}: file not found")
-        name = str(path)
         try:
-            if path.suffix.lower() in (".parquet", ".pq"):
-                frame = pd.read_parquet(path)
-            else:
-                frame = pd.read_csv(path, dtype="string", keep_default_na=False)
-        except (
-            pd.errors.EmptyDataError,
-            pd.errors.ParserError,
-            UnicodeDecodeError,
-            ValueError,
-            OSError,
-        ) as exc:
-            raise RecordsError(f"{name}: cannot be read as a table: {exc}") from None
-    frame = frame.copy()
+            source = pd.read_parquet(path)
+        except (ValueError, OSError, ImportError) as exc:
+            raise RecordsError(f"{path}: not a readable Parquet table: {exc}") from None
+        name = str(path)
+    else:
+        name = str(source.attrs.get("source", "records"))
+    frame = source.copy()
+    rows = frame.pop("_row") if "_row" in frame else None
     for column in frame.columns:  # dates stored as dates keep their date part
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.astype("string").apply(lambda c: c.str.strip())
-    return frame.mask(frame == ""), name
+    frame = frame.mask(frame == "")
+    frame["_row"] = (
+        np.asarray(rows, dtype=np.int64)
+        if rows is not None
+        else np.arange(len(frame), dtype=np.int64) + 2
+    )
+    frame = frame.reset_index(drop=True)
+    frame.attrs["source"] = name
+    return frame, name
+
+
+def escape_formula(values: pd.Series) -> pd.Series:
+    """Text cells made safe for a spreadsheet (OWASP CSV injection): a cell starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``.
+
+    >>> escape_formula(pd.Series(["=1+2", "ok", "-3", None])).tolist()
+    ["'=1+2", 'ok', "'-3", '']
+    """
+    text = values.astype("string").fillna("")
+    risky = text.str.match(r"[=+\-@\t\r]").fillna(False).astype(bool)
+    return text.where(~risky, "'" + text)
+
+
+def _write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """Write ``frame`` to ``target`` atomically (a temporary file in the same folder,
+    created with the user's umask, then renamed), never half-written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("x", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _by_value(values: pd.Series, convert: Any) -> pd.Series:
+    """``convert`` applied to each distinct value once, then spread back to the rows.
+
+    Record columns repeat a few thousand dates and a few dozen codes over a million
+    rows; parsing the distinct values only is many times faster than parsing every cell.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series([*uniques, pd.NA], dtype="string")  # code -1 (blank): the last
+    parsed = convert(distinct)
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, dtype=parsed.dtype)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """YYYY-MM-DD text to dates; anything else (or blank) becomes NaT."""
+    return _by_value(
+        values, lambda v: pd.to_datetime(v, errors="coerce", format="%Y-%m-%d")
+    ).astype("datetime64[s]")
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Text to float; anything that is not a number (or blank) becomes NaN."""
+    return _by_value(values, lambda v: pd.to_numeric(v, errors="coerce").astype(float))
 
 
 def read_journeys(
@@ -115,6 +201,8 @@ def read_journeys(
     params: Mapping[str, Any],
     rejects_path: str | Path | None = None,
     keep_going: bool = False,
+    encoding: str = "utf-8",
+    extract_date: str | pd.Timestamp | None = None,
 ) -> Journeys:
     """Read and validate journey records.
 
@@ -126,26 +214,40 @@ def read_journeys(
         For the exit-code lists (``records.*``).
     rejects_path : path, optional
         Where to write the rejects report (CSV: row, client_id, column, value,
-        reason); written whenever a row is rejected.
+        reason; cells formula-escaped). Written whenever a row is rejected; an older
+        report at that path is rewritten (header only) when nothing is rejected, so a
+        stale report never outlives its run.
     keep_going : bool
         Proceed without the rejected rows (their number is in ``rejects``); otherwise
         any rejected row raises :class:`RecordsError`.
+    encoding : str
+        Text encoding of a CSV that is not UTF-8 (e.g. ``cp1252``).
+    extract_date : date, optional
+        When the extract was taken (default: today): no journey may start or end, and
+        nobody may be born, after it.
 
     Returns
     -------
     Journeys
     """
-    frame, name = _read(source)
+    frame, name = _read(source, encoding)
     missing = {"client_id", "area", "journey_start"} - set(frame.columns)
     if missing:
-        raise RecordsError(f"{name}: missing column(s) {sorted(missing)}")
+        seps = "; the header has no commas: is the file delimited by something else?"
+        hint = seps if len(frame.columns) <= 2 else ""
+        raise RecordsError(f"{name}: missing column(s) {sorted(missing)}{hint}")
     if "dob" not in frame.columns and "age" not in frame.columns:
         raise RecordsError(f"{name}: needs a 'dob' or an 'age' column (the 18+ rule)")
+    if len(frame) == 0:
+        raise RecordsError(f"{name}: no journey rows (only a header?)")
+    try:
+        extract = pd.Timestamp(extract_date if extract_date is not None else "today")
+    except (ValueError, TypeError):
+        raise RecordsError(f"extract date {extract_date!r} is not a date") from None
+    extract = extract.normalize()
     for col in ("journey_end", "exit_reason", "dob", "age", "journey_id"):
         if col not in frame.columns:
-            frame[col] = pd.NA
-    frame = frame.reset_index(drop=True)
-    frame["_row"] = np.arange(len(frame)) + 2  # the spreadsheet row (header is row 1)
+            frame[col] = pd.Series(pd.NA, index=frame.index, dtype="string")
     problems: list[pd.DataFrame] = []
 
     def flag(mask: pd.Series, column: str, reason: str) -> None:
@@ -158,9 +260,7 @@ def read_journeys(
                         "row": bad["_row"].to_numpy(),
                         "client_id": bad["client_id"].astype("string").to_numpy(),
                         "column": column,
-                        "value": bad[column].astype("string").fillna("").to_numpy()
-                        if column in bad
-                        else "",
+                        "value": bad[column].astype("string").fillna("").to_numpy(),
                         "reason": reason,
                     }
                 )
@@ -169,16 +269,24 @@ def read_journeys(
     frame["area"] = frame["area"].str.upper()  # area codes compare case-insensitively
     for col in ("client_id", "area"):
         flag(frame[col].isna(), col, f"{col} is missing")
-    start = pd.to_datetime(frame["journey_start"], errors="coerce", format="%Y-%m-%d")
-    end = pd.to_datetime(frame["journey_end"], errors="coerce", format="%Y-%m-%d")
+    start = _dates(frame["journey_start"])
+    end = _dates(frame["journey_end"])
+    dob = _dates(frame["dob"])
     flag(start.isna(), "journey_start", "journey_start is missing or not a date YYYY-MM-DD")
     flag(
         frame["journey_end"].notna() & end.isna(),
         "journey_end",
         "journey_end is not a date YYYY-MM-DD",
     )
+    day = extract.strftime("%Y-%m-%d")
+    flag(
+        (start < _EARLIEST) | (start > extract),
+        "journey_start",
+        f"journey_start is before 1900 or after the extract date {day}",
+    )
+    flag(end > extract, "journey_end", f"journey_end is after the extract date {day}")
     flag(end < start, "journey_end", "journey_end is before journey_start")
-    code = pd.to_numeric(frame["exit_reason"], errors="coerce")
+    code = _numbers(frame["exit_reason"])
     known = set(int(c) for c in params["records.completed_exit_codes"]) | set(
         int(c) for c in params["records.other_exit_codes"]
     )
@@ -197,9 +305,14 @@ def read_journeys(
         "exit_reason",
         "journey ended without an exit reason",
     )
-    dob = pd.to_datetime(frame["dob"], errors="coerce", format="%Y-%m-%d")
-    age = pd.to_numeric(frame["age"], errors="coerce")
+    age = _numbers(frame["age"])
     flag(frame["dob"].notna() & dob.isna(), "dob", "dob is not a date YYYY-MM-DD")
+    flag(
+        (dob < _EARLIEST) | (dob > extract),
+        "dob",
+        f"dob is before 1900 or after the extract date {day}",
+    )
+    flag((dob > start) & (dob <= extract), "dob", "dob is after journey_start")
     flag(
         frame["age"].notna() & (age.isna() | (age < 0) | (age > 120)),
         "age",
@@ -219,55 +332,83 @@ def read_journeys(
     rejects = (
         pd.concat(problems, ignore_index=True).sort_values(["row", "column"], kind="stable")
         if problems
-        else pd.DataFrame(columns=["row", "client_id", "column", "value", "reason"])
+        else pd.DataFrame({c: pd.Series(dtype="string") for c in _REJECT_COLUMNS})
     )
-    if len(frame) == 0:
-        raise RecordsError(f"{name}: no journey rows (only a header?)")
-    if len(rejects) and rejects_path is not None:
-        target = Path(rejects_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        rejects.to_csv(target, index=False)
+    rejects = rejects.reset_index(drop=True)
+    if rejects_path is not None and (len(rejects) or Path(rejects_path).exists()):
+        safe = rejects.copy()
+        for column in ("client_id", "value"):
+            safe[column] = escape_formula(safe[column])
+        _write_csv(safe, Path(rejects_path))
     n_bad = rejects["row"].nunique() if len(rejects) else 0
     if n_bad and not keep_going:
-        where = f"; see {rejects_path}" if rejects_path else ""
+        where = f"; every one is listed in {rejects_path}" if rejects_path else ""
         first = rejects.iloc[0]
         raise RecordsError(
             f"{name}: {n_bad} of {len(frame)} rows rejected (first: row {first['row']}, "
             f"{first['column']} = {first['value']!r}: {first['reason']}){where}; fix them "
             "or proceed without them explicitly (--keep-going)"
         )
-    keep = ~frame["_row"].isin(rejects["row"])
-    clean = frame.loc[keep].copy()
-    clean["journey_start"] = start[keep]
-    clean["journey_end"] = end[keep]
-    clean["exit_reason"] = code[keep].astype("Int64")
-    clean["dob"] = dob[keep]
-    clean["age"] = age[keep]
-    return Journeys(clean=clean.reset_index(drop=True), rejects=rejects, source=name)
+    if n_bad == len(frame):
+        raise RecordsError(
+            f"{name}: all {n_bad} rows rejected, nothing left to proceed with"
+            + (f"; every one is listed in {rejects_path}" if rejects_path else "")
+        )
+    keep = ~frame["_row"].isin(rejects["row"]) if n_bad else np.ones(len(frame), bool)
+    clean = frame.assign(
+        journey_start=start,
+        journey_end=end,
+        exit_reason=code.where(code.isin(list(known))).astype("Int64"),
+        dob=dob,
+        age=age,
+    )
+    if n_bad:
+        clean = clean.loc[keep].reset_index(drop=True)
+    return Journeys(clean=clean, rejects=rejects, source=name)
 
 
-def read_sites(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+def _cost(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() | (values < 0) | ~np.isfinite(values)
+    if bad.any():
+        row = frame.loc[bad].iloc[0]
+        value = "" if pd.isna(row[column]) else row[column]
+        raise RecordsError(
+            f"{name}: row {row['_row']}, {column} = {value!r} is not a non-negative "
+            "number (£ thousand)"
+        )
+    return values
+
+
+def read_sites(source: str | Path | pd.DataFrame, encoding: str = "utf-8") -> pd.DataFrame:
     """The sites file: which area is which site's pilot or comparison, and the costs.
 
-    Columns: ``site``, ``area``, ``role`` (``pilot`` / ``comparison``), and on the
-    pilot row ``cost_year_1`` and ``cost_year_2`` (£ thousand); optional ``type``.
-    Every site needs exactly one pilot and one comparison area.
+    Columns: ``site`` (an id: letters, digits, ``_``), ``area``, ``role`` (``pilot`` /
+    ``comparison``), and on the pilot row ``cost_year_1`` and ``cost_year_2`` (£
+    thousand; blank on the comparison row); optional ``type``. Every site needs exactly
+    one pilot and one comparison area. Errors name the file, row, column and value.
     """
-    frame, name = _read(source)
+    frame, name = _read(source, encoding)
     missing = {"site", "area", "role"} - set(frame.columns)
     if missing:
         raise RecordsError(f"{name}: missing column(s) {sorted(missing)}")
-    frame = frame.copy()
+    if frame.empty:
+        raise RecordsError(f"{name}: no site rows (only a header?)")
+    check_ids(frame, "site", name, RecordsError)
     frame["site"] = frame["site"].str.lower()
     frame["area"] = frame["area"].str.upper()
     frame["role"] = frame["role"].str.lower()
-    bad = ~frame["role"].isin(["pilot", "comparison"])
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise RecordsError(
-            f"{name}: row {i + 2}, role = {frame['role'].iloc[i]!r} is not "
-            "pilot or comparison"
-        )
+    for column, bad, what in (
+        ("area", frame["area"].isna(), "is missing"),
+        ("role", ~frame["role"].isin(["pilot", "comparison"]).fillna(False), ""),
+    ):
+        if bad.any():
+            row = frame.loc[bad].iloc[0]
+            value = "" if pd.isna(row[column]) else row[column]
+            raise RecordsError(
+                f"{name}: row {row['_row']}, {column} = {value!r} "
+                + (what or "is not pilot or comparison")
+            )
     counts = frame.groupby("site")["role"].value_counts().unstack(fill_value=0)
     for role in ("pilot", "comparison"):
         if role not in counts:
@@ -275,103 +416,168 @@ def read_sites(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     wrong = counts[(counts["pilot"] != 1) | (counts["comparison"] != 1)]
     if len(wrong):
         site = wrong.index[0]
+        rows = frame.loc[frame["site"] == site, "_row"].tolist()
         raise RecordsError(
-            f"{name}: site {site} needs exactly one pilot and one comparison area "
-            f"(has {int(wrong.loc[site, 'pilot'])} and "
+            f"{name}: site {site} (row(s) {rows}) needs exactly one pilot and one "
+            f"comparison area (has {int(wrong.loc[site, 'pilot'])} and "
             f"{int(wrong.loc[site, 'comparison'])})"
         )
-    dup = frame.duplicated("area", keep=False)
+    dup = frame.duplicated("area", keep="first")
     if dup.any():
+        row = frame.loc[dup].iloc[0]
         raise RecordsError(
-            f"{name}: area {frame.loc[dup, 'area'].iloc[0]!r} is listed twice"
+            f"{name}: row {row['_row']}, area = {row['area']!r} is listed twice"
         )
+    comparison = frame["role"] == "comparison"
+    for column in ("cost_year_1", "cost_year_2"):
+        if column not in frame:
+            continue
+        costed = comparison & frame[column].notna()
+        if costed.any():
+            row = frame.loc[costed].iloc[0]
+            raise RecordsError(
+                f"{name}: row {row['_row']}, {column} = {row[column]!r} on a comparison "
+                "row; costs belong on the pilot row (leave the comparison row blank)"
+            )
+        pilot = frame.loc[~comparison]
+        frame.loc[~comparison, column] = _cost(pilot, column, name).astype(str)
     frame.attrs["source"] = name
     return frame
+
+
+def _latest(order: np.ndarray, sorted_client: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Row index of each client's latest journey among ``mask`` (``order`` sorts the
+    rows by client, start and file order; ``sorted_client`` is the client in it)."""
+    keep = mask[order]
+    rows = order[keep]
+    client = sorted_client[keep]
+    last = np.ones(len(rows), dtype=bool)
+    last[:-1] = client[1:] != client[:-1]
+    return rows[last]
 
 
 def derive_outcomes(
     journeys: Journeys, sites: pd.DataFrame, params: Mapping[str, Any]
 ) -> pd.DataFrame:
-    """Each client's outcome in each period, for the areas of the sites file.
+    """Each client's outcomes in each period, for the areas of the sites file.
+
+    Vectorised: one sort of all journeys by client and start, then a pass per period
+    and measure (no loop over clients). The rules are those of the module docstring.
 
     Returns
     -------
     pandas.DataFrame
-        One row per client and period: ``client_id``, ``period`` (pre/post), ``area``,
-        ``site``, ``role``, ``effective``, ``successful``, ``completing`` (booleans),
-        ``age`` and the covariates. Clients in areas outside the sites file are not
-        included (``attrs['other_areas']`` counts them).
+        One row per client, period and chosen journey: ``client_id``, ``period``
+        (pre/post), ``area``, ``site``, ``role``, ``in_treatment`` (the row counts in
+        the effective-treatment measure), ``effective``, ``completing``,
+        ``successful`` (booleans), ``age`` and the covariates. Usually one row per
+        client and period; two when footnote 35 makes the measures choose different
+        journeys. Clients in areas outside the sites file are not included
+        (``attrs['other_areas']`` counts them).
     """
     j = journeys.clean
+    n = len(j)
     min_age = float(params["records.minimum_age"])
     days = int(params["records.effective_days"])
-    completed = [int(c) for c in params["records.completed_exit_codes"]]
+    completed = np.array([int(c) for c in params["records.completed_exit_codes"]])
     covariates = journeys.covariates
-    keep_cols = [*JOURNEY_COLUMNS, "dob", "age", *covariates]
     area_map = sites.set_index("area")[["site", "role"]]
+    day = np.timedelta64(1, "D")
+    start = j["journey_start"].to_numpy("datetime64[D]")
+    end = j["journey_end"].to_numpy("datetime64[D]")
+    has_end = ~np.isnat(end)
+    end_or_max = np.where(has_end, end, np.datetime64("9999-12-31"))
+    dob = j["dob"].to_numpy("datetime64[D]")
+    age_at_start = j["age"].to_numpy(dtype=float, na_value=np.nan)
+    code = j["exit_reason"].to_numpy(dtype=np.int64, na_value=-1)
+    completion_code = np.isin(code, completed)
+    client, _ = pd.factorize(j["client_id"])
+    # One stable sort by (client, start): ties keep file order, so the later row wins.
+    day_number = (start - start.min()).astype(np.int64) if n else start.astype(np.int64)
+    shift = int(day_number.max()).bit_length() if n else 0
+    order = np.argsort((client.astype(np.int64) << shift) | day_number, kind="stable")
+    sorted_client = client[order]
+    area_codes, area_names = pd.factorize(j["area"])
+    lookup = area_map.reindex(area_names)
+    area_site = lookup["site"].to_numpy(dtype=object)
+    area_role = lookup["role"].to_numpy(dtype=object)
+    area_known = lookup["site"].notna().to_numpy()
     frames = []
     other = 0
-    unmatched: Counter[str] = Counter()
+    unmatched: dict[str, int] = {}
     for period in ("pre", "post"):
-        p_start = pd.Timestamp(params[f"records.periods.{period}.start"])
-        p_end = pd.Timestamp(params[f"records.periods.{period}.end"])
-        cross = (j["journey_start"] <= p_end) & (
-            j["journey_end"].isna() | (j["journey_end"] >= p_start)
-        )
-        sub = j.loc[cross, keep_cols]
-        latest = sub.sort_values(
-            ["client_id", "journey_start"], kind="stable"
-        ).drop_duplicates("client_id", keep="last")
-        # Footnote 35: a latest journey that started less than 83 days before the period
-        # end cannot show 83 days of treatment; unless it has already ended in the
-        # period (its outcome is known), the client is left out of the measures.
-        ended_here = latest["journey_end"].notna() & (latest["journey_end"] <= p_end)
-        latest = latest.loc[
-            (latest["journey_start"] <= p_end - pd.Timedelta(days=days)) | ended_here
-        ]
+        p_start = np.datetime64(str(params[f"records.periods.{period}.start"]), "D")
+        p_end = np.datetime64(str(params[f"records.periods.{period}.end"]), "D")
+        cross = (start <= p_end) & (end_or_max >= p_start)
+        eligible = cross & (start <= p_end - days * day)  # footnote 35, before choosing
+        et_rows = _latest(order, sorted_client, eligible)
+        latest = _latest(order, sorted_client, cross)
+        ended = has_end & (end_or_max <= p_end)
+        in_et = np.zeros(n, dtype=bool)
+        in_et[et_rows] = True
+        completes = np.zeros(n, dtype=bool)
+        completes[latest[ended[latest]]] = True
+        rows = np.flatnonzero(in_et | completes)
         # Age at the period start: from the date of birth (whole years, so an 18th
         # birthday on the first day counts), or the age at the journey start plus the
         # time from the journey start to the period start.
-        from_dob = latest["dob"].notna()
-        birthday = latest["dob"] + pd.DateOffset(years=int(min_age))
-        adult_dob = from_dob & (birthday <= p_start)
-        years_since = (p_start - latest["journey_start"]).dt.days / 365.25
-        age_then = latest["age"].astype(float) + years_since
-        adult_age = ~from_dob & (age_then >= min_age)
-        age = np.where(from_dob, (p_start - latest["dob"]).dt.days / 365.25, age_then)
-        latest = latest.assign(age=age).loc[adult_dob | adult_age]
-        in_sites = latest["area"].isin(area_map.index)
-        other += int((~in_sites).sum())
-        unmatched.update(latest.loc[~in_sites, "area"].value_counts().to_dict())
-        latest = latest.loc[in_sites]
-        ended = latest["journey_end"].notna() & (latest["journey_end"] <= p_end)
-        stop = latest["journey_end"].where(ended, p_end)
-        length = (stop - latest["journey_start"]).dt.days
-        completion = ended & latest["exit_reason"].isin(completed).fillna(False)
+        r_dob = dob[rows]
+        from_dob = ~np.isnat(r_dob)
+        birthday = (pd.DatetimeIndex(r_dob) + pd.DateOffset(years=int(min_age))).to_numpy(
+            "datetime64[D]"
+        )
+        since_start = (p_start - start[rows]) / day / 365.25
+        age_then = age_at_start[rows] + since_start
+        adult = np.where(from_dob, birthday <= p_start, age_then >= min_age)
+        age = np.where(from_dob, (p_start - r_dob) / day / 365.25, age_then)
+        rows, age = rows[adult], age[adult]
+        known = area_known[area_codes[rows]]
+        if not known.all():
+            other += int((~known).sum())
+            names = area_names[area_codes[rows[~known]]]
+            for k, v in pd.Series(names).value_counts().items():
+                unmatched[str(k)] = unmatched.get(str(k), 0) + int(v)
+        rows, age = rows[known], age[known]
+        stop = np.where(ended[rows], end_or_max[rows], p_end)
+        length = (stop - start[rows]) / day
+        completion = ended[rows] & completion_code[rows]
+        et = in_et[rows]
         out = pd.DataFrame(
             {
-                "client_id": latest["client_id"].to_numpy(),
+                "client_id": j["client_id"].take(rows).reset_index(drop=True),
                 "period": period,
-                "area": latest["area"].to_numpy(),
-                "effective": (completion | (length >= days)).to_numpy(dtype=bool),
-                "successful": completion.to_numpy(dtype=bool),
-                "completing": ended.to_numpy(dtype=bool),
-                "age": latest["age"].to_numpy(),
+                "area": j["area"].take(rows).reset_index(drop=True),
+                "site": area_site[area_codes[rows]],
+                "role": area_role[area_codes[rows]],
+                "in_treatment": et,
+                "effective": et & (completion | (length >= days)),
+                "successful": completes[rows] & completion_code[rows],
+                "completing": completes[rows],
+                "age": age,
             }
         )
         for c in covariates:
-            out[c] = latest[c].to_numpy()
+            out[c] = j[c].take(rows).reset_index(drop=True)
         frames.append(out)
     outcomes = pd.concat(frames, ignore_index=True)
-    outcomes = outcomes.join(area_map, on="area")
     outcomes.attrs["other_areas"] = other
-    outcomes.attrs["unmatched_areas"] = dict(unmatched.most_common())
+    outcomes.attrs["unmatched_areas"] = dict(
+        sorted(unmatched.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
     if outcomes.empty:
         raise RecordsError(
             f"{journeys.source}: no client of the sites' areas has a journey in either "
             f"period (areas in the records: {sorted(unmatched)[:10]})"
         )
     return outcomes
+
+
+COUNT_COLUMNS = (
+    "total_in_treatment",
+    "effective_treatment",
+    "successful_completions",
+    "total_completing",
+)
 
 
 def outcome_counts(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -384,33 +590,60 @@ def outcome_counts(outcomes: pd.DataFrame) -> pd.DataFrame:
         :mod:`dsc_econ.inputs.programme`), ``period``, ``total_in_treatment``,
         ``effective_treatment``, ``successful_completions``, ``total_completing``.
     """
-    grouped = outcomes.groupby(["site", "role", "period"], observed=True)
+    data = outcomes
+    if "in_treatment" not in data:  # a table of one row per client and period
+        data = data.assign(in_treatment=True)
+    grouped = data.groupby(["site", "role", "period"], observed=True)
     counts = grouped.agg(
-        total_in_treatment=("client_id", "size"),
+        total_in_treatment=("in_treatment", "sum"),
         effective_treatment=("effective", "sum"),
         successful_completions=("successful", "sum"),
         total_completing=("completing", "sum"),
-    ).reset_index()
+    )
     full = pd.MultiIndex.from_product(
-        [sorted(outcomes["site"].unique()), ["pilot", "comparison"], ["pre", "post"]],
+        [
+            sorted(outcomes["site"].unique(), key=lambda s: (len(str(s)), str(s))),
+            ["pilot", "comparison"],
+            ["pre", "post"],
+        ],
         names=["site", "role", "period"],
     )
-    counts = counts.set_index(["site", "role", "period"]).reindex(full, fill_value=0)
+    counts = counts.reindex(full, fill_value=0)
     return (
         counts.reset_index()
         .rename(columns={"role": "area"})
-        .astype(
-            {
-                c: int
-                for c in (
-                    "total_in_treatment",
-                    "effective_treatment",
-                    "successful_completions",
-                    "total_completing",
-                )
-            }
-        )
+        .astype({c: int for c in COUNT_COLUMNS})
     )
+
+
+def _check_counts(counts: pd.DataFrame, source: str) -> None:
+    """The checks the parameter loader makes on site counts, made here first so that
+    an error names the journeys file, site, area and period (not a staging file)."""
+    for row in counts.itertuples(index=False):
+        where = f"{source}: site {row.site}, {row.area} area, {row.period} period"
+        if row.total_in_treatment == 0:
+            raise RecordsError(
+                f"{where}: no clients in the effective-treatment measure; every site needs"
+                " clients in both areas and periods"
+            )
+        if row.total_completing == 0:
+            raise RecordsError(
+                f"{where}: no client's latest journey ended in the period, so the share "
+                "of successful completions has no denominator"
+            )
+        for small, big in (
+            ("effective_treatment", "total_in_treatment"),
+            ("successful_completions", "effective_treatment"),
+            ("successful_completions", "total_completing"),
+            ("total_completing", "total_in_treatment"),
+        ):
+            if getattr(row, small) > getattr(row, big):
+                raise RecordsError(
+                    f"{where}: {small} = {getattr(row, small)} exceeds {big} = "
+                    f"{getattr(row, big)}; under footnote 35 the completions count late "
+                    "starters that the effective-treatment measure leaves out, and here "
+                    "they outnumber the rest, so the site cannot be appraised"
+                )
 
 
 def parameters_from_records(
@@ -421,6 +654,8 @@ def parameters_from_records(
     regression: bool = True,
 ) -> tuple[Any, dict[str, pd.DataFrame]]:
     """Derive the site counts (and regression p-values) and write a parameter folder.
+
+    Every site of the sites file must come through: a site is never silently dropped.
 
     Returns
     -------
@@ -433,26 +668,30 @@ def parameters_from_records(
     from ..model.impact import did_table
     from .regression import logistic_dids
 
+    sites_name = str(sites.attrs.get("source", "sites"))
     outcomes = derive_outcomes(journeys, sites, params)
     counts = outcome_counts(outcomes)
-    empty = counts.loc[counts["total_in_treatment"] == 0]
-    if len(empty):
-        row = empty.iloc[0]
+    absent = sorted(set(sites["site"]) - set(counts["site"]))
+    if absent:
         raise RecordsError(
-            f"{journeys.source}: site {row['site']} has no clients in its {row['area']} "
-            f"area in the {row['period']} period; every site needs clients in both areas "
-            "and periods"
+            f"{journeys.source}: site(s) {absent} of {sites_name} have no clients in "
+            "either period; every site needs clients in both areas and periods"
         )
+    _check_counts(counts, journeys.source)
     costs = sites.loc[sites["role"] == "pilot"].copy()
     for column in ("cost_year_1", "cost_year_2"):
         if column not in costs:
-            raise RecordsError(
-                f"{sites.attrs.get('source', 'sites')}: needs {column} on the pilot rows"
-            )
+            raise RecordsError(f"{sites_name}: needs {column} on the pilot rows")
+    costs.attrs["source"] = sites_name
+    counts.attrs["source"] = f"site counts derived from {journeys.source}"
     tables: dict[str, pd.DataFrame] = {"counts": counts}
     p_values = None
     if regression:
-        logit = logistic_dids(outcomes, journeys.covariates)
+        logit = logistic_dids(
+            outcomes,
+            journeys.covariates,
+            max_levels=int(params["records.max_covariate_levels"]),
+        )
         tables["logistic_did"] = logit
         p_values = {
             str(site): {
@@ -464,6 +703,9 @@ def parameters_from_records(
         }
     base = Path(params.source) if getattr(params, "source", None) else None
     programme = programme_parameters(counts, costs, out, base=base, p_values=p_values)
+    lost = sorted(set(sites["site"]) - set(programme.sites()))
+    if lost:  # cannot happen with validated ids; a guard, never a silent drop
+        raise RecordsError(f"{sites_name}: site(s) {lost} missing from the parameters")
     programme = programme.with_values(
         {
             k: params[k]

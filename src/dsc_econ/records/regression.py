@@ -4,6 +4,11 @@ For one site, the outcome of each client (in effective treatment; a successful
 completion among those completing) is regressed on pilot area, post period, their
 interaction, and the client covariates, each covariate categorical with missing values
 as a category of their own (so the full base of clients stays in), as the report did.
+A covariate with more distinct values than ``records.max_covariate_levels`` (an NHS
+number, a postcode, a free-text column) is not one-hot encoded -- it would make one
+column per client and exhaust memory --; it is dropped with a :class:`RecordsWarning`
+naming it and its number of levels, and listed in the table's
+``attrs['dropped_covariates']``.
 The interaction is the DiD: its odds ratio, p-value and confidence interval, and its
 effect in percentage points (the average, over pilot-area clients in the post period,
 of the fitted probability less the probability with the interaction removed).
@@ -11,18 +16,44 @@ of the fitted probability less the probability with the interaction removed).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MEASURES", "logistic_did", "logistic_dids"]
+from .journeys import RecordsWarning
+
+__all__ = ["MEASURES", "logistic_did", "logistic_dids", "usable_covariates"]
 
 MEASURES = {
-    "et_tt": ("effective", None),
+    "et_tt": ("effective", "in_treatment"),
     "sc_tc": ("successful", "completing"),
 }
 """Measure -> (outcome column, column restricting the clients, or None)."""
+
+
+def usable_covariates(
+    outcomes: pd.DataFrame, covariates: Sequence[str], max_levels: int
+) -> tuple[list[str], dict[str, int]]:
+    """The covariates with at most ``max_levels`` distinct values (missing counts as
+    one), and the others with their number of levels; warns once per dropped column."""
+    keep, dropped = [], {}
+    for c in covariates:
+        levels = int(outcomes[c].nunique(dropna=False))
+        if levels > max_levels:
+            dropped[c] = levels
+            warnings.warn(
+                f"covariate {c!r} has {levels:,} distinct values, more than "
+                f"records.max_covariate_levels = {max_levels}; it is left out of the "
+                "logistic regression (an identifier or free text cannot be a category; "
+                "group it into fewer categories, or raise the limit)",
+                RecordsWarning,
+                stacklevel=3,
+            )
+        else:
+            keep.append(c)
+    return keep, dropped
 
 
 def _design(data: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
@@ -65,8 +96,8 @@ def logistic_did(
 
     outcome, restrict = MEASURES[measure]
     data = outcomes.loc[outcomes["site"] == site]
-    if restrict:
-        data = data.loc[data[restrict]]
+    if restrict and restrict in data:
+        data = data.loc[data[restrict].astype(bool)]
     if data.empty:
         raise ValueError(f"site {site!r}: no clients for measure {measure}")
     y = data[outcome].astype(float)
@@ -96,8 +127,15 @@ def logistic_did(
     }
 
 
-def logistic_dids(outcomes: pd.DataFrame, covariates: Sequence[str] = ()) -> pd.DataFrame:
-    """:func:`logistic_did` for every site and both measures, as one table."""
+def logistic_dids(
+    outcomes: pd.DataFrame, covariates: Sequence[str] = (), max_levels: int = 50
+) -> pd.DataFrame:
+    """:func:`logistic_did` for every site and both measures, as one table.
+
+    Covariates with more than ``max_levels`` levels are dropped with a warning (see the
+    module docstring); ``attrs['dropped_covariates']`` maps each to its level count.
+    """
+    covariates, dropped = usable_covariates(outcomes, covariates, max_levels)
     rows = []
     for site in sorted(outcomes["site"].unique()):
         for measure in MEASURES:
@@ -108,4 +146,6 @@ def logistic_dids(outcomes: pd.DataFrame, covariates: Sequence[str] = ()) -> pd.
                     **logistic_did(outcomes, site, measure, covariates),
                 }
             )
-    return pd.DataFrame(rows).set_index(["site", "measure"])
+    table = pd.DataFrame(rows).set_index(["site", "measure"])
+    table.attrs["dropped_covariates"] = dropped
+    return table

@@ -6,7 +6,9 @@ target numbers in treatment, in effective treatment, completing successfully and
 completing at all (by default the counts of Tables 7.5/7.6 and 6.2/6.4), with
 realistic covariates and decoy rows the rules of Appendix B2 must set aside (earlier
 journeys of the same client, under-18s, journeys starting too late in the period,
-areas outside the study). Deriving the outcomes from them
+areas outside the study, and -- for footnote 35 -- a second, late-starting open journey
+of clients still in treatment, which the effective-treatment measure must leave out
+before it chooses each client's latest journey). Deriving the outcomes from them
 (:func:`dsc_econ.records.journeys.derive_outcomes`) gives the targets back.
 """
 
@@ -198,6 +200,36 @@ def synthetic_journeys(
                         "journey_start": s,
                         "journey_end": e,
                         "exit_reason": rng.choice(other, k),
+                        "dob": cell["dob"][pick],
+                        "client_id": ids[pick],
+                        "area": np.full(k, area, dtype=object),
+                    }
+                )
+                # decoys for footnote 35: a second journey, started less than 83 days
+                # before the period end and not ended in it, for some clients still in
+                # treatment at the period end. The effective-treatment measure must
+                # leave it out before choosing the latest journey (so the client is
+                # scored on the first one), and the completions measures see an open
+                # latest journey. Choosing the latest journey first would drop them.
+                still = np.arange(
+                    n - (target["total_in_treatment"] - target["total_completing"]), n
+                )
+                k = min(len(still), int(decoys * len(still) / 3))
+                pick = rng.choice(still, k, replace=False)
+                late_end = (
+                    np.full(k, np.datetime64("NaT"))
+                    if gap_end is None
+                    else _dates(rng, np.full(k, p_end + _DAY), np.full(k, gap_end))
+                )
+                parts.append(
+                    {
+                        "journey_start": _dates(
+                            rng, np.full(k, p_end - (days - 1) * _DAY), np.full(k, p_end)
+                        ),
+                        "journey_end": late_end,
+                        "exit_reason": np.where(
+                            np.isnat(late_end), -1, rng.choice(other, k)
+                        ),
                         "dob": cell["dob"][pick],
                         "client_id": ids[pick],
                         "area": np.full(k, area, dtype=object),

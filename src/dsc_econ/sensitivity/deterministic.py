@@ -326,5 +326,3 @@ def threshold(
         record(params, uncertainty, "threshold", input=name, low=low, high=high)
     )
     return ds
-
-

@@ -158,6 +158,7 @@ def outputs_dataset(
         {k: (dims, values[k], {"units": OUTPUTS[k]}) for k in OUTPUTS}, coords=coords
     )
 
+
 def block_unit(block_id: int, seeds: list[Any], n: int, columns: int) -> np.ndarray:
     rows = min(BLOCK, n - block_id * BLOCK)
     return np.random.default_rng(seeds[block_id]).random((rows, columns))
@@ -252,5 +253,3 @@ def distributed_client() -> Any:
         return get_client()
     except (ImportError, ValueError):
         return None
-
-

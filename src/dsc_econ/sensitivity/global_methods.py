@@ -206,5 +206,3 @@ def morris(
         )
     )
     return ds
-
-

@@ -195,5 +195,3 @@ def summarise(
     data["prob_bcr_gt_1"] = ("site", (out["bcr"] > 1).mean(0), {"units": "1"})
     data["prob_npv_gt_0"] = ("site", (out["npv"] > 0).mean(0), {"units": "1"})
     return xr.Dataset(data, coords={"site": list(sites)})
-
-
