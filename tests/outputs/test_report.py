@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -14,7 +15,17 @@ import numpy as np
 import pytest
 
 import dsc_econ as dsc
-from dsc_econ.outputs.report import CHROMIUM_FLAGS, find_chromium, html_to_pdf
+from dsc_econ.inputs.scenarios import Scenario
+from dsc_econ.outputs.report import (
+    CHROMIUM_FLAGS,
+    PdfMissingError,
+    analyse,
+    find_chromium,
+    html_to_pdf,
+    same_as_base_reason,
+    write_report,
+)
+from dsc_econ.sensitivity.distributions import load_uncertainty
 
 IN_CI = bool(os.environ.get("CI"))
 needs_chromium = pytest.mark.skipif(
@@ -158,6 +169,30 @@ def test_every_pdf_page_is_non_blank(built, tmp_path):
     assert all(_non_blank(p) for p in pages), [p.name for p in pages if not _non_blank(p)]
 
 
+def _ink_depth(png: Path) -> float:
+    """How far down the page the last non-white row is (0 top, 1 bottom)."""
+    import matplotlib.image as mpimg
+
+    grey = mpimg.imread(png)[..., :3].mean(axis=-1)
+    rows = np.nonzero((grey < 0.95).any(axis=1))[0]
+    return float(rows.max() / grey.shape[0]) if rows.size else 0.0
+
+
+@needs_chromium
+@needs_pdftoppm
+def test_no_half_empty_pdf_pages(built, tmp_path):
+    # figures are kept whole (never split across pages); capped in height for print so
+    # the next block fits beside them instead of leaving half a page blank
+    subprocess.run(
+        ["pdftoppm", "-r", "20", "-png", str(built.pdf), str(tmp_path / "p")],
+        check=True,
+        timeout=180,
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    depths = [_ink_depth(p) for p in pages]
+    assert all(d > 0.6 for d in depths[:-1]), [round(d, 2) for d in depths]
+
+
 def test_users_parameters_appear_in_the_appendix(param_dir, tmp_path):
     path = param_dir / "treatment.yaml"
     path.write_text(path.read_text().replace("value: 3000", "value: 3333"))
@@ -171,14 +206,81 @@ def test_users_parameters_appear_in_the_appendix(param_dir, tmp_path):
     assert files.pdf is None and not (tmp_path / "mine" / "report.pdf").exists()
 
 
-def test_missing_chromium_is_a_clear_error_and_writes_nothing(monkeypatch, tmp_path):
+def test_missing_chromium_is_a_clear_error_and_keeps_the_html(monkeypatch, tmp_path):
+    # Issue 12 point 5 changed this test: the HTML is now written first and stays
+    # (before, a missing Chromium stopped the run before anything was written).
     monkeypatch.delenv("DSC_ECON_CHROMIUM", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(RuntimeError, match="Chromium, which was not found"):
+    with pytest.raises(RuntimeError, match="Chromium, which was not found") as info:
         dsc.report(tmp_path / "r", n_psa=100, n_sobol=64)
-    assert not (tmp_path / "r").exists()
+    assert isinstance(info.value, PdfMissingError)
+    assert "tried chromium, chromium-browser" in str(info.value)
+    assert "apt-get install chromium" in str(info.value)
+    assert "DSC_ECON_CHROMIUM" in str(info.value)
+    html = tmp_path / "r" / "report.html"
+    assert info.value.html == html and "Executive summary" in html.read_text()
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["report.html"]
     with pytest.raises(RuntimeError, match="not found"):
         html_to_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+
+
+def test_chromium_env_pointing_to_nothing_names_the_path(monkeypatch, tmp_path):
+    missing = tmp_path / "no" / "chromium"
+    monkeypatch.setenv("DSC_ECON_CHROMIUM", str(missing))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.pdf").write_bytes(b"%PDF old")  # an earlier run's PDF
+    with pytest.raises(PdfMissingError) as info:
+        write_report(tmp_path / "out", "<html>new</html>", pdf=True)
+    message = str(info.value)
+    assert str(missing) in message and "DSC_ECON_CHROMIUM points to" in message
+    assert info.value.tried == str(missing)
+    assert (tmp_path / "out" / "report.html").read_text() == "<html>new</html>"
+    # the old PDF would not match the new HTML: removed, and the message says so
+    assert "was removed" in message
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+
+
+def test_failing_chromium_leaves_no_half_written_pdf(monkeypatch, tmp_path):
+    fake = tmp_path / "fake-chromium"
+    # writes a partial PDF where it is told to print, then fails
+    fake.write_text(
+        "#!/bin/sh\nfor a; do case $a in --print-to-pdf=*) "
+        'printf "%%PDF-partial" > "${a#--print-to-pdf=}";; esac; done\n'
+        "echo crashed >&2; exit 5\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("DSC_ECON_CHROMIUM", str(fake))
+    with pytest.raises(PdfMissingError, match="exit 5") as info:
+        write_report(tmp_path / "out", "<html>x</html>", pdf=True)
+    assert "crashed" in str(info.value) and str(fake) in str(info.value)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+
+
+def test_cli_exit_status_says_the_pdf_is_missing(monkeypatch, tmp_path, capsys):
+    from dsc_econ.cli.main import main
+    from dsc_econ.cli.report import EXIT_PDF_MISSING
+
+    monkeypatch.setenv("DSC_ECON_CHROMIUM", str(tmp_path / "nowhere"))
+    code = main(
+        [
+            "report",
+            "--out",
+            str(tmp_path / "cli"),
+            "--sites",
+            "5",
+            "--n-psa",
+            "200",
+            "--n-sobol",
+            "64",
+        ]
+    )
+    assert code == EXIT_PDF_MISSING and EXIT_PDF_MISSING not in (0, 1, 2)
+    out, err = capsys.readouterr()
+    assert f"wrote {tmp_path / 'cli' / 'report.html'}" in out
+    assert str(tmp_path / "nowhere") in err and "no PDF" in err
+    assert err.index("note: the HTML will be written") < err.index("error:")
+    assert (tmp_path / "cli" / "report.html").exists()
+    assert not (tmp_path / "cli" / "report.pdf").exists()
 
 
 def test_cli_report_html_only(tmp_path, capsys):
@@ -257,3 +359,63 @@ def test_report_clears_staging_left_by_a_killed_run(tmp_path):
     (out / ".dsc-econ-staging-abc123" / "report.html").write_text("half")
     rep.write_report(out, "<html/>", pdf=False)
     assert sorted(p.name for p in out.iterdir()) == [rep.MANIFEST, "report.html"]
+
+
+def test_tables_give_signed_npv_beside_bcr_and_name_negative_benefits(built):
+    text = html.unescape(built.html.read_text(encoding="utf-8"))
+    assert "below 0" not in text
+    assert "negative benefits" in text and "Negative benefits: the site's outcomes" in text
+    # scenario cells: NPV in £m, signed, with the BCR under it
+    cells = re.findall(
+        r'<td><span class="money">([+−]?£[\d.,]+m)</span><br>'
+        r'<span class="small">BCR ([^<]+)</span>',
+        text,
+    )
+    sites = dsc.load_parameters().impact_sites()
+    assert len(cells) >= 11 * len(sites)
+    assert ("+£20.3m", "111") in cells  # site 3, base case
+    # one-way tables under each tornado, multipliers labelled as such
+    assert text.count('<table class="small oneway">') == len(sites)
+    assert "×0.78 to ×1.28 (multiplier on harms.untreated.total" in text
+
+
+def test_probabilities_never_read_100_or_0_percent(built):
+    text = html.unescape(built.html.read_text(encoding="utf-8"))
+    body = text[text.index("<body>") :]  # the stylesheet has widths of 100%
+    assert not re.search(r"(?<![\d.])(100|0)%", body)
+    assert ">99.9%" in body
+
+
+def test_scenario_equal_to_base_says_why(built):
+    text = built.html.read_text(encoding="utf-8")
+    row = text[text.index("<strong>green_book_schedule</strong>") :]
+    row = row[: row.index("</tr>")]
+    assert (
+        "Same as the base case: the Green Book schedule discounts years 1–30 at 3.5%" in row
+    )
+    assert "20-year career" in row
+    others = text[text.index("<strong>health_rate</strong>") :]
+    assert "Same as the base case" not in others[: others.index("</tr>")]
+
+
+def test_same_as_base_reason_for_other_scenarios():
+    params = dsc.load_parameters()
+    uncertainty = load_uncertainty(None, params)
+    a = analyse(params, uncertainty, ["3"], 200, 64, 1, {})
+    in_use = Scenario(
+        "same", "sets the default", {"pathways.gamma": params["pathways.gamma"]}
+    )
+    assert same_as_base_reason(a, in_use) == (
+        "Same as the base case: it sets the values already in use."
+    )
+    other = Scenario("other", "", {"sites.5.costs.year_1": 1.0})
+    assert "(sites.5.costs.year_1) does not move" in same_as_base_reason(a, other)
+    # a Green Book schedule whose first band is shorter than the years valued: no claim
+    short = params.with_values(
+        {"discounting.schedule_from_years": [1, 6, 76, 126, 201, 301]}
+    )
+    b = analyse(short, uncertainty, ["3"], 200, 64, 1, {})
+    reason = same_as_base_reason(
+        b, Scenario("gb", "", {"discounting.method": "green_book"})
+    )
+    assert "Green Book" not in reason

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from .common import add_common_options, load_params
+
+EXIT_PDF_MISSING = 3
+"""Exit status of ``dsc-econ report`` when the HTML was written but the PDF was not
+(Chromium missing, ``DSC_ECON_CHROMIUM`` pointing to nothing, or Chromium failing).
+Other errors exit with 2, before anything is written."""
 
 
 def add_parser(sub: Any) -> None:
@@ -19,6 +25,13 @@ def add_parser(sub: Any) -> None:
             "executive summary with intervals and P(BCR > 1), tornado and Sobol charts, "
             "distributions, payback, pathway tree, harm profiles, scenarios, and an "
             "appendix of every assumption with its source."
+        ),
+        epilog=(
+            "The PDF is printed with Chromium, found on PATH (chromium, chromium-browser, "
+            "google-chrome) or named by the DSC_ECON_CHROMIUM environment variable. Exit "
+            f"status: 0 both files written; {EXIT_PDF_MISSING} report.html written but no "
+            "PDF (the message says which browser path was tried); 2 an error before "
+            "anything was written."
         ),
     )
     add_common_options(rep)
@@ -41,27 +54,42 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..outputs.report import report
+    from ..outputs.report import PdfMissingError, report, require_chromium
     from ..outputs.terminal import Progress
 
     params = load_params(args)
+    if not args.no_pdf:
+        try:
+            require_chromium()
+        except PdfMissingError as exc:  # say so now, not only after the analyses
+            print(
+                f"dsc-econ: note: the HTML will be written but no PDF ({exc})",
+                file=sys.stderr,
+            )
     kwargs = {"title": args.title} if args.title else {}
     Progress("report").stage(  # on a terminal only; silent when piped
         f"Monte Carlo ({args.n_psa:,} samples), Sobol ({args.n_sobol:,} base samples), "
         "figures, HTML" + ("" if args.no_pdf else " and PDF") + " (about a minute)"
     )
-    files = report(
-        args.out,
-        params,
-        scenario_files=args.scenario_file,
-        uncertainty=args.uncertainty,
-        sites=args.sites,
-        n_psa=args.n_psa,
-        n_sobol=args.n_sobol,
-        seed=args.seed,
-        pdf=not args.no_pdf,
-        command_line=" ".join(["dsc-econ", *args.argv]),
-        **kwargs,
-    )
+    try:
+        files = report(
+            args.out,
+            params,
+            scenario_files=args.scenario_file,
+            uncertainty=args.uncertainty,
+            sites=args.sites,
+            n_psa=args.n_psa,
+            n_sobol=args.n_sobol,
+            seed=args.seed,
+            pdf=not args.no_pdf,
+            command_line=" ".join(["dsc-econ", *args.argv]),
+            **kwargs,
+        )
+    except PdfMissingError as exc:
+        if exc.html is None:
+            raise
+        print(f"wrote {exc.html}")
+        print(f"dsc-econ: error: {exc}", file=sys.stderr)
+        return EXIT_PDF_MISSING
     print(f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
     return 0

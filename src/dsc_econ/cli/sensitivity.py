@@ -197,14 +197,15 @@ def run(args: argparse.Namespace) -> int:
             f"Tornado: NPV with each input at its {args.low:g} and "
             f"{args.high:g} quantiles, others at their point values."
         )
+        from ..outputs.sensitivity_tables import oneway_ranges
+
+        ranges = oneway_ranges(ds, uncertainty, params)
         for site in ds.site.values:
             top = ds.sel(site=site).swing.to_series().sort_values(ascending=False)
             rows = top.index[: args.top]
             frame = pd.DataFrame(
                 {
-                    "value low": ds.value.sel(parameter=rows, bound="low").values,
-                    "value high": ds.value.sel(parameter=rows, bound="high").values,
-                    "unit": [_unit(uncertainty, params, r) for r in rows],
+                    "moved over (low to high)": [ranges[str(p)] for p in rows],
                     "NPV low (£k)": ds.npv.sel(
                         site=site, parameter=rows, bound="low"
                     ).values,
@@ -299,23 +300,20 @@ def run(args: argparse.Namespace) -> int:
             groups=not args.no_groups,
             resamples=args.resamples,
         )
+        from ..outputs.sensitivity_tables import sobol_table
+
         print(
             f"Sobol indices of NPV ({ds.attrs['rows']:,} model runs, seed {args.seed}); "
-            "total order ST (first order S1), ± 95% interval:"
+            "total order ST (first order S1), ± 95% interval; sorted by total effect:"
         )
-        st, s1 = ds.ST.sel(output="npv"), ds.S1.sel(output="npv")
-        conf = ds.ST_conf.sel(output="npv")
-        cells = {
-            site: [
-                f"{st.sel(site=site, parameter=p).item():.2f}"
-                f"±{conf.sel(site=site, parameter=p).item():.2f}"
-                f" ({s1.sel(site=site, parameter=p).item():.2f})"
-                for p in ds.parameter.values
-            ]
-            for site in ds.site.values
-        }
-        index = [_label(uncertainty, p) for p in ds.parameter.values]
-        print(frame_text(pd.DataFrame(cells, index=index)))
+        table = sobol_table(ds, "npv")
+        table.index = [
+            _label(uncertainty, p) if p in set(map(str, ds.parameter.values)) else p
+            for p in table.index
+        ]
+        print(frame_text(table))
+        if table.attrs["folded"]:
+            print("no effect at any site: " + ", ".join(table.attrs["folded"]))
     elif args.verb == "morris":
         ds = sens.morris(
             params,
@@ -326,10 +324,21 @@ def run(args: argparse.Namespace) -> int:
             sites,
             groups=not args.no_groups,
         )
-        print(f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* (£ thousand)")
-        table = ds.mu_star.sel(output="npv").to_pandas().T.round(0)
-        table.index = [_label(uncertainty, p) for p in table.index]
-        print(frame_text(table))
+        from ..outputs.sensitivity_tables import morris_table
+
+        print(
+            f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* and sigma in £ "
+            "thousand; sigma/mu* near 0 means an additive, linear effect, above about 1 "
+            "a strongly interacting or non-linear one"
+        )
+        for site in ds.site.values:
+            print(f"\nSite {site}:")
+            table = morris_table(ds, str(site))
+            table.index = [_label(uncertainty, p) for p in table.index]
+            print(table.round(2).to_string(na_rep="n/a"))
+            if table.attrs["folded"]:
+                print("no effect: " + ", ".join(table.attrs["folded"]))
+        print("(n/a: SALib gives no sigma for an input group)")
     elif args.verb == "voi":
         ds = sens.voi(
             params, uncertainty, args.n, args.seed, sites, decisions=args.decisions

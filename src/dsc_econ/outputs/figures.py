@@ -22,12 +22,16 @@ import pandas as pd
 import xarray as xr
 from matplotlib.ticker import FuncFormatter
 
+from .formatting import format_money, format_probability, probability_statement
+from .sensitivity_tables import FOLD_BELOW, sobol_order
+
 __all__ = [
     "PALETTE",
     "bcr_distributions",
     "evppi_bars",
     "harm_profiles",
     "money",
+    "npv_intervals",
     "pathway_tree",
     "payback",
     "sobol_indices",
@@ -63,12 +67,23 @@ STYLE = {
 
 
 def money(thousands: float, _: Any = None) -> str:
-    """Format £ thousand as £k or £m (minus sign before the £) for labels and text."""
-    sign = "−" if thousands < 0 else ""
-    size = abs(thousands)
-    if size >= 1000:
-        return f"{sign}£{size / 1000:,.1f}m"
-    return f"{sign}£{size:,.0f}k"
+    """Format £ thousand for axis labels and text (:func:`~.formatting.format_money`).
+
+    The second argument lets it serve as a matplotlib tick formatter; zero reads
+    ``£0`` and small amounts in pounds, never ``£0k``.
+    """
+    return format_money(thousands)
+
+
+def _legend_below(ax: Any, ncol: int = 2) -> Any:
+    """A legend under the axes (below the x label), where it cannot cover data."""
+    return ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=ncol,
+        fontsize=7,
+        borderaxespad=0.0,
+    )
 
 
 def to_png(fig: Any) -> bytes:
@@ -84,13 +99,32 @@ def _figure(width: float, height: float) -> Any:
         return plt.figure(figsize=(width, height))
 
 
-def tornado(oneway: xr.Dataset, site: str, top: int = 8) -> Any:
-    """Tornado of one site's NPV: each input at its low and high quantile."""
+def tornado(
+    oneway: xr.Dataset, site: str, top: int = 8, ranges: dict[str, str] | None = None
+) -> Any:
+    """Tornado of one site's NPV: each input at its low and high quantile.
+
+    Parameters
+    ----------
+    oneway : xarray.Dataset
+        The result of :func:`dsc_econ.sensitivity.oneway`.
+    site : str
+        The site to draw.
+    top : int
+        Inputs shown, largest swing at the top.
+    ranges : dict, optional
+        Parameter -> what it was moved over (e.g. ``"×0.78 to ×1.28"`` for a
+        multiplier), shown under the input's name so a multiplier is labelled as one.
+
+    Notes
+    -----
+    The legend sits under the axes, so it never covers a bar.
+    """
     with plt.rc_context(STYLE):
         ds = oneway.sel(site=site)
         order = ds.swing.to_series().sort_values(ascending=True).tail(top).index
         base = float(ds.base_npv)
-        fig, ax = plt.subplots(figsize=(6.2, 0.32 * len(order) + 1.2))
+        fig, ax = plt.subplots(figsize=(6.2, 0.32 * len(order) + 1.4))
         y = np.arange(len(order))
         low = ds.npv.sel(parameter=order, bound="low").values - base
         high = ds.npv.sel(parameter=order, bound="high").values - base
@@ -100,47 +134,74 @@ def tornado(oneway: xr.Dataset, site: str, top: int = 8) -> Any:
         ax.barh(y, high, left=base, color=PALETTE["blue"], label="input at 95th percentile")
         ax.axvline(base, color="black", lw=0.8)
         ax.axvline(0, color="grey", lw=0.8, ls=":")
-        ax.set_yticks(y, [str(p).replace("_", " ") for p in order])
+        labels = []
+        for p in order:
+            name = str(p).replace("_", " ")
+            extra = (ranges or {}).get(str(p))
+            labels.append(f"{name}\n{extra}" if extra else name)
+        ax.set_yticks(y, labels, fontsize=7)
         ax.xaxis.set_major_formatter(FuncFormatter(money))
-        ax.set_xlabel("net present value (benefits − costs), £")
+        ax.set_xlabel("net present value (benefits − costs), £; black line: base case")
         ax.set_title(f"Site {site}: what moves the NPV")
-        ax.legend(loc="lower right", fontsize=7)
+        _legend_below(ax)
         return fig
 
 
 def sobol_indices(sobol: xr.Dataset, site: str, output: str = "npv") -> Any:
-    """First- and total-order Sobol indices of one site with their intervals."""
+    """First- and total-order Sobol indices of one site with their intervals.
+
+    Inputs are sorted by total effect (largest at the top); every input with no
+    measurable effect (total index below :data:`FOLD_BELOW`) is folded into one labelled
+    line at the bottom. The legend sits under the axes.
+    """
     with plt.rc_context(STYLE):
         ds = sobol.sel(site=site, output=output)
-        st = ds.ST.to_series()
-        keep = st[st > 0.005].sort_values().index
-        if len(keep) == 0:
-            keep = st.sort_values().tail(5).index
-        fig, ax = plt.subplots(figsize=(6.2, 0.3 * len(keep) + 1.2))
-        y = np.arange(len(keep))
-        ax.barh(
-            y - 0.18,
-            ds.S1.sel(parameter=keep),
-            0.36,
-            xerr=ds.S1_conf.sel(parameter=keep),
-            color=PALETTE["sky"],
-            label="first order (alone)",
-            capsize=2,
-        )
-        ax.barh(
-            y + 0.18,
-            ds.ST.sel(parameter=keep),
-            0.36,
-            xerr=ds.ST_conf.sel(parameter=keep),
-            color=PALETTE["blue"],
-            label="total order (with interactions)",
-            capsize=2,
-        )
-        ax.set_yticks(y, [str(p).replace("_", " ") for p in keep])
-        ax.set_xlim(0, max(1.0, float(ds.ST.max()) * 1.1))
+        shown, folded = sobol_order(sobol, site, output)
+        rows = list(reversed(shown))  # barh draws from the bottom up
+        n = len(rows) + (1 if folded else 0)
+        fig, ax = plt.subplots(figsize=(6.2, 0.3 * max(n, 1) + 1.5))
+        offset = 1 if folded else 0
+        y = np.arange(len(rows)) + offset
+        if rows:
+            ax.barh(
+                y - 0.18,
+                ds.S1.sel(parameter=rows).clip(min=0),
+                0.36,
+                xerr=ds.S1_conf.sel(parameter=rows),
+                color=PALETTE["sky"],
+                label="first order (alone)",
+                capsize=2,
+            )
+            ax.barh(
+                y + 0.18,
+                ds.ST.sel(parameter=rows),
+                0.36,
+                xerr=ds.ST_conf.sel(parameter=rows),
+                color=PALETTE["blue"],
+                label="total order (with interactions)",
+                capsize=2,
+            )
+        labels = [str(p).replace("_", " ") for p in rows]
+        ticks = list(y)
+        if folded:
+            ticks = [0, *ticks]
+            labels = [f"{len(folded)} other inputs: no measurable effect", *labels]
+            ax.text(
+                0.01,
+                0,
+                f"each total index < {FOLD_BELOW}",
+                va="center",
+                fontsize=7,
+                color="grey",
+            )
+        ax.set_yticks(ticks, labels)
+        top = float(ds.ST.max()) if rows else 0.0
+        ax.set_xlim(0, max(1.0, top * 1.1))
+        ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlabel("share of the variance of the NPV (Sobol index, 95% interval)")
         ax.set_title(f"Site {site}: which uncertainties matter")
-        ax.legend(loc="lower right", fontsize=7)
+        if rows:
+            _legend_below(ax)
         return fig
 
 
@@ -209,12 +270,14 @@ def bcr_distributions(psa: xr.Dataset, sites: Sequence[str]) -> Any:
     """Distributions of each site's benefit-cost ratio (Monte Carlo), BCR = 1 marked."""
     with plt.rc_context(STYLE):
         n = len(sites)
-        fig, axes = plt.subplots(n, 1, figsize=(6.2, 0.9 * n + 0.8), sharex=True)
+        fig, axes = plt.subplots(n, 1, figsize=(6.2, 0.62 * n + 1.0), sharex=True)
         axes = np.atleast_1d(axes)
         values = np.asarray(psa.bcr.sel(site=list(sites)).values)
         lo, hi = np.percentile(values, [0.5, 99.5])
         bins = np.linspace(min(lo, 0), max(hi, 2), 80)
+        clipped_any = False
         for ax, site, v in zip(axes, sites, values.T, strict=True):
+            below, above = float((v < bins[0]).mean()), float((v > bins[-1]).mean())
             ax.hist(
                 np.clip(v, bins[0], bins[-1]), bins=bins, color=PALETTE["blue"], alpha=0.85
             )
@@ -222,16 +285,25 @@ def bcr_distributions(psa: xr.Dataset, sites: Sequence[str]) -> Any:
             p = float((v > 1).mean())
             ax.set_ylabel(f"site {site}", rotation=0, ha="right", va="center")
             ax.set_yticks([])
-            ax.text(
-                0.99,
-                0.7,
-                f"P(BCR > 1) = {p:.0%}",
-                transform=ax.transAxes,
-                ha="right",
-                fontsize=8,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
+            note = f"P(BCR > 1) {probability_statement(p)}"
+            clipped = [
+                f"{format_probability(share)} {where}"
+                for share, where in ((below, "below"), (above, "above"))
+                if share > 0
+            ]
+            if clipped:
+                clipped_any = True
+                note += "\nclipped: " + ", ".join(clipped) + " the axis"
+            ax.text(  # beside the panel, so it never covers the bars
+                1.02, 0.5, note, transform=ax.transAxes, ha="left", va="center", fontsize=7
             )
-        axes[-1].set_xlabel("benefit-cost ratio (benefits / costs); red line: BCR = 1")
+        xlabel = "benefit-cost ratio (benefits / costs); red line: BCR = 1"
+        if clipped_any:
+            xlabel += (
+                f"\nthe axis shows {bins[0]:,.1f} to {bins[-1]:,.1f}; samples beyond it "
+                "are piled into the end bars (shares noted per site)"
+            )
+        axes[-1].set_xlabel(xlabel)
         axes[0].set_title("Distribution of each site's benefit-cost ratio")
         return fig
 
@@ -256,27 +328,78 @@ def npv_intervals(psa: xr.Dataset, point: xr.Dataset) -> Any:
         ax.xaxis.set_major_formatter(FuncFormatter(money))
         ax.set_xlabel("net present value, £ (red line: zero)")
         ax.set_title("Net present value by site")
-        ax.legend(loc="lower right", fontsize=7)
+        _legend_below(ax)
         return fig
 
 
+def _covered_text(years: np.ndarray, benefits: np.ndarray, cost: float) -> str:
+    """When cumulative benefits cover the cost: from a year on, for a while, or never.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.arange(1, 6)
+    >>> _covered_text(y, np.array([1, 2, 3, 4, 5.0]), 2.5)
+    'covered from year 3'
+    >>> _covered_text(y, np.array([1, 3, 2, 1, 0.0]), 2.5)
+    'covered in year 2 only, not by year 5'
+    >>> _covered_text(y, np.array([-1, -2, -3, -4, -5.0]), 2.5)
+    'never covered'
+    """
+    covered = benefits >= cost
+    if not covered.any():
+        return "never covered"
+    if covered[-1]:
+        start = len(covered) - int(np.argmin(covered[::-1])) if not covered.all() else 0
+        return f"covered from year {years[start]}"
+    first, last = years[covered][0], years[covered][-1]
+    span = f"year {first}" if first == last else f"years {first}–{last}"
+    return f"covered in {span} only, not by year {years[-1]}"
+
+
 def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
-    """Cumulative discounted benefits against cumulative costs over the years."""
+    """Cumulative discounted benefits against each pilot's cost, one panel per site.
+
+    Each site has its own scale, so a cost of a few hundred £k stays visible beside
+    benefits of millions: the cost is a dashed line labelled with its amount, and the
+    year the benefits first cover it (if ever) is marked.
+    """
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.2, 3.2))
-        for site, colour in zip(sites, _CYCLE, strict=False):
-            benefits = point.benefit_by_year.sel(site=site).cumsum("year")
-            ax.plot(point.year, benefits, color=colour, label=f"site {site} benefits")
+        n = len(sites)
+        cols = 2 if n > 1 else 1
+        rows = int(np.ceil(n / cols))
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(6.2, 1.3 * rows + 0.9), sharex=True, squeeze=False
+        )
+        years = np.asarray(point.year.values)
+        for i, ax in enumerate(axes.flat):
+            if i >= n:
+                ax.set_axis_off()
+                continue
+            site = sites[i]
+            benefits = np.asarray(point.benefit_by_year.sel(site=site).cumsum("year"))
             cost = float(point.cost.sel(site=site))
-            ax.hlines(
-                cost, point.year.min(), point.year.max(), color=colour, ls="--", lw=0.8
-            )
-        ax.axhline(0, color="grey", lw=0.6)
-        ax.yaxis.set_major_formatter(FuncFormatter(money))
-        ax.set_xlabel("year from the start of treatment")
-        ax.set_ylabel("cumulative discounted benefits, £")
-        ax.set_title("Payback: cumulative benefits (solid) against pilot costs (dashed)")
-        ax.legend(fontsize=7, ncol=2)
+            ax.plot(years, benefits, color=PALETTE["blue"], lw=1.6)
+            ax.axhline(cost, color=PALETTE["vermillion"], ls="--", lw=1.2)
+            ax.axhline(0, color="grey", lw=0.6)
+            lo = min(0.0, float(benefits.min()), cost)
+            hi = max(float(benefits.max()), cost)
+            pad = 0.12 * (hi - lo or 1.0)
+            ax.set_ylim(lo - pad, hi + pad)
+            when = _covered_text(years, benefits, cost)
+            # the label sits above the panel, never over the cost line or the benefits
+            ax.set_title(f"site {site}: cost {money(cost)}, {when}", fontsize=7, loc="left")
+            ax.yaxis.set_major_formatter(FuncFormatter(money))
+            ax.tick_params(labelsize=7)
+        for ax in axes[-1]:
+            ax.set_xlabel("year from the start of treatment", fontsize=8)
+        fig.supylabel("cumulative discounted benefits, £", fontsize=8)
+        fig.suptitle(
+            "Payback: cumulative benefits (solid) against each pilot's cost (dashed)",
+            fontsize=10,
+            fontweight="bold",
+        )
+        fig.tight_layout()
         return fig
 
 
@@ -295,7 +418,7 @@ def harm_profiles(harm: xr.DataArray) -> Any:
                 ls=styles.get(str(pathway), "-"),
                 label=f"{pathway}: {h.pathway_label.values!s}",
             )
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1000:,.0f}k"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v / 1000)))
         ax.set_xlabel("year of the misuse career (treatment starts in year 9)")
         ax.set_ylabel("harm per client per year, £")
         ax.set_title("Harm of each pathway over the 20-year career")
@@ -303,30 +426,39 @@ def harm_profiles(harm: xr.DataArray) -> Any:
         return fig
 
 
+LEAF_LABEL_AT = {"T1": 0.5, "T2": 0.48, "T3": 0.5, "T4": 0.48, "T5": 0.5}
+"""How far along each leaf's arrow its probability label sits (clear of both boxes)."""
+
+
 def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
     """The treatment pathway tree of Figure C1.1 with its branch probabilities."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.2, 3.8))
+        fig, ax = plt.subplots(figsize=(7.6, 3.8))
         ax.set_axis_off()
         lam, alpha, phi = (params[f"pathways.{k}"] for k in ("lambda", "alpha", "phi"))
         gamma, gamma_p = params["pathways.gamma"], params["pathways.gamma_prime"]
         nodes = {
             "ocu": (0.04, 0.55, "OCU"),
             "journey": (0.22, 0.55, "new\njourney"),
-            "effective": (0.44, 0.7, "effective\ntreatment"),
-            "planned": (0.66, 0.86, "successful\ncompletion"),
-            "unplanned": (0.66, 0.44, "unplanned\nexit"),
+            "effective": (0.42, 0.7, "effective\ntreatment"),
+            "planned": (0.62, 0.86, "successful\ncompletion"),
+            "unplanned": (0.62, 0.44, "unplanned\nexit"),
         }
         leaves = {
-            "T1": (0.44, 0.2),
-            "T2": (0.92, 0.97),
-            "T3": (0.92, 0.75),
-            "T4": (0.92, 0.55),
-            "T5": (0.92, 0.33),
+            "T1": (0.42, 0.2),
+            "T2": (0.935, 0.97),
+            "T3": (0.935, 0.75),
+            "T4": (0.935, 0.55),
+            "T5": (0.935, 0.33),
         }
         label_box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
 
-        def arrow(start: tuple[float, float], end: tuple[float, float], label: str) -> None:
+        def arrow(
+            start: tuple[float, float],
+            end: tuple[float, float],
+            label: str,
+            at: float = 0.5,
+        ) -> None:
             ax.annotate(
                 "",
                 end,
@@ -338,8 +470,10 @@ def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
                     "shrinkB": 22,
                 },
             )
-            x = start[0] + 0.55 * (end[0] - start[0])
-            y = start[1] + 0.55 * (end[1] - start[1])
+            # labels sit part-way along the arrow (``at``), clear of both boxes; the
+            # figure tests check that no two labels or boxes overlap
+            x = start[0] + at * (end[0] - start[0])
+            y = start[1] + at * (end[1] - start[1])
             ax.text(x, y, label, ha="center", va="center", fontsize=7, bbox=label_box)
 
         edges = [
@@ -349,7 +483,7 @@ def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
             ("effective", "unplanned", f"1 − φ = {1 - phi:.2f}"),
         ]
         for a, b, label in edges:
-            arrow(nodes[a][:2], nodes[b][:2], label)
+            arrow(nodes[a][:2], nodes[b][:2], label, at=0.5)
         leaf_edges = [
             ("planned", "T2", f"γ = {gamma:.3f}"),
             ("planned", "T3", f"1 − γ = {1 - gamma:.3f}"),
@@ -358,7 +492,7 @@ def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
             ("journey", "T1", f"1 − λα = {1 - lam * alpha:.2f}"),
         ]
         for a, leaf, label in leaf_edges:
-            arrow(nodes[a][:2], leaves[leaf], label)
+            arrow(nodes[a][:2], leaves[leaf], label, at=LEAF_LABEL_AT[leaf])
         for x, y, label in nodes.values():
             ax.text(
                 x,

@@ -2,9 +2,12 @@
 
 :func:`report` runs the appraisal and the sensitivity analyses for a parameter set,
 draws the figures (:mod:`dsc_econ.outputs.figures`), fills the HTML template (jinja2) with
-every figure embedded, and prints the page to PDF with headless Chromium. Everything is
-written to a temporary folder first and moved into place at the end, so a failed run
-leaves nothing half-written.
+every figure embedded, and prints the page to PDF with headless Chromium. Each file is
+written in a temporary folder and moved into place only when complete, so nothing
+half-written ever carries a final name. The HTML is moved in first: if Chromium is
+missing or fails, the HTML stays and :class:`PdfMissingError` says which browser path was
+tried and how to install or point to one (``dsc-econ report`` then exits with
+:data:`~dsc_econ.cli.report.EXIT_PDF_MISSING`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from .. import sensitivity as sens
 from .._version import __version__
@@ -36,9 +40,20 @@ from ..model.impact import did_table
 from ..model.pathways import pathway_tree
 from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
-from . import figures
+from . import figures, sensitivity_tables
+from . import formatting as fmt
 
-__all__ = ["Analyses", "ReportFiles", "analyse", "find_chromium", "html_to_pdf", "report"]
+__all__ = [
+    "CHROMIUM_NAMES",
+    "Analyses",
+    "PdfMissingError",
+    "ReportFiles",
+    "analyse",
+    "find_chromium",
+    "html_to_pdf",
+    "report",
+    "require_chromium",
+]
 
 KINDS = {
     "whole_system": "whole-system pilot",
@@ -55,25 +70,73 @@ class ReportFiles:
     pdf: Path | None
 
 
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+"""Executables looked up on ``PATH`` when ``DSC_ECON_CHROMIUM`` is not set."""
+
+_INSTALL_HINT = (
+    "install Chromium (Debian/Ubuntu: apt-get install chromium; macOS: brew install "
+    "--cask chromium) or set DSC_ECON_CHROMIUM to the path of a Chromium or Chrome "
+    "executable; or ask for HTML only (--no-pdf / pdf=False)"
+)
+
+
+class PdfMissingError(RuntimeError):
+    """The PDF could not be printed; the HTML report was written and stays.
+
+    Attributes
+    ----------
+    html : pathlib.Path or None
+        The HTML file that was written (None when raised before any was written).
+    tried : str
+        The browser path(s) tried, for the message and for the user to check.
+    """
+
+    def __init__(self, message: str, tried: str, html: Path | None = None) -> None:
+        super().__init__(message)
+        self.tried = tried
+        self.html = html
+
+
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome executable (``DSC_ECON_CHROMIUM`` overrides)."""
+    """Path of a Chromium/Chrome executable (``DSC_ECON_CHROMIUM`` overrides).
+
+    Returns ``DSC_ECON_CHROMIUM`` as given when it is set (even if nothing is there:
+    :func:`html_to_pdf` then says so), else the first of :data:`CHROMIUM_NAMES` found on
+    ``PATH``, else None.
+    """
     explicit = os.environ.get("DSC_ECON_CHROMIUM")
     if explicit:
         return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+    for name in CHROMIUM_NAMES:
         path = shutil.which(name)
         if path:
             return path
     return None
 
 
-def _chromium_or_raise() -> str:
+def require_chromium() -> str:
+    """The browser to print with, or :class:`PdfMissingError` naming what was tried.
+
+    Checks ``DSC_ECON_CHROMIUM`` (must name an executable file) or looks up
+    :data:`CHROMIUM_NAMES` on ``PATH``; cheap, so a caller can warn before a long run.
+    """
+    explicit = os.environ.get("DSC_ECON_CHROMIUM")
+    if explicit:
+        found = shutil.which(explicit)
+        if found is None:
+            raise PdfMissingError(
+                f"DSC_ECON_CHROMIUM points to {explicit!r}, which is not an executable "
+                f"file: the PDF is printed with Chromium; {_INSTALL_HINT}",
+                tried=explicit,
+            )
+        return found
     exe = find_chromium()
     if exe is None:
-        raise RuntimeError(
-            "the PDF is printed with Chromium, which was not found: install it (Debian: "
-            "apt-get install chromium) or set DSC_ECON_CHROMIUM, or ask for HTML only "
-            "(--no-pdf / pdf=False)"
+        tried = ", ".join(CHROMIUM_NAMES)
+        raise PdfMissingError(
+            "the PDF is printed with Chromium, which was not found (DSC_ECON_CHROMIUM is "
+            f"not set; tried {tried} on PATH): {_INSTALL_HINT}",
+            tried=tried,
         )
     return exe
 
@@ -91,8 +154,15 @@ CHROMIUM_FLAGS = (
 
 
 def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
-    """Print an HTML file to PDF with headless Chromium (A4, no header or footer)."""
-    exe = chromium or _chromium_or_raise()
+    """Print an HTML file to PDF with headless Chromium (A4, no header or footer).
+
+    Raises
+    ------
+    PdfMissingError
+        When no browser is found, ``DSC_ECON_CHROMIUM`` points to nothing, or Chromium
+        fails; the message names the path tried.
+    """
+    exe = chromium or require_chromium()
     with tempfile.TemporaryDirectory() as profile:
         cmd = [
             exe,
@@ -102,22 +172,29 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
             f"--print-to-pdf={pdf}",
             html.resolve().as_uri(),
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PdfMissingError(
+                f"Chromium at {exe!r} could not be run ({exc}): {_INSTALL_HINT}", tried=exe
+            ) from exc
     if proc.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
-        raise RuntimeError(f"Chromium could not print {html} to PDF: {proc.stderr[-500:]}")
+        raise PdfMissingError(
+            f"Chromium at {exe!r} could not print {html} to PDF (exit "
+            f"{proc.returncode}): {proc.stderr[-500:]}",
+            tried=exe,
+        )
     return pdf
 
 
 def _k(value: float) -> str:
     """£ thousand as £k / £m text."""
-    return figures.money(value)
+    return fmt.format_money(value)
 
 
 def _ratio(value: float) -> str:
-    """A benefit-cost ratio as text; below zero (negative benefits) it has no size."""
-    if value < 0:
-        return "below 0"
-    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    """A benefit-cost ratio as text; with negative benefits it says so (no size)."""
+    return fmt.format_bcr(value)
 
 
 def _p_text(params: ParameterSet, site: str, measure: str) -> tuple[str, bool]:
@@ -126,7 +203,7 @@ def _p_text(params: ParameterSet, site: str, measure: str) -> tuple[str, bool]:
         return "no regression p-value supplied", False
     value = float(params[key])
     comparator = params.meta(key).comparator or ""
-    text = f"p{comparator or ' = '}{value:g}".replace("p<", "p < ")
+    text = fmt.format_pvalue(value, comparator or None)
     return text, (comparator == "<" and value <= 0.05) or value < 0.05
 
 
@@ -156,7 +233,7 @@ def _site_text(
         f"effective treatment ({did_et:+.1f} percentage points of clients in treatment) "
         f"and {_more(extra_sc, 'successful completion')} ({did_sc_tt:+.1f} points of "
         f"clients in treatment), worth {_k(benefit)} against costs of "
-        f"{_k(float(row.cost))}: NPV {_k(float(row.net_benefit))}; {ratio}.",
+        f"{_k(float(row.cost))}: NPV {fmt.format_npv_m(float(row.net_benefit))}; {ratio}.",
         "The change in effective treatment is "
         + ("statistically significant" if sig_et else "not statistically significant")
         + f" ({p_et}). The regression for completions tested the share of completing "
@@ -164,8 +241,13 @@ def _site_text(
         "from the one valued above; that change is "
         + ("statistically significant" if sig_sc else "not statistically significant")
         + f" ({p_sc}).",
-        f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}; across "
-        f"the uncertainty analysed, the chance that benefits exceed costs is {prob:.0%}.",
+        (
+            f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}"
+            if half_bcr >= 0
+            else "Halving the benefits (the report's test) leaves them negative"
+        )
+        + "; across the uncertainty analysed, the chance that benefits exceed costs is "
+        f"{fmt.probability_phrase(prob)}.",
     ]
     return " ".join(parts)
 
@@ -311,6 +393,13 @@ def analyse(
     )
 
 
+def _money_interval(low: float, high: float) -> Markup:
+    """Two NPVs as "low to high" HTML, each kept on one line with its sign."""
+    return Markup('<span class="money">{}</span> to <span class="money">{}</span>').format(
+        fmt.format_npv_m(low), fmt.format_npv_m(high)
+    )
+
+
 def summary_section(a: Analyses) -> dict[str, Any]:
     """Section 1: one row and one paragraph per site, and the headline sentence."""
     rows = []
@@ -322,13 +411,15 @@ def summary_section(a: Analyses) -> dict[str, Any]:
             {
                 "id": site,
                 "kind": KINDS.get(str(a.params[f"sites.{site}.type"]), "pilot"),
-                "npv": _k(float(a.point.net_benefit.sel(site=site))),
-                "npv_interval": f"{_k(float(a.mc.npv_low.sel(site=site)))} to "
-                f"{_k(float(a.mc.npv_high.sel(site=site)))}",
+                "npv": fmt.format_npv_m(float(a.point.net_benefit.sel(site=site))),
+                "npv_interval": _money_interval(
+                    float(a.mc.npv_low.sel(site=site)), float(a.mc.npv_high.sel(site=site))
+                ),
                 "bcr": _ratio(float(a.point.bcr.sel(site=site))),
-                "bcr_interval": f"{_ratio(float(a.mc.bcr_low.sel(site=site)))} to "
-                f"{_ratio(float(a.mc.bcr_high.sel(site=site)))}",
-                "prob": f"{prob:.0%}",
+                "bcr_interval": fmt.format_bcr_interval(
+                    float(a.mc.bcr_low.sel(site=site)), float(a.mc.bcr_high.sel(site=site))
+                ),
+                "prob": fmt.format_probability(prob),
                 "verdict": verdict,
                 "verdict_class": cls,
                 "text": _site_text(site, a.params, a.point, a.dids, half, prob),
@@ -345,7 +436,11 @@ def summary_section(a: Analyses) -> dict[str, Any]:
         "of outcomes and on comparison areas standing in for what would have happened "
         "without the pilots (section 2)."
     )
-    return {"headline": headline, "sites": rows}
+    return {
+        "headline": headline,
+        "sites": rows,
+        "negative_benefits_meaning": fmt.NEGATIVE_BENEFITS_MEANING,
+    }
 
 
 def _p_value_source(a: Analyses) -> str:
@@ -442,25 +537,58 @@ def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     return {"figures_results": figs, "n_psa": f"{a.n_psa:,}", "seed": a.seed}
 
 
-def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
-    """Section 4: a tornado and a Sobol chart per site."""
-    figs = []
-    for site in a.sites:
-        figs.append(
-            _figure_entry(
-                figures.tornado(a.oneway, site),
-                f"fig-tornado-{site}",
-                next(number),
-                f"Tornado chart for site {site}.",
-                f"tornado site {site}",
+def oneway_ranges(a: Analyses) -> dict[str, str]:
+    """Labels of what each one-way input was moved over, for the report."""
+    return sensitivity_tables.oneway_ranges(a.oneway, a.uncertainty, a.params)
+
+
+def oneway_rows(a: Analyses, site: str, top: int = 6) -> list[dict[str, str]]:
+    """The one-way table of a site: its ``top`` inputs by swing, NPV beside BCR."""
+    ow = a.oneway.sel(site=site)
+    ranges = oneway_ranges(a)
+    items = {item.name: item for item in a.uncertainty.inputs}
+    order = ow.swing.to_series().sort_values(ascending=False).head(top).index
+    rows = []
+    for parameter in order:
+        text = ranges[str(parameter)]
+        item = items.get(str(a.oneway.input.sel(parameter=parameter).item()))
+        if item is not None and item.apply == "scale":
+            text += " (multiplier on " + ", ".join(item.parameters) + ")"
+        cell = {"input": str(parameter).replace("_", " "), "range": text}
+        for bound in ("low", "high"):
+            cell[f"npv_{bound}"] = fmt.format_npv_m(
+                float(ow.npv.sel(parameter=parameter, bound=bound))
             )
+            cell[f"bcr_{bound}"] = _ratio(
+                float(ow.bcr.sel(parameter=parameter, bound=bound))
+            )
+        rows.append(cell)
+    return rows
+
+
+def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
+    """Section 4: a tornado, its one-way table and a Sobol chart per site."""
+    figs = []
+    ranges = oneway_ranges(a)
+    for site in a.sites:
+        tornado = _figure_entry(
+            figures.tornado(a.oneway, site, ranges=ranges),
+            f"fig-tornado-{site}",
+            next(number),
+            f"Tornado chart for site {site}: the NPV with each input at its 5th and "
+            "95th percentile, the others at their central values (base NPV "
+            f"{fmt.format_npv_m(float(a.oneway.base_npv.sel(site=site)))}).",
+            f"tornado site {site}",
         )
+        tornado["table"] = oneway_rows(a, site)
+        figs.append(tornado)
         figs.append(
             _figure_entry(
                 figures.sobol_indices(a.sobol, site),
                 f"fig-sobol-{site}",
                 next(number),
-                f"Sobol indices of site {site}'s NPV.",
+                f"Sobol indices of site {site}'s NPV, sorted by total effect; inputs with "
+                "no measurable effect are folded into one line.",
                 f"Sobol indices site {site}",
             )
         )
@@ -572,17 +700,90 @@ def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     }
 
 
+def _named_scenarios(a: Analyses) -> dict[str, Scenario]:
+    """The scenarios behind ``a.scenarios``: the bundled files' and the user's."""
+    from ..inputs.parameters import data_dir
+
+    named: dict[str, Scenario] = {}
+    for path in sorted(data_dir("scenarios").glob("*.yaml")):
+        named.update(load_scenarios(path, a.params))
+    named.update(a.user_scenarios)
+    return named
+
+
+def same_as_base_reason(a: Analyses, scenario: Scenario) -> str:
+    """Why a scenario gives exactly the base case's results, in one sentence.
+
+    A board reading two identical rows assumes a mistake; the row must say why. The
+    Green Book declining schedule is the known case: its first band discounts at the
+    base case's rate, and every year the appraisal values falls in that band. Any other
+    scenario equal to the base either sets the values already in use or changes inputs
+    that do not enter the sites shown.
+    """
+    params = a.params
+    changes = dict(scenario.set)
+    if all(k in params and _same(params[k], v) for k, v in changes.items()):
+        return "Same as the base case: it sets the values already in use."
+    if changes.get("discounting.method") == "green_book":
+        starts = [int(y) for y in params["discounting.schedule_from_years"]]
+        rates = list(params["discounting.schedule_rates"])
+        rate = float(params["discounting.rate"])
+        horizon = int(a.point.year.max())
+        career = sum(
+            int(params[f"career.{k}"])
+            for k in (
+                "years_before_treatment",
+                "years_in_treatment",
+                "years_after_treatment",
+            )
+        )
+        if len(starts) > 1 and np.isclose(rates[0], rate) and horizon < starts[1]:
+            return (
+                f"Same as the base case: the Green Book schedule discounts years "
+                f"{starts[0]}–{starts[1] - 1} at {rate:.1%}, the base case's rate, and "
+                f"every year valued here (years 1–{horizon} from the start of treatment, "
+                f"within the {career}-year career) falls inside that first band; it would "
+                f"differ only for benefits beyond year {starts[1] - 1}."
+            )
+    names = ", ".join(sorted(changes))
+    return (
+        f"Same as the base case at every site shown: what it changes ({names}) does not "
+        "move these sites' results."
+    )
+
+
 def scenarios_section(a: Analyses) -> dict[str, Any]:
-    """Section 6: the BCR of every site under every named scenario."""
+    """Section 6: NPV (£m, signed) and BCR of every site under every named scenario.
+
+    A scenario whose results equal the base case's at every site carries the reason
+    (:func:`same_as_base_reason`); negative benefits are named, not shown as a ratio.
+    """
     scen = a.scenarios
-    rows = [
-        {
-            "name": str(name),
-            "description": str(scen.description.sel(scenario=name).item()),
-            "bcrs": [_ratio(float(scen.bcr.sel(scenario=name, site=s))) for s in a.sites],
-        }
-        for name in scen.scenario.values
-    ]
+    named = _named_scenarios(a)
+    base_npv = scen.npv.sel(scenario="base").values
+    rows = []
+    for name in scen.scenario.values:
+        name = str(name)
+        cells = [
+            {
+                "npv": fmt.format_npv_m(float(scen.npv.sel(scenario=name, site=s))),
+                "bcr": _ratio(float(scen.bcr.sel(scenario=name, site=s))),
+            }
+            for s in a.sites
+        ]
+        same = name != "base" and bool(
+            np.allclose(scen.npv.sel(scenario=name).values, base_npv, rtol=1e-9, atol=1e-9)
+        )
+        rows.append(
+            {
+                "name": name,
+                "description": str(scen.description.sel(scenario=name).item()),
+                "cells": cells,
+                "same_as_base": same_as_base_reason(a, named[name])
+                if same and name in named
+                else "",
+            }
+        )
     return {
         "scenario_sites": a.sites,
         "scenario_rows": rows,
@@ -722,32 +923,53 @@ def _owned_files(target: Path) -> set[str]:
 
 
 def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
-    """Write the HTML (and print the PDF) in a staging folder, then move both into
-    ``out``: a failed run leaves nothing half-written under the final names.
+    """Write ``report.html`` into ``out``, then print ``report.pdf`` beside it.
+
+    Each file is written in a staging folder inside ``out`` and moved to its final name
+    only when complete, so nothing half-written carries a final name. The HTML is moved
+    in first and stays whatever happens to the PDF.
 
     ``out`` holds a manifest (:data:`MANIFEST`) of the files written; a later run
     replaces them and removes those it no longer writes (the old ``report.pdf`` after
-    ``--no-pdf``), and refuses to write into a folder holding files it did not write.
+    ``--no-pdf`` or a failed PDF, so a new HTML is never paired with an old PDF), and
+    refuses to write into a folder holding files it did not write.
+
+    Raises
+    ------
+    PdfMissingError
+        The PDF could not be printed; its ``html`` attribute is the HTML written.
     """
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise RuntimeError(f"{target}: exists and is not a folder; --out takes a folder")
     target.mkdir(parents=True, exist_ok=True)
     before = _owned_files(target)
+    final_html, final_pdf = target / "report.html", target / "report.pdf"
+    written = ["report.html"]
+    error: PdfMissingError | None = None
     with tempfile.TemporaryDirectory(dir=target, prefix=_STAGING_PREFIX) as staging:
         stage = Path(staging)
         html_path = stage / "report.html"
         html_path.write_text(html, encoding="utf-8")
-        pdf_path = html_to_pdf(html_path, stage / "report.pdf") if pdf else None
-        written = ["report.html"] + (["report.pdf"] if pdf_path is not None else [])
+        os.replace(html_path, final_html)
+        if pdf:
+            try:
+                os.replace(html_to_pdf(final_html, stage / "report.pdf"), final_pdf)
+                written.append("report.pdf")
+            except PdfMissingError as exc:
+                error = exc
         manifest = {"written_by": f"dsc-econ {__version__} report", "files": written}
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        for name in (*written, MANIFEST):
-            os.replace(stage / name, target / name)
+        os.replace(stage / MANIFEST, target / MANIFEST)
+    stale_pdf = "report.pdf" in before and "report.pdf" not in written
     for stale in sorted(before - set(written)):
         (target / stale).unlink(missing_ok=True)
-    final_pdf = target / "report.pdf" if pdf_path is not None else None
-    return ReportFiles(target / "report.html", final_pdf)
+    if error is not None:
+        note = f" (the earlier {final_pdf} was removed)" if stale_pdf else ""
+        raise PdfMissingError(
+            f"wrote {final_html}, but no PDF{note}: {error}", error.tried, final_html
+        ) from error
+    return ReportFiles(final_html, final_pdf if "report.pdf" in written else None)
 
 
 def _check_sizes(
@@ -815,20 +1037,26 @@ def report(
     n_psa, n_sobol, seed : int
         Monte Carlo samples, Sobol base samples (a power of two) and the seed.
     pdf : bool
-        Also print the PDF (needs Chromium).
+        Also print the PDF (needs Chromium: found on ``PATH`` or named by the
+        ``DSC_ECON_CHROMIUM`` environment variable).
     extra_scenarios : dict, optional
         Scenarios built in Python (name -> :class:`~dsc_econ.inputs.scenarios.Scenario`).
 
     Returns
     -------
     ReportFiles
+
+    Raises
+    ------
+    PdfMissingError
+        ``pdf=True`` but the PDF could not be printed. The HTML was written (its path is
+        the exception's ``html``); the message names the browser path tried and how to
+        install or point to one.
     """
     params = params if params is not None else load_parameters()
     if not isinstance(uncertainty, Uncertainty):
         uncertainty = load_uncertainty(uncertainty, params)
     sites = params.check_sites(sites) if sites else params.impact_sites()
-    if pdf:
-        _chromium_or_raise()  # fail before the analyses, not after
     if Path(out).is_dir():
         _owned_files(Path(out))  # refuse a folder of someone else's files up front
     _check_sizes(uncertainty, sites, n_psa, n_sobol)

@@ -71,7 +71,7 @@ def oneway(
     xarray.Dataset
         ``npv``, ``bcr``... with dims ``(parameter, bound, site)`` (bound = low/high),
         ``base_npv``, ``base_bcr`` (site), ``value`` (parameter, bound: the input's value
-        at each bound), and ``swing`` (parameter, site: |NPV high - NPV low|), the
+        at each bound), and ``swing`` (parameter, site: ``abs(NPV high - NPV low)``), the
         tornado's bar length.
     """
     if not 0 < low < high < 1:

@@ -139,7 +139,7 @@ def payback_oneway(
     -------
     xarray.Dataset
         The :data:`CASHFLOW_OUTPUTS` with dims ``(parameter, bound, site)``, the point
-        estimate as ``base_*`` (site), and ``swing`` = |NPV high - NPV low|.
+        estimate as ``base_*`` (site), and ``swing`` = ``abs(NPV high - NPV low)``.
     """
     if not 0 < low < high < 1:
         raise ValueError(f"need 0 < low < high < 1, got low={low}, high={high}")
