@@ -219,7 +219,10 @@ def test_missing_chromium_is_a_clear_error_and_keeps_the_html(monkeypatch, tmp_p
     assert "DSC_ECON_CHROMIUM" in str(info.value)
     html = tmp_path / "r" / "report.html"
     assert info.value.html == html and "Executive summary" in html.read_text()
-    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["report.html"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        ".dsc-econ-report.json",  # the manifest: the folder's files are the report's
+        "report.html",
+    ]
     with pytest.raises(RuntimeError, match="not found"):
         html_to_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
 
@@ -237,7 +240,10 @@ def test_chromium_env_pointing_to_nothing_names_the_path(monkeypatch, tmp_path):
     assert (tmp_path / "out" / "report.html").read_text() == "<html>new</html>"
     # the old PDF would not match the new HTML: removed, and the message says so
     assert "was removed" in message
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".dsc-econ-report.json",
+        "report.html",
+    ]
 
 
 def test_failing_chromium_leaves_no_half_written_pdf(monkeypatch, tmp_path):
@@ -253,7 +259,10 @@ def test_failing_chromium_leaves_no_half_written_pdf(monkeypatch, tmp_path):
     with pytest.raises(PdfMissingError, match="exit 5") as info:
         write_report(tmp_path / "out", "<html>x</html>", pdf=True)
     assert "crashed" in str(info.value) and str(fake) in str(info.value)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".dsc-econ-report.json",
+        "report.html",
+    ]
 
 
 def test_cli_exit_status_says_the_pdf_is_missing(monkeypatch, tmp_path, capsys):

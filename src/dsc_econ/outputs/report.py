@@ -615,8 +615,9 @@ def _voi_sentence(site: str, ds: Any, labels: dict[str, str]) -> str:
         choice = "not continuing the change"
     if evpi < 1:  # under £1k: nothing a study could be bought for
         return (
-            f"{who}: {choice} is the better choice in {prob:.0%} of the simulations, so "
-            f"finding out more could not change the decision (EVPI {_k(evpi)})."
+            f"{who}: {choice} is the better choice in {fmt.format_probability(prob)} of "
+            "the simulations, so finding out more could not change the decision (EVPI "
+            + ("nil)." if evpi <= 0 else "under £1k).")
         )
     ranked = ds.evppi.sel(site=site).to_series().sort_values(ascending=False)
     group = str(ranked.index[0])
@@ -630,8 +631,8 @@ def _voi_sentence(site: str, ds: Any, labels: dict[str, str]) -> str:
         f"{labels.get(group, group)}, {share:.0%})"
     )
     return (
-        f"{who}: on current evidence {choice} is better ({prob:.0%} of the simulations "
-        "agree); knowing every assumption exactly would be worth up to "
+        f"{who}: on current evidence {choice} is better ({fmt.format_probability(prob)} "
+        "of the simulations agree); knowing every assumption exactly would be worth up to "
         f"{_k(evpi)} per decision, {tail}."
     )
 

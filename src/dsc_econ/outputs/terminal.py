@@ -139,7 +139,10 @@ def _interactive(stream: TextIO) -> bool:
         return False
     if os.environ.get("DSC_ECON_PROGRESS") == "1":
         return True
-    return bool(getattr(stream, "isatty", lambda: False)())
+    try:
+        return bool(getattr(stream, "isatty", lambda: False)())
+    except ValueError:  # a closed stream is no terminal
+        return False
 
 
 class Progress:
@@ -151,8 +154,10 @@ class Progress:
     ...     p.stage("sampling")
     """
 
-    def __init__(self, title: str, stream: TextIO | None = sys.stderr) -> None:
+    def __init__(self, title: str, stream: TextIO | None | str = "stderr") -> None:
         self.title = title
+        # "stderr": the stream in force now (not at import: tests and tools swap it)
+        stream = sys.stderr if stream == "stderr" else stream
         self.stream = stream
         self.on = stream is not None and _interactive(stream)
 
