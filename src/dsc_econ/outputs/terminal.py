@@ -154,7 +154,7 @@ class Progress:
     ...     p.stage("sampling")
     """
 
-    def __init__(self, title: str, stream: TextIO | None | str = "stderr") -> None:
+    def __init__(self, title: str, stream: TextIO | str | None = "stderr") -> None:
         self.title = title
         # "stderr": the stream in force now (not at import: tests and tools swap it)
         stream = sys.stderr if stream == "stderr" else stream
