@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs.parameters import ParameterSet
-from ..model.appraisal import appraisal_arrays, resolve_sites
+from ..model.appraisal import appraisal_totals, resolve_sites
 from .distributions import Uncertainty, parameter_hash
 
 OUTPUTS: dict[str, str] = {
@@ -99,9 +99,30 @@ def evaluate(
     """
     sites = resolve_sites(params, sites)
     overrides, dids = uncertainty.transform(unit, params, sites)
+    return _evaluate(params, overrides, dids, sites, unit.shape[0])
+
+
+def evaluate_values(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    values: np.ndarray,
+    sites: Sequence[str] | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`evaluate` for a value matrix of direct draws (:meth:`Uncertainty.draw`)."""
+    sites = resolve_sites(params, sites)
+    overrides, dids = uncertainty.from_values(values, params, sites)
+    return _evaluate(params, overrides, dids, sites, values.shape[0])
+
+
+def _evaluate(
+    params: ParameterSet,
+    overrides: dict[str, np.ndarray],
+    dids: dict[str, np.ndarray],
+    sites: list[str],
+    n: int,
+) -> dict[str, np.ndarray]:
     sampled = params.with_values(overrides, origin="sample", validate=False)
-    arr = appraisal_arrays(sampled, sites, by_year=False, **dids)
-    n = unit.shape[0]
+    arr = appraisal_totals(sampled, sites, **dids)
     shape = (n, len(sites))
     return {
         "npv": np.broadcast_to(arr["net_benefit"], shape),
@@ -111,12 +132,35 @@ def evaluate(
     }
 
 
+def block_seeds(n: int, seed: int) -> list[np.random.SeedSequence]:
+    """One seed per :data:`BLOCK` rows, spawned from the run's seed."""
+    return np.random.SeedSequence(seed).spawn(-(-n // BLOCK))
+
+
+def draw_block(
+    uncertainty: Uncertainty, seeds: list[Any], n: int, block_id: int
+) -> np.ndarray:
+    """Block ``block_id`` of a Monte Carlo run of ``n`` rows: a value matrix of direct
+    draws (:meth:`Uncertainty.draw`) from the block's own generator. Every block is
+    the same whoever draws it and in whatever order, so any chunking of the run (in
+    memory, streamed, dask) draws exactly the same samples."""
+    rows = min(BLOCK, n - block_id * BLOCK)
+    return uncertainty.draw(np.random.default_rng(seeds[block_id]), rows)
+
+
+def draw_blocks(uncertainty: Uncertainty, n: int, seed: int) -> Iterable[np.ndarray]:
+    """The value matrices of a Monte Carlo run of ``n`` rows, block by block."""
+    seeds = block_seeds(n, seed)
+    for i in range(len(seeds)):
+        yield draw_block(uncertainty, seeds, n, i)
+
+
 def sample_blocks(uncertainty: Uncertainty, n: int, seed: int) -> Iterable[np.ndarray]:
-    """Monte Carlo unit samples in blocks of :data:`BLOCK` rows, reproducible by seed."""
-    seeds = np.random.SeedSequence(seed).spawn(-(-n // BLOCK))
-    for i, child in enumerate(seeds):
-        rows = min(BLOCK, n - i * BLOCK)
-        yield np.random.default_rng(child).random((rows, len(uncertainty.columns)))
+    """The unit-hypercube rows of a Monte Carlo run (each draw's CDF), block by block:
+    :func:`evaluate` of these gives the run's outputs (to the 1e-10 of the quantile
+    tables)."""
+    for values in draw_blocks(uncertainty, n, seed):
+        yield uncertainty.to_unit(values)
 
 
 def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
@@ -158,22 +202,20 @@ def outputs_dataset(
         {k: (dims, values[k], {"units": OUTPUTS[k]}) for k in OUTPUTS}, coords=coords
     )
 
-def block_unit(block_id: int, seeds: list[Any], n: int, columns: int) -> np.ndarray:
-    rows = min(BLOCK, n - block_id * BLOCK)
-    return np.random.default_rng(seeds[block_id]).random((rows, columns))
-
-
 def make_block(
-    seeds: list[Any], n: int, columns: int, block_id: tuple[int, ...] | None = None
+    uncertainty: Uncertainty,
+    seeds: list[Any],
+    n: int,
+    block_id: tuple[int, ...] | None = None,
 ) -> np.ndarray:
     assert block_id is not None
-    return block_unit(block_id[0], seeds, n, columns)
+    return draw_block(uncertainty, seeds, n, block_id[0])
 
 
 def evaluate_stack(
-    unit: np.ndarray, params: ParameterSet, uncertainty: Uncertainty, sites: list[str]
+    values: np.ndarray, params: ParameterSet, uncertainty: Uncertainty, sites: list[str]
 ) -> np.ndarray:
-    out = evaluate(params, uncertainty, unit, sites)
+    out = evaluate_values(params, uncertainty, values, sites)
     return np.stack([out[k] for k in OUTPUTS], axis=-1)
 
 
@@ -182,8 +224,9 @@ def lazy_outputs(
 ) -> xr.DataArray:
     """Monte Carlo outputs as a lazy, dask-backed DataArray (sample, site, output).
 
-    The unit sample is generated block by block (:data:`BLOCK` rows, seeds spawned from
-    ``seed``) and evaluated with :func:`xarray.apply_ufunc` (``dask="parallelized"``),
+    The sample is drawn block by block (:func:`draw_block`: :data:`BLOCK` rows, seeds
+    spawned from ``seed``) and evaluated with :func:`xarray.apply_ufunc`
+    (``dask="parallelized"``),
     so nothing is computed until asked and any dask scheduler, including a
     ``dask.distributed`` cluster, runs it.
     """
@@ -191,12 +234,12 @@ def lazy_outputs(
 
     import dask.array as da
 
-    n_blocks = -(-n // BLOCK)
-    seeds = np.random.SeedSequence(seed).spawn(n_blocks)
+    seeds = block_seeds(n, seed)
+    n_blocks = len(seeds)
     d = len(uncertainty.columns)
     chunks = ((BLOCK,) * (n_blocks - 1) + (n - BLOCK * (n_blocks - 1),), (d,))
     unit = da.map_blocks(
-        functools.partial(make_block, seeds, n, d),
+        functools.partial(make_block, uncertainty, seeds, n),
         chunks=chunks,
         dtype=float,
         meta=np.empty((0, 0)),

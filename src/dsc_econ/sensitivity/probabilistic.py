@@ -17,12 +17,13 @@ from .engine import (
     BLOCK,
     OUTPUTS,
     distributed_client,
-    evaluate_blocks,
+    draw_blocks,
+    evaluate_values,
     histogram_quantiles,
     histograms,
     lazy_outputs,
+    progress_bar,
     record,
-    sample_blocks,
 )
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -41,20 +42,22 @@ def psa(
 ) -> xr.Dataset:
     """Probabilistic sensitivity analysis (Monte Carlo) of NPV and BCR per site.
 
-    Draws ``n`` rows of independent uniforms in :data:`BLOCK`-row blocks, each block
-    from its own seed spawned from ``seed`` (so the draws do not depend on how the run
-    is chunked), maps them through the input distributions and evaluates every row.
+    Draws ``n`` rows in :data:`BLOCK`-row blocks, each block from its own generator
+    seeded from ``seed`` (so the draws do not depend on how the run is chunked),
+    straight from each input's distribution (:meth:`Uncertainty.draw`), and evaluates
+    the blocks one at a time, keeping only their outputs or running summaries.
 
     Parameters
     ----------
     chunked : bool, optional
-        Evaluate through dask, block by block (xarray's dask backend): memory stays flat
-        in ``n``, the blocks run in parallel, and an active ``dask.distributed`` client
-        is used if there is one. Default: chunked when ``n`` exceeds 16 blocks. With
-        ``keep_samples`` the draws then stay lazy (dask-backed) in the result. The draws
-        are the same as unchunked; means can differ in the last digits (summation
-        order) and interval bounds come from histograms of 2^14 bins placed at the
-        first block's quantiles (within a bin's width of the exact ones).
+        Keep running summaries instead of the outputs, so memory stays flat in ``n``:
+        sums for means and sds, counts for the probabilities, and histograms for the
+        quantiles. Blocks are streamed in this process; with ``keep_samples`` or an
+        active ``dask.distributed`` client they go through dask instead (the draws then
+        stay lazy, dask-backed, in the result). Default: chunked when ``n`` exceeds 16
+        blocks. The draws are the same as unchunked; means can differ in the last
+        digits (summation order) and interval bounds come from histograms of 2^14 bins
+        placed at the first block's quantiles (within a bin's width of the exact ones).
 
     Returns
     -------
@@ -63,7 +66,7 @@ def psa(
         ``npv_high`` (the central ``interval``), the same for ``bcr``,
         ``prob_bcr_gt_1`` and ``prob_npv_gt_0``; with ``keep_samples`` also the draws
         (``npv``, ``bcr``... dims ``(sample, site)``) and, in memory, the sampled
-        ``inputs`` (``(sample, parameter)``, unit-hypercube values).
+        ``inputs`` (``(sample, parameter)``, unit-hypercube values: each draw's CDF).
     """
     if n < 2:
         raise ValueError(f"n must be at least 2, got {n}")
@@ -71,13 +74,27 @@ def psa(
         raise ValueError(f"interval must be between 0 and 1 (e.g. 0.9), got {interval}")
     sites = resolve_sites(params, sites)
     chunked = n > 16 * BLOCK if chunked is None else chunked
-    if chunked:
+    if chunked and (keep_samples or distributed_client()):
         ds = _psa_dask(
             params, uncertainty, n, seed, sites, interval, keep_samples, progress
         )
+    elif chunked:
+        ds = _psa_stream(params, uncertainty, n, seed, sites, interval, progress)
     else:
-        unit = np.concatenate(list(sample_blocks(uncertainty, n, seed)))
-        out = evaluate_blocks(params, uncertainty, unit, sites, progress, "psa")
+        keep = list(OUTPUTS) if keep_samples else ["npv", "bcr"]
+        out = {k: np.empty((n, len(sites))) for k in keep}
+        unit = np.empty((n, len(uncertainty.columns))) if keep_samples else None
+        start = 0
+        with progress_bar(n, "psa", progress) as bar:
+            for values in draw_blocks(uncertainty, n, seed):
+                stop = start + values.shape[0]
+                res = evaluate_values(params, uncertainty, values, sites)
+                for key in keep:
+                    out[key][start:stop] = res[key]
+                if unit is not None:
+                    unit[start:stop] = uncertainty.to_unit(values)
+                bar.update(stop - start)
+                start = stop
         ds = summarise(out, sites, interval)
         if keep_samples:
             for key, units in OUTPUTS.items():
@@ -96,56 +113,23 @@ def psa(
     return ds
 
 
-def _psa_dask(
-    params: ParameterSet,
-    uncertainty: Uncertainty,
-    n: int,
-    seed: int,
-    sites: list[str],
-    interval: float,
-    keep_samples: bool,
-    progress: bool | None,
-) -> xr.Dataset:
-    import functools
-
-    import dask
-
-    lazy = lazy_outputs(params, uncertainty, n, seed, sites)
-    tail = (1 - interval) / 2
-    npv, bcr = lazy.sel(output="npv").data, lazy.sel(output="bcr").data
-    tasks = {
-        "npv_mean": npv.mean(axis=0),
-        "npv_sd": npv.std(axis=0, ddof=1),
-        "bcr_mean": bcr.mean(axis=0),
-        "bcr_sd": bcr.std(axis=0, ddof=1),
-        "prob_bcr_gt_1": (bcr > 1).mean(axis=0),
-        "prob_npv_gt_0": (npv > 0).mean(axis=0),
-    }
-    # Quantiles in one pass with flat memory: per-chunk histograms, summed. The bins
-    # follow the first block's quantiles (fine where the mass is, whatever the tails),
-    # with an outer bin on each side reaching well beyond the block's range.
-    pilot = lazy.isel(sample=slice(0, min(n, BLOCK))).sel(output=["npv", "bcr"]).values
-    lo, hi = pilot.min(axis=0), pilot.max(axis=0)  # (site, 2)
+def _edges(pilot: np.ndarray) -> np.ndarray:
+    """Histogram edges (BINS + 1, site, output) at the first block's order statistics,
+    with an outer bin on each side reaching well beyond the block's range."""
+    lo, hi = pilot.min(axis=0), pilot.max(axis=0)  # (site, output)
     margin = np.maximum(hi - lo, 1e-9 * np.maximum(abs(hi), 1.0))
     ordered = np.sort(pilot, axis=0)  # order statistics of the first block
     inner = ordered[np.linspace(0, len(ordered) - 1, BINS - 1).round().astype(int)]
-    edges = np.concatenate([(lo - 10 * margin)[None], inner, (hi + 10 * margin)[None]])
-    both = lazy.sel(output=["npv", "bcr"]).data
-    counts = both.map_blocks(
-        functools.partial(histograms, edges=edges),
-        chunks=((1,) * both.numblocks[0], (len(sites),), (2,), (BINS + 2,)),
-        new_axis=3,
-        dtype=float,
-    ).sum(axis=0)
-    tasks["histograms"] = counts
-    show = sys.stderr.isatty() if progress is None else progress
-    if show and not distributed_client():
-        from dask.diagnostics import ProgressBar
+    return np.concatenate([(lo - 10 * margin)[None], inner, (hi + 10 * margin)[None]])
 
-        with ProgressBar():
-            (computed,) = dask.compute(tasks)
-    else:
-        (computed,) = dask.compute(tasks)
+
+def _summary_from_counts(
+    computed: dict[str, np.ndarray],
+    edges: np.ndarray,
+    sites: list[str],
+    interval: float,
+) -> xr.Dataset:
+    tail = (1 - interval) / 2
     probs = np.array([tail, 0.5, 1 - tail])
     data = {}
     for k, key in enumerate(("npv", "bcr")):
@@ -167,6 +151,97 @@ def _psa_dask(
     ds.attrs["quantiles"] = (
         f"histogram of {BINS} bins per site at the first block's quantiles"
     )
+    return ds
+
+
+def _psa_stream(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    n: int,
+    seed: int,
+    sites: list[str],
+    interval: float,
+    progress: bool | None,
+) -> xr.Dataset:
+    """Chunked Monte Carlo in this process: one block drawn, evaluated and folded into
+    running summaries at a time (memory flat in ``n``)."""
+    edges = None
+    shift = None
+    total = np.zeros((len(sites), 2))
+    squares = np.zeros((len(sites), 2))
+    positive = np.zeros((len(sites), 2))
+    counts = np.zeros((len(sites), 2, BINS + 2))
+    with progress_bar(n, "psa", progress) as bar:
+        for values in draw_blocks(uncertainty, n, seed):
+            res = evaluate_values(params, uncertainty, values, sites)
+            both = np.stack([res["npv"], res["bcr"]], axis=-1)  # (rows, site, 2)
+            if edges is None:
+                edges = _edges(both)
+                shift = both.mean(axis=0)  # sums about it keep the sd accurate
+            dev = both - shift
+            total += dev.sum(axis=0)
+            squares += np.einsum("ijk,ijk->jk", dev, dev)
+            positive += (both > np.array([0.0, 1.0])).sum(axis=0)
+            counts += histograms(both, edges)[0]
+            bar.update(both.shape[0])
+    assert edges is not None and shift is not None
+    mean_dev = total / n
+    var = (squares - n * mean_dev**2) / (n - 1)
+    computed = {"histograms": counts}
+    for k, key in enumerate(("npv", "bcr")):
+        computed[f"{key}_mean"] = shift[:, k] + mean_dev[:, k]
+        computed[f"{key}_sd"] = np.sqrt(np.maximum(var[:, k], 0.0))
+    computed["prob_npv_gt_0"] = positive[:, 0] / n
+    computed["prob_bcr_gt_1"] = positive[:, 1] / n
+    return _summary_from_counts(computed, edges, sites, interval)
+
+
+def _psa_dask(
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    n: int,
+    seed: int,
+    sites: list[str],
+    interval: float,
+    keep_samples: bool,
+    progress: bool | None,
+) -> xr.Dataset:
+    import functools
+
+    import dask
+
+    lazy = lazy_outputs(params, uncertainty, n, seed, sites)
+    npv, bcr = lazy.sel(output="npv").data, lazy.sel(output="bcr").data
+    tasks = {
+        "npv_mean": npv.mean(axis=0),
+        "npv_sd": npv.std(axis=0, ddof=1),
+        "bcr_mean": bcr.mean(axis=0),
+        "bcr_sd": bcr.std(axis=0, ddof=1),
+        "prob_bcr_gt_1": (bcr > 1).mean(axis=0),
+        "prob_npv_gt_0": (npv > 0).mean(axis=0),
+    }
+    # Quantiles in one pass with flat memory: per-chunk histograms, summed. The bins
+    # follow the first block's quantiles (fine where the mass is, whatever the tails),
+    # with an outer bin on each side reaching well beyond the block's range.
+    pilot = lazy.isel(sample=slice(0, min(n, BLOCK))).sel(output=["npv", "bcr"]).values
+    edges = _edges(pilot)
+    both = lazy.sel(output=["npv", "bcr"]).data
+    counts = both.map_blocks(
+        functools.partial(histograms, edges=edges),
+        chunks=((1,) * both.numblocks[0], (len(sites),), (2,), (BINS + 2,)),
+        new_axis=3,
+        dtype=float,
+    ).sum(axis=0)
+    tasks["histograms"] = counts
+    show = sys.stderr.isatty() if progress is None else progress
+    if show and not distributed_client():
+        from dask.diagnostics import ProgressBar
+
+        with ProgressBar():
+            (computed,) = dask.compute(tasks)
+    else:
+        (computed,) = dask.compute(tasks)
+    ds = _summary_from_counts(computed, edges, sites, interval)
     if keep_samples:
         for key, units in OUTPUTS.items():
             ds[key] = lazy.sel(output=key, drop=True).assign_attrs(units=units)
