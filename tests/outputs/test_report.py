@@ -100,6 +100,7 @@ def test_html_carries_summary_caveats_appendix_and_footer(built):
     assert "seed 3" in text and "benefits_50" in text
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_chromium_renders_a_non_blank_page(built, tmp_path):
     shot = tmp_path / "page.png"
@@ -120,6 +121,7 @@ def test_chromium_renders_a_non_blank_page(built, tmp_path):
     assert _non_blank(shot)
 
 
+@pytest.mark.browser
 @needs_chromium
 @needs_pdftoppm
 def test_every_pdf_page_is_non_blank(built, tmp_path):
