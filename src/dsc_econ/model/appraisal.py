@@ -195,6 +195,7 @@ def appraisal_totals(
     sites: Sequence[str] | None = None,
     did_effective: Any = None,
     did_completions: Any = None,
+    impact: Mapping[str, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """Benefits, costs, net benefit and BCR per site: the four totals of
     :func:`appraisal_arrays`, for many samples at once.
@@ -205,6 +206,10 @@ def appraisal_totals(
     over each sample with no temporaries; otherwise, and for point values, this is
     :func:`appraisal_arrays` (the reference the compiled loops are tested against).
 
+    ``impact`` may pass :func:`site_impacts` of ``params`` and ``sites`` (a list of
+    checked site ids) when the caller evaluates many blocks of one parameter set whose
+    counts and DiD settings are not sampled; it saves rebuilding them per block.
+
     Returns
     -------
     dict of ndarray
@@ -213,7 +218,9 @@ def appraisal_totals(
     """
     from .compiled import kernels
 
-    sites = resolve_sites(params, sites)
+    sites = list(sites) if impact is not None and sites is not None else (
+        resolve_sites(params, sites)
+    )
     inputs = valuation_inputs(params)
     fast = kernels()
     leading = np.broadcast_shapes(
@@ -234,7 +241,7 @@ def appraisal_totals(
         )
         return {k: arr[k] for k in TOTALS}
     (n,) = leading
-    impact = site_impacts(params, sites)
+    impact = site_impacts(params, sites) if impact is None else impact
     did_et = impact["did_effective"] if did_effective is None else did_effective
     did_sc = impact["did_completions"] if did_completions is None else did_completions
 

@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs.parameters import ParameterSet
-from ..model.appraisal import appraisal_totals, resolve_sites
+from ..model.appraisal import appraisal_totals, resolve_sites, site_impacts
 from .distributions import Uncertainty, parameter_hash
 
 OUTPUTS: dict[str, str] = {
@@ -33,6 +33,11 @@ OUTPUTS: dict[str, str] = {
 BLOCK = 2**16
 """Rows per sampling block: samples are drawn block by block from seeds spawned from the
 run's seed, so a run is bit-for-bit reproducible for a given seed whatever the chunking."""
+
+EVAL_ROWS = 2**13
+"""Rows evaluated at a time: the temporaries of a few thousand rows (x 6 sites) stay in
+the processor's cache, where elementwise work runs several times faster than on
+arrays streamed from memory."""
 
 
 def package_version() -> str:
@@ -98,8 +103,7 @@ def evaluate(
         ``npv`` and ``total_benefit``, ``cost`` (£ thousand), ``bcr``.
     """
     sites = resolve_sites(params, sites)
-    overrides, dids = uncertainty.transform(unit, params, sites)
-    return _evaluate(params, overrides, dids, sites, unit.shape[0])
+    return _in_slices(params, uncertainty, np.asarray(unit, dtype=float), sites, True)
 
 
 def evaluate_values(
@@ -110,26 +114,54 @@ def evaluate_values(
 ) -> dict[str, np.ndarray]:
     """:func:`evaluate` for a value matrix of direct draws (:meth:`Uncertainty.draw`)."""
     sites = resolve_sites(params, sites)
-    overrides, dids = uncertainty.from_values(values, params, sites)
-    return _evaluate(params, overrides, dids, sites, values.shape[0])
+    return _in_slices(params, uncertainty, values, sites, False)
 
 
-def _evaluate(
+def _in_slices(
     params: ParameterSet,
-    overrides: dict[str, np.ndarray],
-    dids: dict[str, np.ndarray],
+    uncertainty: Uncertainty,
+    rows: np.ndarray,
     sites: list[str],
-    n: int,
+    unit: bool,
 ) -> dict[str, np.ndarray]:
-    sampled = params.with_values(overrides, origin="sample", validate=False)
-    arr = appraisal_totals(sampled, sites, **dids)
-    shape = (n, len(sites))
-    return {
-        "npv": np.broadcast_to(arr["net_benefit"], shape),
-        "bcr": np.broadcast_to(arr["bcr"], shape),
-        "total_benefit": np.broadcast_to(arr["total_benefit"], shape),
-        "cost": np.broadcast_to(arr["cost"], shape),
-    }
+    """Evaluate ``rows`` :data:`EVAL_ROWS` at a time into preallocated outputs."""
+    n = rows.shape[0]
+    if unit and (rows.ndim != 2 or rows.shape[1] != len(uncertainty.columns)):
+        uncertainty.transform(rows, params, sites)  # raises the shape error
+    out = {k: np.empty((n, len(sites))) for k in OUTPUTS}
+    impact = _fixed_impact(params, sites)
+    for start in range(0, max(n, 1), EVAL_ROWS):
+        part = rows[start : start + EVAL_ROWS]
+        if unit:
+            overrides, dids = uncertainty.transform(part, params, sites)
+        else:
+            overrides, dids = uncertainty.from_values(part, params, sites)
+        sampled = params.with_values(overrides, origin="sample", validate=False)
+        touched = any(
+            k.startswith("appraisal.") or ".counts." in k or ".did_reported." in k
+            for k in overrides
+        )
+        res = appraisal_totals(
+            sampled, sites, **dids, impact=None if touched else impact
+        )
+        stop = start + part.shape[0]
+        shape = (stop - start, len(sites))
+        out["npv"][start:stop] = np.broadcast_to(res["net_benefit"], shape)
+        out["bcr"][start:stop] = np.broadcast_to(res["bcr"], shape)
+        out["total_benefit"][start:stop] = np.broadcast_to(res["total_benefit"], shape)
+        out["cost"][start:stop] = np.broadcast_to(res["cost"], shape)
+    return out
+
+
+_IMPACT: dict[str, Any] = {}
+
+
+def _fixed_impact(params: ParameterSet, sites: list[str]) -> dict[str, np.ndarray]:
+    """:func:`site_impacts` of the parameter set under analysis, built once per run."""
+    key = (id(params), tuple(sites))
+    if _IMPACT.get("key") != key or _IMPACT.get("params") is not params:
+        _IMPACT.update(key=key, params=params, value=site_impacts(params, sites))
+    return _IMPACT["value"]
 
 
 def block_seeds(n: int, seed: int) -> list[np.random.SeedSequence]:
