@@ -210,21 +210,43 @@ def progress_bar(total: int, desc: str, progress: bool | None) -> Any:
 def evaluate_blocks(
     params: ParameterSet,
     uncertainty: Uncertainty,
-    unit: np.ndarray,
+    unit: np.ndarray | Iterable[np.ndarray],
     sites: Sequence[str] | None = None,
     progress: bool | None = None,
     desc: str = "evaluating",
+    rows: int | None = None,
+    outputs: Sequence[str] = tuple(OUTPUTS),
 ) -> dict[str, np.ndarray]:
-    """:func:`evaluate` over a large matrix in blocks (bounded memory, progress bar)."""
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in OUTPUTS}
-    with progress_bar(unit.shape[0], desc, progress) as bar:
-        for start in range(0, unit.shape[0], BLOCK):
-            block = unit[start : start + BLOCK]
-            out = evaluate(params, uncertainty, block, sites)
-            for key in OUTPUTS:
-                parts[key].append(np.array(out[key]))
-            bar.update(block.shape[0])
-    return {k: np.concatenate(v) for k, v in parts.items()}
+    """:func:`evaluate` block by block, with a progress bar.
+
+    ``unit`` is a matrix, or an iterable of unit-hypercube blocks generated one at a
+    time (a design streamed block by block, ``rows`` in all): only ``outputs`` are
+    kept, so memory holds the outputs and one block of inputs, never the whole design.
+    """
+    sites = resolve_sites(params, sites)
+    if isinstance(unit, np.ndarray):
+        matrix = unit
+        rows = matrix.shape[0]
+        blocks: Iterable[np.ndarray] = (
+            matrix[i : i + BLOCK] for i in range(0, max(rows, 1), BLOCK)
+        )
+    else:
+        blocks = unit
+        if rows is None:
+            raise ValueError("rows is needed when the blocks are streamed")
+    out = {k: np.empty((rows, len(sites))) for k in outputs}
+    start = 0
+    with progress_bar(rows, desc, progress) as bar:
+        for block in blocks:
+            res = evaluate(params, uncertainty, block, sites)
+            stop = start + block.shape[0]
+            for key in outputs:
+                out[key][start:stop] = res[key]
+            bar.update(stop - start)
+            start = stop
+    if start != rows:
+        raise ValueError(f"the blocks held {start} rows, expected {rows}")
+    return out
 
 
 def outputs_dataset(
