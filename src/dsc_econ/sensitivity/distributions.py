@@ -90,10 +90,47 @@ class _Fixed:
         return self.value, self.value
 
 
-def _frozen(spec: Mapping[str, Any], where: str) -> Any:
-    """A frozen scipy distribution (or :class:`_Fixed`) from a validated spec."""
-    from scipy import stats
+class _Dist:
+    """A distribution named and parametrised as ``scipy.stats`` names it (shapes,
+    ``loc``, ``scale``). Drawing and the closed-form quantiles need only these numbers;
+    ``scipy.stats`` (a second of import) is loaded only when a method of the frozen
+    scipy distribution is asked for (``cdf``, ``pdf``, ``ppf``, ``mean``...), e.g. to
+    build a quantile table or to check the samplers in the tests."""
 
+    def __init__(self, name: str, shapes: tuple[float, ...], loc: float, scale: float):
+        self.name = name
+        self.shapes = tuple(float(v) for v in shapes)
+        self.loc, self.scale = float(loc), float(scale)
+        self._frozen: Any = None
+
+    @property
+    def frozen(self) -> Any:
+        """The frozen ``scipy.stats`` distribution."""
+        if self._frozen is None:
+            from scipy import stats
+
+            maker = getattr(stats, self.name)
+            self._frozen = maker(*self.shapes, loc=self.loc, scale=self.scale)
+        return self._frozen
+
+    def support(self) -> tuple[float, float]:
+        name, loc, scale = self.name, self.loc, self.scale
+        if name == "norm":
+            return -np.inf, np.inf
+        if name == "truncnorm":
+            return loc + self.shapes[0] * scale, loc + self.shapes[1] * scale
+        if name in ("lognorm", "gamma"):
+            return loc, np.inf
+        return loc, loc + scale  # uniform, triang, beta
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.frozen, attr)
+
+
+def _frozen(spec: Mapping[str, Any], where: str) -> Any:
+    """A distribution (:class:`_Dist`, or :class:`_Fixed`) from a validated spec."""
     name = spec["distribution"]
     num = {
         k: v
@@ -117,7 +154,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         low, high = num["low"], num["high"]
         if low > high:
             raise ParameterError(f"{where}: low ({low}) > high ({high})")
-        return _Fixed(low) if low == high else stats.uniform(low, high - low)
+        return _Fixed(low) if low == high else _Dist("uniform", (), low, high - low)
     if name == "triangular":
         low, mode, high = num["low"], num["mode"], num["high"]
         if not low <= mode <= high:
@@ -126,7 +163,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
             )
         if low == high:
             return _Fixed(low)
-        return stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
+        return _Dist("triang", ((mode - low) / (high - low),), low, high - low)
     if name == "normal":
         mean, sd = num["mean"], num["sd"]
         if sd < 0:
@@ -137,8 +174,8 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         if low >= high:
             raise ParameterError(f"{where}: low ({low}) must be below high ({high})")
         if np.isinf(low) and np.isinf(high):
-            return stats.norm(mean, sd)
-        return stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)
+            return _Dist("norm", (), mean, sd)
+        return _Dist("truncnorm", ((low - mean) / sd, (high - mean) / sd), mean, sd)
     if name == "beta":
         low, high = num.get("low", 0.0), num.get("high", 1.0)
         if low >= high:
@@ -165,7 +202,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
                     f" (needs sd < {np.sqrt(m * (1 - m)) * (high - low):.4g})"
                 )
             a, b = m * common, (1 - m) * common
-        return stats.beta(a, b, loc=low, scale=high - low)
+        return _Dist("beta", (a, b), low, high - low)
     if name == "lognormal":
         if "median" in num or "sd_log" in num:
             if not {"median", "sd_log"} <= set(num) or {"mean", "sd"} & set(num):
@@ -177,7 +214,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
                 raise ParameterError(f"{where}: sd_log must be >= 0, got {num['sd_log']}")
             if num["sd_log"] == 0:
                 return _Fixed(median)
-            return stats.lognorm(num["sd_log"], scale=median)
+            return _Dist("lognorm", (num["sd_log"],), 0.0, median)
         if not {"mean", "sd"} <= set(num):
             raise ParameterError(
                 f"{where}: lognormal needs median and sd_log, or mean and sd"
@@ -188,7 +225,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         if num["sd"] == 0:
             return _Fixed(mean)
         sigma2 = np.log1p((num["sd"] / mean) ** 2)
-        return stats.lognorm(np.sqrt(sigma2), scale=mean / np.exp(sigma2 / 2))
+        return _Dist("lognorm", (np.sqrt(sigma2),), 0.0, mean / np.exp(sigma2 / 2))
     if name == "gamma":
         mean = positive("mean")
         if num["sd"] < 0:
@@ -196,7 +233,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         if num["sd"] == 0:
             return _Fixed(mean)
         shape = (mean / num["sd"]) ** 2
-        return stats.gamma(shape, scale=num["sd"] ** 2 / mean)
+        return _Dist("gamma", (shape,), 0.0, num["sd"] ** 2 / mean)
     raise ParameterError(f"{where}: unknown distribution {name!r}")  # pragma: no cover
 
 
@@ -225,9 +262,9 @@ class _HermiteTable:
     def __init__(self, dist: Any) -> None:
         from scipy import stats
 
-        shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
+        shapes, loc, scale = dist.shapes, dist.loc, dist.scale
         self.loc, self.scale = float(loc), float(scale)
-        self.logit = dist.dist.name == "beta"
+        self.logit = dist.name == "beta"
         self.ok = False
         for power in range(9, 18):
             nodes = 2**power + 1
@@ -306,10 +343,8 @@ class _Sampler:
         if isinstance(dist, _Fixed):
             self.name, self.shapes, self.loc, self.scale = "fixed", (), dist.value, 0.0
             return
-        self.name = dist.dist.name
-        shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
-        self.shapes = tuple(float(v) for v in shapes)
-        self.loc, self.scale = float(loc), float(scale)
+        self.name, self.shapes = dist.name, dist.shapes
+        self.loc, self.scale = dist.loc, dist.scale
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` independent draws straight from the generator."""
