@@ -157,9 +157,10 @@ def sobol_indices(
     rng = np.random.default_rng(seed)  # seed 0 is a seed too (SALib treats it as None)
     r = rng.integers(n, size=(n, resamples))
     z = norm.ppf(0.5 + conf_level / 2)
-    counts = np.zeros((resamples, n))
-    np.add.at(counts, (np.broadcast_to(np.arange(resamples), r.shape), r), 1.0)
-    counts /= n  # each row of counts now averages over one resample
+    # times each row is drawn in each resample (bincount: np.add.at is 30x slower)
+    cells = (np.arange(resamples)[None, :] * n + r).ravel()
+    counts = np.bincount(cells, minlength=resamples * n).reshape(resamples, n) / n
+    # each row of counts now averages over one resample
 
     def rmean(values: np.ndarray) -> np.ndarray:  # (n, K) -> (R, K) resample means
         return counts @ values
