@@ -25,7 +25,8 @@ Prints one markdown table from one run on one machine. Every row says what it ti
   each in a fresh process.
 
 Ratios compare equal thread counts: every process and every in-process figure runs
-with one thread (``OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1``, ``threadpoolctl``). The
+with one thread (``OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1``, ``DSC_ECON_THREADS=1``,
+``threadpoolctl``), except one labelled two-thread PSA figure. The
 machine's load average is printed before and after: on a shared machine, read the
 ratios (measured side by side in one run) rather than the seconds.
 """
@@ -48,6 +49,7 @@ ONE_THREAD = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "NUMBA_NUM_THREADS": "1",
+    "DSC_ECON_THREADS": "1",
 }
 os.environ.update(ONE_THREAD)  # before numpy loads, for this process too
 
@@ -232,6 +234,23 @@ def main() -> None:
         f"{fmt_times(t_in)}; {n_psa / min(t_in):,.0f} samples/s",
     )
     figures["psa_in_process_per_s"] = n_psa / min(t_in)
+    os.environ["DSC_ECON_THREADS"] = "2"
+    try:
+        t_in2 = timed(
+            lambda: sens.psa(
+                params, uncertainty, n=n_psa, seed=20121, keep_samples=False, progress=False
+            ),
+            reps,
+        )
+    finally:
+        os.environ["DSC_ECON_THREADS"] = "1"
+    row(
+        f"PSA in process, N = {n_psa:,}, 2 threads",
+        "the same with `DSC_ECON_THREADS=2` (blocks drawn and evaluated on two threads; "
+        "same results); not a ratio against one-thread figures",
+        f"{fmt_times(t_in2)}; {n_psa / min(t_in2):,.0f} samples/s",
+    )
+    figures["psa_in_process_2_threads_per_s"] = n_psa / min(t_in2)
 
     # ---------------------------------------------------------------- sampling
     n_draw = 2**18 if quick else 2**20

@@ -11,8 +11,9 @@ chunked Monte Carlo run. The reproducibility record every result carries is buil
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -159,9 +160,43 @@ _IMPACT: dict[str, Any] = {}
 def _fixed_impact(params: ParameterSet, sites: list[str]) -> dict[str, np.ndarray]:
     """:func:`site_impacts` of the parameter set under analysis, built once per run."""
     key = (id(params), tuple(sites))
-    if _IMPACT.get("key") != key or _IMPACT.get("params") is not params:
-        _IMPACT.update(key=key, params=params, value=site_impacts(params, sites))
-    return _IMPACT["value"]
+    entry = _IMPACT.get("entry")  # one tuple, replaced whole (safe across threads)
+    if entry is None or entry[0] != key or entry[1] is not params:
+        entry = (key, params, site_impacts(params, sites))
+        _IMPACT["entry"] = entry
+    return entry[2]
+
+
+def worker_threads() -> int:
+    """Threads that draw and evaluate Monte Carlo blocks: ``DSC_ECON_THREADS`` if set,
+    else the machine's cores (at most 4). Results do not depend on it: blocks are
+    drawn from their own seeds and folded in block order."""
+    env = os.environ.get("DSC_ECON_THREADS", "").strip()
+    if env:
+        return max(1, int(env))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def map_in_order(
+    fn: Callable[[int], Any], items: Iterable[int], threads: int
+) -> Iterator[Any]:
+    """``fn`` over ``items`` on ``threads`` threads, results in order, at most
+    ``2 x threads`` in flight (so memory holds a few blocks, whatever N). The random
+    generators and the compiled kernels release the GIL, so blocks overlap."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        window: deque[Any] = deque()
+        for item in items:
+            window.append(pool.submit(fn, item))
+            if len(window) >= 2 * threads:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
 
 
 def block_seeds(n: int, seed: int) -> list[np.random.SeedSequence]:

@@ -4,7 +4,8 @@ P(BCR > 1), in memory or chunked through dask (:mod:`dsc_econ.sensitivity.engine
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -16,14 +17,17 @@ from .engine import (
     BINS,
     BLOCK,
     OUTPUTS,
+    block_seeds,
     distributed_client,
-    draw_blocks,
+    draw_block,
     evaluate_values,
     histogram_quantiles,
     histograms,
     lazy_outputs,
+    map_in_order,
     progress_bar,
     record,
+    worker_threads,
 )
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -84,17 +88,23 @@ def psa(
         keep = list(OUTPUTS) if keep_samples else ["npv", "bcr"]
         out = {k: np.empty((n, len(sites))) for k in keep}
         unit = np.empty((n, len(uncertainty.columns))) if keep_samples else None
-        start = 0
+        seeds = block_seeds(n, seed)
+
+        def block(i: int) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+            values = draw_block(uncertainty, seeds, n, i)
+            res = evaluate_values(params, uncertainty, values, sites)
+            return (uncertainty.to_unit(values) if keep_samples else None), res
+
         with progress_bar(n, "psa", progress) as bar:
-            for values in draw_blocks(uncertainty, n, seed):
-                stop = start + values.shape[0]
-                res = evaluate_values(params, uncertainty, values, sites)
+            first = block(0)  # builds the per-run caches before any thread starts
+            rest = map_in_order(block, range(1, len(seeds)), worker_threads())
+            for i, (drawn, res) in _numbered(first, rest):
+                start, stop = i * BLOCK, min(n, (i + 1) * BLOCK)
                 for key in keep:
                     out[key][start:stop] = res[key]
-                if unit is not None:
-                    unit[start:stop] = uncertainty.to_unit(values)
+                if unit is not None and drawn is not None:
+                    unit[start:stop] = drawn
                 bar.update(stop - start)
-                start = stop
         ds = summarise(out, sites, interval)
         if keep_samples:
             for key, units in OUTPUTS.items():
@@ -111,6 +121,11 @@ def psa(
         )
     )
     return ds
+
+
+def _numbered(first: Any, rest: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+    yield 0, first
+    yield from enumerate(rest, start=1)
 
 
 def _edges(pilot: np.ndarray) -> np.ndarray:
@@ -165,26 +180,43 @@ def _psa_stream(
 ) -> xr.Dataset:
     """Chunked Monte Carlo in this process: one block drawn, evaluated and folded into
     running summaries at a time (memory flat in ``n``)."""
-    edges = None
-    shift = None
     total = np.zeros((len(sites), 2))
     squares = np.zeros((len(sites), 2))
     positive = np.zeros((len(sites), 2))
     counts = np.zeros((len(sites), 2, BINS + 2))
+    seeds = block_seeds(n, seed)
+    values = draw_block(uncertainty, seeds, n, 0)
+    first = evaluate_values(params, uncertainty, values, sites)
+    pilot = np.stack([first["npv"], first["bcr"]], axis=-1)  # (rows, site, 2)
+    edges = _edges(pilot)
+    shift = pilot.mean(axis=0)  # sums about it keep the sd accurate
+    thresholds = np.array([0.0, 1.0])
+
+    def fold(i: int) -> tuple[np.ndarray, ...]:
+        if i == 0:
+            both = pilot
+        else:
+            res = evaluate_values(
+                params, uncertainty, draw_block(uncertainty, seeds, n, i), sites
+            )
+            both = np.stack([res["npv"], res["bcr"]], axis=-1)
+        dev = both - shift
+        return (
+            dev.sum(axis=0),
+            np.einsum("ijk,ijk->jk", dev, dev),
+            (both > thresholds).sum(axis=0),
+            histograms(both, edges)[0],
+            both.shape[0],
+        )
+
     with progress_bar(n, "psa", progress) as bar:
-        for values in draw_blocks(uncertainty, n, seed):
-            res = evaluate_values(params, uncertainty, values, sites)
-            both = np.stack([res["npv"], res["bcr"]], axis=-1)  # (rows, site, 2)
-            if edges is None:
-                edges = _edges(both)
-                shift = both.mean(axis=0)  # sums about it keep the sd accurate
-            dev = both - shift
-            total += dev.sum(axis=0)
-            squares += np.einsum("ijk,ijk->jk", dev, dev)
-            positive += (both > np.array([0.0, 1.0])).sum(axis=0)
-            counts += histograms(both, edges)[0]
-            bar.update(both.shape[0])
-    assert edges is not None and shift is not None
+        # folded in block order whatever the threads, so sums are reproducible
+        for part in map_in_order(fold, range(len(seeds)), worker_threads()):
+            total += part[0]
+            squares += part[1]
+            positive += part[2]
+            counts += part[3]
+            bar.update(part[4])
     mean_dev = total / n
     var = (squares - n * mean_dev**2) / (n - 1)
     computed = {"histograms": counts}
