@@ -141,3 +141,24 @@ def test_streamed_psa_draws_the_same_samples(params, uncertainty):
     # the stored unit-hypercube inputs reproduce the draws through the quantile path
     again = sens.evaluate(params, uncertainty, memory.inputs.values[:2000])
     np.testing.assert_allclose(again["npv"], memory.npv.values[:2000], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_threads_change_nothing(params, uncertainty, monkeypatch, chunked):
+    n = 2 * BLOCK + 5
+    runs = []
+    for threads in ("1", "2"):
+        monkeypatch.setenv("DSC_ECON_THREADS", threads)
+        runs.append(
+            sens.psa(
+                params,
+                uncertainty,
+                n=n,
+                seed=9,
+                chunked=chunked,
+                keep_samples=False,
+                progress=False,
+            )
+        )
+    for key in runs[0].data_vars:
+        np.testing.assert_array_equal(runs[0][key].values, runs[1][key].values, err_msg=key)
