@@ -135,6 +135,7 @@ def test_value_of_information_section_reads_per_site(built):
     assert re.search(r"Site 4: on current evidence .* site 4&#39;s measured impact", section)
 
 
+@pytest.mark.browser
 @needs_chromium
 def test_chromium_renders_a_non_blank_page(built, tmp_path):
     shot = tmp_path / "page.png"
@@ -155,6 +156,7 @@ def test_chromium_renders_a_non_blank_page(built, tmp_path):
     assert _non_blank(shot)
 
 
+@pytest.mark.browser
 @needs_chromium
 @needs_pdftoppm
 def test_every_pdf_page_is_non_blank(built, tmp_path):

@@ -78,3 +78,20 @@ def test_bad_inputs():
         sobol_indices(ISHIGAMI, np.ones(7))
     with pytest.raises(ValueError, match="non-finite"):
         sobol_indices(ISHIGAMI, np.full(10, np.nan))
+
+
+def test_streamed_design_blocks_concatenate_to_the_design():
+    from dsc_econ.sensitivity.saltelli import design_rows, sobol_design, sobol_design_blocks
+
+    problem = {
+        "num_vars": 5,
+        "names": list("abcde"),
+        "bounds": [[0.0, 1.0]] * 5,
+        "groups": ["g1", "g1", "g2", "g3", "g3"],
+    }
+    for second in (False, True):
+        whole = sobol_design(problem, 256, second_order=second, seed=4)
+        blocks = list(sobol_design_blocks(problem, 256, second, seed=4, base_rows=32))
+        assert len(blocks) == 8
+        np.testing.assert_array_equal(np.concatenate(blocks), whole)
+        assert whole.shape[0] == design_rows(problem, 256, second)

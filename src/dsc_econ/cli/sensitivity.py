@@ -74,7 +74,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
     p.add_argument("--interval", type=float, default=0.9, help="central interval (0.9)")
     p.add_argument(
-        "--chunked", action="store_true", help="evaluate in chunks through dask (big n)"
+        "--chunked",
+        action="store_true",
+        help="keep running summaries only, memory flat in n (default above 2^20)",
     )
     p.add_argument(
         "--scheduler", metavar="ADDRESS", help="dask.distributed scheduler to run on"

@@ -31,6 +31,7 @@ from .valuation import present_values, valuation_inputs
 __all__ = [
     "appraisal_arrays",
     "appraisal_table",
+    "appraisal_totals",
     "appraise",
     "benefit_cost_ratio",
     "resolve_sites",
@@ -167,6 +168,131 @@ def site_impacts(params: Any, sites: Sequence[str]) -> dict[str, np.ndarray]:
     }
 
 
+def _site_costs(
+    params: Any, sites: Sequence[str], factors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two project years' costs per site (..., site), discounted if asked; checked
+    positive so a ratio can be formed."""
+    year_1 = _site_param(params, sites, "costs.year_1")
+    year_2 = _site_param(params, sites, "costs.year_2")
+    discount = np.asarray(params["appraisal.discount_costs"])
+    if np.any(discount):
+        d1, d2 = (np.asarray(factors[k])[..., None] for k in (0, 1))
+        year_1 = np.where(discount[..., None], year_1 * d1, year_1)
+        year_2 = np.where(discount[..., None], year_2 * d2, year_2)
+    cost = year_1 + year_2
+    if np.any(cost <= 0):
+        bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
+        raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
+    return year_1, year_2
+
+
+TOTALS = ("total_benefit", "cost", "net_benefit", "bcr")
+"""The outputs of :func:`appraisal_totals`."""
+
+
+def appraisal_totals(
+    params: Any,
+    sites: Sequence[str] | None = None,
+    did_effective: Any = None,
+    did_completions: Any = None,
+    impact: Mapping[str, Any] | None = None,
+) -> dict[str, np.ndarray]:
+    """Benefits, costs, net benefit and BCR per site: the four totals of
+    :func:`appraisal_arrays`, for many samples at once.
+
+    Same arguments as :func:`appraisal_arrays` (no unit-value overrides, no yearly
+    flows). With a leading sample dimension and numba installed, the valuation and the
+    site sums run as fused compiled loops (:mod:`dsc_econ.model.compiled`), one pass
+    over each sample with no temporaries; otherwise, and for point values, this is
+    :func:`appraisal_arrays` (the reference the compiled loops are tested against).
+
+    ``impact`` may pass :func:`site_impacts` of ``params`` and ``sites`` (a list of
+    checked site ids) when the caller evaluates many blocks of one parameter set whose
+    counts and DiD settings are not sampled; it saves rebuilding them per block.
+
+    Returns
+    -------
+    dict of ndarray
+        ``total_benefit``, ``cost``, ``net_benefit`` (£ thousand) and ``bcr``, each of
+        shape (..., site).
+    """
+    from .compiled import kernels
+
+    sites = list(sites) if impact is not None and sites is not None else (
+        resolve_sites(params, sites)
+    )
+    inputs = valuation_inputs(params)
+    fast = kernels()
+    leading = np.broadcast_shapes(
+        *(np.shape(v) for k, v in inputs.items() if k != "factors"),
+        np.shape(inputs["factors"])[1:],
+        np.shape(params["pathways.gamma"]),
+        np.shape(params["appraisal.benefit_share"]),
+        np.shape(did_effective)[:-1] if did_effective is not None else (),
+        np.shape(did_completions)[:-1] if did_completions is not None else (),
+    )
+    if fast is None or len(leading) != 1:
+        arr = appraisal_arrays(
+            params,
+            sites,
+            did_effective=did_effective,
+            did_completions=did_completions,
+            by_year=False,
+        )
+        return {k: arr[k] for k in TOTALS}
+    (n,) = leading
+    impact = site_impacts(params, sites) if impact is None else impact
+    did_et = impact["did_effective"] if did_effective is None else did_effective
+    did_sc = impact["did_completions"] if did_completions is None else did_completions
+
+    def vec(x: Any) -> np.ndarray:
+        return np.broadcast_to(np.asarray(x, dtype=float), (n,))
+
+    def mat(x: Any, rows: int) -> np.ndarray:
+        a = np.asarray(x, dtype=float)
+        return np.broadcast_to(a, (rows, *a.shape[a.ndim - 1 :]) if a.ndim else (rows, 1))
+
+    factors = np.asarray(inputs["factors"], dtype=float)
+    short, long_ = np.empty(n), np.empty(n)
+    fast.present_values(
+        vec(inputs["untreated"]),
+        vec(inputs["in_treatment"]),
+        vec(inputs["years_in_treatment"]),
+        vec(inputs["years_after_treatment"]),
+        vec(1.0 - np.asarray(inputs["decline_rate"], dtype=float)),
+        vec(inputs["decline_from_year"]),
+        vec(1.0 - np.asarray(inputs["decay_rate"], dtype=float)),
+        np.broadcast_to(factors.reshape(factors.shape[0], -1), (factors.shape[0], n)),
+        short,
+        long_,
+    )
+    gamma = np.asarray(params["pathways.gamma"], dtype=float)
+    if params["appraisal.completion_value"] == "abstinence_only":
+        completion = long_ * gamma
+    else:
+        completion = short + gamma * long_
+    step = params["appraisal.unit_value_rounding"]
+    year_1, year_2 = _site_costs(params, sites, factors)
+    cost = year_1 + year_2
+    out = {k: np.empty((n, len(sites))) for k in TOTALS}
+    fast.site_totals(
+        mat(did_et, n),
+        mat(did_sc, n),
+        np.broadcast_to(np.asarray(impact["clients_in_treatment"], float), (len(sites),)),
+        np.broadcast_to(np.asarray(impact["completions_base"], float), (len(sites),)),
+        vec(_round_to(short, step)),
+        vec(_round_to(completion, step)),
+        vec(params["appraisal.benefit_share"]),
+        mat(cost, n),
+        out["total_benefit"],
+        out["cost"],
+        out["net_benefit"],
+        out["bcr"],
+    )
+    return out
+
+
 def appraisal_arrays(
     params: Any,
     sites: Sequence[str] | None = None,
@@ -216,17 +342,8 @@ def appraisal_arrays(
     value_et, value_sc = value_et / 1000.0, value_sc / 1000.0
     total = value_et + value_sc
 
-    year_1 = _site_param(params, sites, "costs.year_1")
-    year_2 = _site_param(params, sites, "costs.year_2")
-    discount = np.asarray(params["appraisal.discount_costs"])
-    if np.any(discount):
-        d1, d2 = (np.asarray(inputs["factors"][k])[..., None] for k in (0, 1))
-        year_1 = np.where(discount[..., None], year_1 * d1, year_1)
-        year_2 = np.where(discount[..., None], year_2 * d2, year_2)
+    year_1, year_2 = _site_costs(params, sites, inputs["factors"])
     cost = year_1 + year_2
-    if np.any(cost <= 0):
-        bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
-        raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
 
     sens_share = np.asarray(params["appraisal.sensitivity_benefit_share"], dtype=float)
     benefit_sens = total * sens_share[..., None]

@@ -1,10 +1,19 @@
 """Uncertainty about the inputs, as data: distributions, sampling and transforms.
 
 An uncertainty file (``uncertainty/default.yaml`` is bundled) gives each uncertain input
-a distribution, a one-line justification and a source. Sampling follows SALib's
-contract: every sampler works on the unit hypercube, and each column is mapped through
-its distribution's inverse CDF (``scipy.stats``), so Sobol, Morris and Monte Carlo all
-accept every distribution the file allows.
+a distribution, a one-line justification and a source. Two ways to sample, one set of
+distributions:
+
+* **Monte Carlo** (:meth:`Uncertainty.draw`) draws every input directly with
+  :class:`numpy.random.Generator` (``beta``, ``gamma``, ``lognormal``, ``normal``,
+  ``triangular``...; a truncated normal by its closed-form inverse CDF, and all sites'
+  DiD pairs through one matrix product), at the speed of the generator;
+* **designs on the unit hypercube** (Sobol, Morris, one-way; SALib's contract) map each
+  column through its inverse CDF (:meth:`Uncertainty.transform`): closed forms where
+  they exist, and for beta and gamma a cubic Hermite table of the quantile in
+  normal-score space, built once per input from ``scipy.stats`` and checked on
+  construction to be within 1e-10 in probability (``betaincinv``/``gammaincinv`` on
+  every row cost 20-40 times more).
 
 Two kinds of input:
 
@@ -28,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ..inputs.parameters import UNITS, ParameterError, ParameterSet, data_dir, read_yaml
 
@@ -75,12 +84,54 @@ class _Fixed:
     def ppf(self, u: Any) -> np.ndarray:
         return np.full(np.shape(u), self.value)
 
+    def cdf(self, x: Any) -> np.ndarray:
+        return np.where(np.asarray(x) < self.value, 0.0, 1.0)
+
     def support(self) -> tuple[float, float]:
         return self.value, self.value
 
 
+class _Dist:
+    """A distribution named and parametrised as ``scipy.stats`` names it (shapes,
+    ``loc``, ``scale``). Drawing and the closed-form quantiles need only these numbers;
+    ``scipy.stats`` (a second of import) is loaded only when a method of the frozen
+    scipy distribution is asked for (``cdf``, ``pdf``, ``ppf``, ``mean``...), e.g. to
+    build a quantile table or to check the samplers in the tests."""
+
+    def __init__(self, name: str, shapes: tuple[float, ...], loc: float, scale: float):
+        self.name = name
+        self.shapes = tuple(float(v) for v in shapes)
+        self.loc, self.scale = float(loc), float(scale)
+        self._frozen: Any = None
+
+    @property
+    def frozen(self) -> Any:
+        """The frozen ``scipy.stats`` distribution."""
+        if self._frozen is None:
+            from scipy import stats
+
+            maker = getattr(stats, self.name)
+            self._frozen = maker(*self.shapes, loc=self.loc, scale=self.scale)
+        return self._frozen
+
+    def support(self) -> tuple[float, float]:
+        name, loc, scale = self.name, self.loc, self.scale
+        if name == "norm":
+            return -np.inf, np.inf
+        if name == "truncnorm":
+            return loc + self.shapes[0] * scale, loc + self.shapes[1] * scale
+        if name in ("lognorm", "gamma"):
+            return loc, np.inf
+        return loc, loc + scale  # uniform, triang, beta
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.frozen, attr)
+
+
 def _frozen(spec: Mapping[str, Any], where: str) -> Any:
-    """A frozen scipy distribution (or :class:`_Fixed`) from a validated spec."""
+    """A distribution (:class:`_Dist`, or :class:`_Fixed`) from a validated spec."""
     name = spec["distribution"]
     num = {
         k: v
@@ -104,7 +155,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         low, high = num["low"], num["high"]
         if low > high:
             raise ParameterError(f"{where}: low ({low}) > high ({high})")
-        return _Fixed(low) if low == high else stats.uniform(low, high - low)
+        return _Fixed(low) if low == high else _Dist("uniform", (), low, high - low)
     if name == "triangular":
         low, mode, high = num["low"], num["mode"], num["high"]
         if not low <= mode <= high:
@@ -113,7 +164,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
             )
         if low == high:
             return _Fixed(low)
-        return stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
+        return _Dist("triang", ((mode - low) / (high - low),), low, high - low)
     if name == "normal":
         mean, sd = num["mean"], num["sd"]
         if sd < 0:
@@ -124,8 +175,8 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         if low >= high:
             raise ParameterError(f"{where}: low ({low}) must be below high ({high})")
         if np.isinf(low) and np.isinf(high):
-            return stats.norm(mean, sd)
-        return stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)
+            return _Dist("norm", (), mean, sd)
+        return _Dist("truncnorm", ((low - mean) / sd, (high - mean) / sd), mean, sd)
     if name == "beta":
         low, high = num.get("low", 0.0), num.get("high", 1.0)
         if low >= high:
@@ -152,7 +203,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
                     f" (needs sd < {np.sqrt(m * (1 - m)) * (high - low):.4g})"
                 )
             a, b = m * common, (1 - m) * common
-        return stats.beta(a, b, loc=low, scale=high - low)
+        return _Dist("beta", (a, b), low, high - low)
     if name == "lognormal":
         if "median" in num or "sd_log" in num:
             if not {"median", "sd_log"} <= set(num) or {"mean", "sd"} & set(num):
@@ -164,7 +215,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
                 raise ParameterError(f"{where}: sd_log must be >= 0, got {num['sd_log']}")
             if num["sd_log"] == 0:
                 return _Fixed(median)
-            return stats.lognorm(num["sd_log"], scale=median)
+            return _Dist("lognorm", (num["sd_log"],), 0.0, median)
         if not {"mean", "sd"} <= set(num):
             raise ParameterError(
                 f"{where}: lognormal needs median and sd_log, or mean and sd"
@@ -175,7 +226,7 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         if num["sd"] == 0:
             return _Fixed(mean)
         sigma2 = np.log1p((num["sd"] / mean) ** 2)
-        return stats.lognorm(np.sqrt(sigma2), scale=mean / np.exp(sigma2 / 2))
+        return _Dist("lognorm", (np.sqrt(sigma2),), 0.0, mean / np.exp(sigma2 / 2))
     if name == "gamma":
         mean = positive("mean")
         if num["sd"] < 0:
@@ -183,8 +234,172 @@ def _frozen(spec: Mapping[str, Any], where: str) -> Any:
         if num["sd"] == 0:
             return _Fixed(mean)
         shape = (mean / num["sd"]) ** 2
-        return stats.gamma(shape, scale=num["sd"] ** 2 / mean)
+        return _Dist("gamma", (shape,), 0.0, num["sd"] ** 2 / mean)
     raise ParameterError(f"{where}: unknown distribution {name!r}")  # pragma: no cover
+
+
+_ZMAX = 7.05
+"""Normal scores covered by the quantile tables: beyond the clipped probabilities
+``_EPS`` and ``1 - _EPS`` (z = -7.03 and 7.03)."""
+_TABLE_TOL = 1e-10
+"""Largest error in probability allowed at the midpoints between table nodes."""
+
+
+class _HermiteTable:
+    """A monotone cubic Hermite quantile table for distributions without a closed-form
+    inverse CDF (beta, gamma).
+
+    It tabulates ``y(z)``, the quantile on a log scale (``log(x - loc)`` for a gamma,
+    ``logit`` of the standardised value for a beta), on a uniform grid of normal scores
+    ``z``: on those scales the quantile is smooth even in the tails (a beta with
+    ``alpha < 1`` has ``log x`` close to a quadratic in ``z`` near 0), so a grid with
+    the exact slopes ``dy/dz = phi(z) / (f(x) dx/dy)`` needs only a few thousand
+    nodes. The grid is doubled until the largest error at the interval midpoints,
+    measured with the exact CDF, is below :data:`_TABLE_TOL` and every interval meets
+    the Fritsch-Carlson condition (so the table is monotone). A distribution no table
+    reaches keeps scipy's inverse CDF (:attr:`ok` is false).
+    """
+
+    def __init__(self, dist: Any) -> None:
+        from scipy import stats
+
+        shapes, loc, scale = dist.shapes, dist.loc, dist.scale
+        self.loc, self.scale = float(loc), float(scale)
+        self.logit = dist.name == "beta"
+        self.ok = False
+        for power in range(9, 18):
+            nodes = 2**power + 1
+            z = np.linspace(-_ZMAX, _ZMAX, nodes)
+            step = z[1] - z[0]
+            phi = np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                if self.logit:  # both ends at full precision: 1 - X is Beta(b, a)
+                    a, b = shapes
+                    low = np.minimum(z, 0.0)
+                    high = np.maximum(z, 0.0)
+                    v = stats.beta(a, b).ppf(special.ndtr(low))  # lower half: X
+                    w = stats.beta(b, a).ppf(special.ndtr(-high))  # upper half: 1 - X
+                    upper = z > 0
+                    std = np.where(upper, 1.0 - w, v)
+                    rest = np.where(upper, w, 1.0 - v)
+                    y = np.where(
+                        upper, np.log1p(-w) - np.log(w), np.log(v) - np.log1p(-v)
+                    )
+                    dens = np.where(
+                        upper, stats.beta(b, a).pdf(w), stats.beta(a, b).pdf(v)
+                    )
+                    slope = phi / (dens * std * rest)
+                else:
+                    x = np.where(
+                        z <= 0, dist.ppf(special.ndtr(z)), dist.isf(special.ndtr(-z))
+                    )
+                    y = np.log(x - self.loc)
+                    slope = phi / dist.pdf(x) / (x - self.loc)
+            if not np.all(np.isfinite(y)):
+                continue
+            if not np.all(np.isfinite(slope)):
+                slope = np.gradient(y, z)
+            dy = np.diff(y)
+            m0, m1 = slope[:-1] * step, slope[1:] * step
+            if np.any(dy <= 0) or np.any((m0 / dy) ** 2 + (m1 / dy) ** 2 > 9):
+                continue
+            self.z0, self.inv_step, self.last = -_ZMAX, 1.0 / step, nodes - 2
+            self.coef = np.stack(
+                [y[:-1], m0, 3 * dy - 2 * m0 - m1, m0 + m1 - 2 * dy], axis=-1
+            )
+            mid = z[:-1] + step / 2
+            xm = self(mid)
+            err = np.where(
+                mid <= 0,
+                np.abs(dist.cdf(xm) - special.ndtr(mid)),
+                np.abs(dist.sf(xm) - special.ndtr(-mid)),
+            )
+            if np.max(err) <= _TABLE_TOL:
+                self.ok = True
+                return
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        t = (z - self.z0) * self.inv_step
+        with np.errstate(invalid="ignore"):  # NaN (not sampled) stays NaN through s
+            i = np.clip(t.astype(np.intp), 0, self.last)
+        s = t - i
+        c = self.coef[i]
+        y = c[..., 0] + s * (c[..., 1] + s * (c[..., 2] + s * c[..., 3]))
+        if self.logit:
+            return self.loc + self.scale * special.expit(y)
+        return self.loc + np.exp(y)
+
+
+class _Sampler:
+    """Fast draws and quantiles of one validated distribution (a frozen scipy
+    distribution, or :class:`_Fixed`).
+
+    :meth:`draw` uses the generator's own samplers; :meth:`ppf` a closed form or a
+    :class:`_HermiteTable` (built on first use); :meth:`cdf` is scipy's.
+    """
+
+    def __init__(self, dist: Any) -> None:
+        self.dist = dist
+        self._table: _HermiteTable | None = None
+        if isinstance(dist, _Fixed):
+            self.name, self.shapes, self.loc, self.scale = "fixed", (), dist.value, 0.0
+            return
+        self.name, self.shapes = dist.name, dist.shapes
+        self.loc, self.scale = dist.loc, dist.scale
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws straight from the generator."""
+        name, loc, scale, shp = self.name, self.loc, self.scale, self.shapes
+        if name == "fixed":
+            return np.full(n, loc)
+        if name == "uniform":
+            return loc + scale * rng.random(n)
+        if name == "triang":
+            return rng.triangular(loc, loc + shp[0] * scale, loc + scale, n)
+        if name == "norm":
+            return rng.normal(loc, scale, n)
+        if name == "beta":
+            return loc + scale * rng.beta(shp[0], shp[1], n)
+        if name == "lognorm":
+            return loc + scale * rng.lognormal(0.0, shp[0], n)
+        if name == "gamma":
+            return loc + rng.gamma(shp[0], scale, n)
+        # truncated normal: its closed-form inverse CDF is as fast as a draw
+        return self.ppf(rng.random(n))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantiles at probabilities ``u`` (already clipped inside (0, 1))."""
+        name, loc, scale, shp = self.name, self.loc, self.scale, self.shapes
+        if name == "fixed":
+            return np.full(np.shape(u), loc)
+        if name == "uniform":
+            return loc + scale * u
+        if name == "triang":
+            c = shp[0]
+            x = np.where(u < c, np.sqrt(u * c), 1.0 - np.sqrt((1.0 - u) * (1.0 - c)))
+            return loc + scale * x
+        if name == "norm":
+            return loc + scale * special.ndtri(u)
+        if name == "truncnorm":
+            a, b = shp
+            if a > 0:  # both bounds in the upper tail: work on the survival side
+                pa, pb = special.ndtr(-a), special.ndtr(-b)
+                return loc - scale * special.ndtri(pa - u * (pa - pb))
+            pa, pb = special.ndtr(a), special.ndtr(b)
+            return loc + scale * special.ndtri(pa + u * (pb - pa))
+        if name == "lognorm":
+            return loc + scale * np.exp(shp[0] * special.ndtri(u))
+        if self._table is None:
+            self._table = _HermiteTable(self.dist)
+        if not self._table.ok:  # pragma: no cover - no allowed distribution so far
+            return np.asarray(self.dist.ppf(u), dtype=float)
+        return self._table(special.ndtri(u))
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """Probabilities of values ``x`` (the inverse of :meth:`ppf`)."""
+        if self.name == "fixed":
+            return np.full(np.shape(x), 0.5)
+        return np.asarray(self.dist.cdf(x), dtype=float)
 
 
 def _support(dist: Any) -> tuple[float, float]:
@@ -210,13 +425,23 @@ class Input:
     distribution: Any = None
     spec: dict[str, Any] = field(default_factory=dict)
     site: str | None = None
+    sampler: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.sampler is None and self.kind == "parameter":
+            object.__setattr__(self, "sampler", _Sampler(self.distribution))
 
     def quantile(self, u: Any) -> np.ndarray:
-        """Values of a parameter input at probabilities ``u`` (its inverse CDF)."""
+        """Values of a parameter input at probabilities ``u`` (its inverse CDF).
+
+        Closed forms, or for beta and gamma a table within 1e-10 in probability of
+        scipy's inverse CDF (:class:`_HermiteTable`); probabilities are clipped to
+        [1e-12, 1 - 1e-12] so unbounded distributions stay finite.
+        """
         if self.kind != "parameter":
             raise TypeError(f"{self.name}: a DiD input has no single quantile function")
         p = np.clip(np.asarray(u, dtype=float), _EPS, 1 - _EPS)
-        return np.asarray(self.distribution.ppf(p), dtype=float)
+        return np.asarray(self.sampler.ppf(p), dtype=float)
 
     def base_value(self, params: ParameterSet) -> float:
         """The input's value at the point estimate (1 for a scale input)."""
@@ -304,6 +529,43 @@ class Uncertainty:
         rng = np.random.default_rng(seed)
         return rng.random((n, len(self.columns)))
 
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` Monte Carlo rows drawn directly from the input distributions.
+
+        Returns a *value matrix* of shape (n, columns), column-major so each column is
+        contiguous: a parameter input's column holds its values (physical units, or
+        the multiplier of a scale input), a DiD input's two columns standard normal
+        scores (:meth:`from_values` turns them into the site's correlated DiD pair).
+        The parameter inputs are drawn in file order, then all DiD scores at once, so
+        the generator's state fixes every draw.
+        """
+        values = np.empty((n, len(self.columns)), order="F")
+        col, did_cols = 0, []
+        for item in self.inputs:
+            if item.kind == "did":
+                did_cols += [col, col + 1]
+            else:
+                values[:, col] = item.sampler.draw(rng, n)
+            col += len(item.columns)
+        if did_cols:
+            values[:, did_cols] = rng.standard_normal((len(did_cols), n)).T
+        return values
+
+    def to_unit(self, values: np.ndarray) -> np.ndarray:
+        """The unit-hypercube rows of a value matrix (each column's CDF); the inverse
+        of the quantile step of :meth:`transform`."""
+        unit = np.empty(values.shape)
+        col = 0
+        for item in self.inputs:
+            width = len(item.columns)
+            block = values[:, col : col + width]
+            if item.kind == "did":
+                unit[:, col : col + width] = special.ndtr(block)
+            else:
+                unit[:, col] = item.sampler.cdf(block[:, 0])
+            col += width
+        return unit
+
     def transform(
         self, unit: np.ndarray, params: ParameterSet, sites: Sequence[str]
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -333,45 +595,78 @@ class Uncertainty:
             raise ValueError(
                 f"sample matrix must have shape (n, {len(self.columns)}), got {unit.shape}"
             )
+        values = np.empty(unit.shape, order="F")
+        col = 0
+        for item in self.inputs:
+            width = len(item.columns)
+            block = np.clip(unit[:, col : col + width], _EPS, 1 - _EPS)
+            if item.kind == "did":
+                values[:, col : col + width] = special.ndtri(block)
+            else:
+                values[:, col] = item.quantile(block[:, 0])
+            col += width
+        return self.from_values(values, params, sites, missing=np.isnan(unit))
+
+    def from_values(
+        self,
+        values: np.ndarray,
+        params: ParameterSet,
+        sites: Sequence[str],
+        missing: np.ndarray | None = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Parameter overrides and DiD arrays from a value matrix (:meth:`draw`).
+
+        ``missing`` (same shape, optional) marks entries that were not sampled: those
+        keep the point value. Returns what :meth:`transform` returns; all sites' DiD
+        pairs come from one vectorised product of the scores with the sites' Cholesky
+        factors (the block-diagonal matrix product without its zeros).
+        """
+        n = values.shape[0]
+        if missing is not None and not missing.any():
+            missing = None
         overrides: dict[str, np.ndarray] = {}
         col = 0
         did_inputs = []
         for item in self.inputs:
-            block = unit[:, col : col + len(item.columns)]
-            col += len(item.columns)
+            width = len(item.columns)
             if item.kind == "did":
-                did_inputs.append((item, block))
+                did_inputs.append((item, col))
+                col += width
                 continue
-            u = block[:, 0]
-            if np.all(np.isnan(u)):
+            v = values[:, col]
+            gap = None if missing is None else missing[:, col]
+            col += width
+            if gap is not None and gap.all():
                 continue
-            values = item.quantile(u)
             for name in item.parameters:
                 point = np.asarray(overrides.get(name, params[name]), dtype=float)
                 if item.apply == "scale":
-                    new = point * np.where(np.isnan(u), 1.0, values)
+                    new = point * (v if gap is None else np.where(gap, 1.0, v))
                 else:
-                    new = np.where(np.isnan(u), point, values)
-                overrides[name] = np.broadcast_to(new, (unit.shape[0],))
+                    new = v if gap is None else np.where(gap, point, v)
+                overrides[name] = np.broadcast_to(new, (n,))
         dids: dict[str, np.ndarray] = {}
         if did_inputs:
-            from ..model.appraisal import (
-                site_impacts,
-            )  # local: appraisal imports this module's users
-
-            point = site_impacts(params, list(sites))
-            n = unit.shape[0]
-            et = np.tile(np.asarray(point["did_effective"], dtype=float), (n, 1))
-            sc = np.tile(np.asarray(point["did_completions"], dtype=float), (n, 1))
-            for item, block in did_inputs:
-                if item.site not in sites:
-                    continue
-                j = list(sites).index(item.site)
-                mean, chol = did_distribution(params, item.site)
-                z = special.ndtri(np.clip(np.nan_to_num(block, nan=0.5), _EPS, 1 - _EPS))
-                draws = mean + z @ chol.T
-                sampled = ~np.isnan(block).all(axis=1)  # unsampled rows keep the point DiD
-                et[sampled, j], sc[sampled, j] = draws[sampled, 0], draws[sampled, 1]
+            point_et, point_sc, chosen = _did_context(params, tuple(sites), did_inputs)
+            et = np.empty((n, len(sites)))
+            sc = np.empty((n, len(sites)))
+            et[:], sc[:] = point_et, point_sc
+            if chosen is not None:
+                cols, js, mean, chol = chosen
+                z_et, z_sc = values[:, cols[0::2]], values[:, cols[1::2]]
+                gap = None if missing is None else missing[:, cols]
+                if gap is not None:
+                    z_et = np.where(gap[:, 0::2], 0.0, z_et)
+                    z_sc = np.where(gap[:, 1::2], 0.0, z_sc)
+                # (z_et, z_sc) @ L.T + mean for every site at once (L lower-triangular)
+                draw_et = mean[0] + chol[0, 0] * z_et
+                draw_sc = mean[1] + chol[1, 0] * z_et + chol[1, 1] * z_sc
+                if gap is None:
+                    et[:, js], sc[:, js] = draw_et, draw_sc
+                else:  # rows with neither column sampled keep the point DiD
+                    sampled = ~(gap[:, 0::2] & gap[:, 1::2])
+                    et[:, js] = np.where(sampled, draw_et, et[:, js])
+                    sc[:, js] = np.where(sampled, draw_sc, sc[:, js])
             dids = {"did_effective": et, "did_completions": sc}
         return overrides, dids
 
@@ -417,6 +712,40 @@ def _ref_text(ref: Mapping[str, Any]) -> str:
     from ..inputs.citations import cite
 
     return cite(ref, style="short") if ref else ""
+
+
+_DID_CACHE: dict[tuple[int, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _did_context(
+    params: ParameterSet, sites: tuple[str, ...], did_inputs: list[tuple[Input, int]]
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Point DiDs of ``sites`` and the stacked means and Cholesky factors of the DiD
+    inputs among them, computed once per parameter set (every block reuses them)."""
+    key = (id(params), sites, tuple(f"{i.name}@{c}" for i, c in did_inputs))
+    hit = _DID_CACHE.get(key)
+    if hit is not None and hit[0] is params:
+        return hit[1]
+    from ..model.appraisal import site_impacts  # local: appraisal imports our users
+
+    point = site_impacts(params, list(sites))
+    used = [(item, c) for item, c in did_inputs if item.site in sites]
+    chosen = None
+    if used:
+        cols = [c + i for _, c in used for i in (0, 1)]
+        js = [sites.index(item.site or "") for item, _ in used]
+        pairs = [did_distribution(params, item.site or "") for item, _ in used]
+        mean = np.stack([m for m, _ in pairs], axis=-1)  # (2, k)
+        chol = np.stack([c for _, c in pairs], axis=-1)  # (2, 2, k)
+        chosen = (cols, js, mean, chol)
+    context = (
+        np.asarray(point["did_effective"], dtype=float),
+        np.asarray(point["did_completions"], dtype=float),
+        chosen,
+    )
+    _DID_CACHE.clear()  # one entry: the parameter set being analysed
+    _DID_CACHE[key] = (params, context)
+    return context
 
 
 def did_distribution(params: ParameterSet, site: str) -> tuple[np.ndarray, np.ndarray]:

@@ -77,7 +77,7 @@ def sobol(
         (``parameter`` = input or group names); with ``second_order`` also ``S2`` and
         ``S2_conf`` over ``(output, site, parameter, parameter_2)``.
     """
-    from .saltelli import group_names, sobol_design, sobol_indices
+    from .saltelli import design_rows, group_names, sobol_design_blocks, sobol_indices
 
     if n < 2 or n & (n - 1):
         raise ValueError(f"n must be a power of two (Sobol sequence), got {n}")
@@ -99,8 +99,11 @@ def sobol(
         f"use at most n = {power:,} (the estimators need every row at once, so Sobol "
         "cannot be chunked), fewer resamples, or Morris screening",
     )
-    unit = sobol_design(problem, n, second_order=second_order, seed=seed)
-    out = evaluate_blocks(params, uncertainty, unit, sites, progress, "sobol")
+    rows = design_rows(problem, n, second_order)
+    blocks = sobol_design_blocks(problem, n, second_order=second_order, seed=seed)
+    out = evaluate_blocks(
+        params, uncertainty, blocks, sites, progress, "sobol", rows, list(outputs)
+    )
     names = group_names(problem)
     stacked = np.concatenate([out[o] for o in outputs], axis=1)  # (rows, output x site)
     res = sobol_indices(
@@ -142,7 +145,7 @@ def sobol(
             "sobol",
             seed,
             n=n,
-            rows=int(unit.shape[0]),
+            rows=rows,
             groups=int(groups),
             second_order=int(second_order),
             resamples=resamples,

@@ -20,12 +20,19 @@ exactly as SALib draws them (the same resamples, so the same intervals to roundi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from scipy.stats import norm, qmc
 
-__all__ = ["group_names", "sobol_design", "sobol_indices"]
+__all__ = [
+    "design_rows",
+    "group_names",
+    "sobol_design",
+    "sobol_design_blocks",
+    "sobol_indices",
+]
 
 _EPS = np.finfo(float).eps
 
@@ -34,6 +41,41 @@ def group_names(problem: dict[str, Any]) -> list[str]:
     """Factor names of a SALib problem: its groups (first-seen order) or its variables."""
     groups = problem.get("groups")
     return list(dict.fromkeys(groups)) if groups else list(problem["names"])
+
+
+def design_rows(problem: dict[str, Any], n: int, second_order: bool = False) -> int:
+    """Rows of Saltelli's design for ``n`` base rows: ``n (G + 2)`` or ``n (2G + 2)``."""
+    g = len(group_names(problem))
+    return n * (2 * g + 2 if second_order else g + 2)
+
+
+def sobol_design_blocks(
+    problem: dict[str, Any],
+    n: int,
+    second_order: bool = False,
+    seed: int | None = None,
+    scramble: bool = True,
+    base_rows: int = 2**12,
+) -> Iterator[np.ndarray]:
+    """Saltelli's design, ``base_rows`` base rows (``base_rows (G + 2)`` design rows) at
+    a time: the scrambled Sobol sequence is continued block by block, so the blocks
+    concatenate to :func:`sobol_design` exactly and memory holds one block."""
+    d = int(problem["num_vars"])
+    names = problem.get("groups") or problem["names"]
+    factors = group_names(problem)
+    member = np.array([[name == f for name in names] for f in factors])  # (G, D)
+    bounds = np.asarray(problem["bounds"], dtype=float)
+    engine = qmc.Sobol(d=2 * d, scramble=scramble, seed=seed)
+    for start in range(0, n, base_rows):
+        base = engine.random(min(base_rows, n - start))
+        a, b = base[:, :d], base[:, d:]
+        blocks = [a[:, None, :]]
+        blocks.append(np.where(member[None], b[:, None, :], a[:, None, :]))  # AB
+        if second_order:
+            blocks.append(np.where(member[None], a[:, None, :], b[:, None, :]))  # BA
+        blocks.append(b[:, None, :])
+        design = np.concatenate(blocks, axis=1).reshape(-1, d)
+        yield bounds[:, 0] + design * (bounds[:, 1] - bounds[:, 0])
 
 
 def sobol_design(
@@ -52,20 +94,9 @@ def sobol_design(
         (second order) B with group g's columns from A, then B. ``G`` = number of
         groups (or variables), ``D`` = number of variables.
     """
-    d = int(problem["num_vars"])
-    names = problem.get("groups") or problem["names"]
-    factors = group_names(problem)
-    member = np.array([[name == f for name in names] for f in factors])  # (G, D)
-    base = qmc.Sobol(d=2 * d, scramble=scramble, seed=seed).random(n)
-    a, b = base[:, :d], base[:, d:]
-    blocks = [a[:, None, :]]
-    blocks.append(np.where(member[None], b[:, None, :], a[:, None, :]))  # AB
-    if second_order:
-        blocks.append(np.where(member[None], a[:, None, :], b[:, None, :]))  # BA
-    blocks.append(b[:, None, :])
-    design = np.concatenate(blocks, axis=1).reshape(-1, d)
-    bounds = np.asarray(problem["bounds"], dtype=float)
-    return bounds[:, 0] + design * (bounds[:, 1] - bounds[:, 0])
+    return np.concatenate(
+        list(sobol_design_blocks(problem, n, second_order, seed, scramble, base_rows=n))
+    )
 
 
 def _ratio(num: np.ndarray, var: np.ndarray) -> np.ndarray:
@@ -126,9 +157,10 @@ def sobol_indices(
     rng = np.random.default_rng(seed)  # seed 0 is a seed too (SALib treats it as None)
     r = rng.integers(n, size=(n, resamples))
     z = norm.ppf(0.5 + conf_level / 2)
-    counts = np.zeros((resamples, n))
-    np.add.at(counts, (np.broadcast_to(np.arange(resamples), r.shape), r), 1.0)
-    counts /= n  # each row of counts now averages over one resample
+    # times each row is drawn in each resample (bincount: np.add.at is 30x slower)
+    cells = (np.arange(resamples)[None, :] * n + r).ravel()
+    counts = np.bincount(cells, minlength=resamples * n).reshape(resamples, n) / n
+    # each row of counts now averages over one resample
 
     def rmean(values: np.ndarray) -> np.ndarray:  # (n, K) -> (R, K) resample means
         return counts @ values
