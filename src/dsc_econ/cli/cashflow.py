@@ -10,7 +10,40 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..inputs.safety import write_csv
+from ..outputs.terminal import frame_text, terminal_width, with_units, wrap
 from .common import add_common_options, load_params, write_text
+
+YEAR_KEYS: dict[str, str] = {
+    "cost": "costs",
+    "benefit": "benefits",
+    "net": "net",
+    "discount_factor": "discount_factor",
+    "cost_discounted": "costs_discounted",
+    "benefit_discounted": "benefits_discounted",
+    "net_discounted": "net_discounted",
+    "cumulative_net": "cumulative_net",
+    "cumulative_net_discounted": "cumulative_net_discounted",
+}
+"""Year-table variable -> JSON key and column heading (the ``appraise --json`` names)."""
+
+COMPACT = ["cost", "benefit", "net", "discount_factor", "cumulative_net_discounted"]
+"""Columns of the default year table (``--full``: every column of ``YEAR_KEYS``)."""
+
+SUMMARY_KEYS: dict[str, str] = {
+    "pv_cost": "pv_costs",
+    "pv_benefit": "pv_benefits",
+    "tail_benefit": "tail_benefits",
+    "npv": "npv",
+    "bcr": "bcr",
+    "payback": "payback_year",
+    "payback_discounted": "payback_year_discounted",
+    "npv_single_cohort": "npv_single_cohort",
+    "bcr_single_cohort": "bcr_single_cohort",
+}
+"""Per-row summary variable -> JSON key and column heading."""
+
+PAYBACK_UNIT = "programme year (year 1 = 2009-10); text when not within the horizon"
 
 
 def add_parser(sub: Any) -> None:
@@ -67,6 +100,13 @@ def add_parser(sub: Any) -> None:
     fmt = cf.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit the tables as CSV (long)")
+    cf.add_argument(
+        "--full",
+        action="store_true",
+        help="print every column of the year tables (discounted and cumulative costs, "
+        "benefits and net); default: year, costs, benefits, net, discount factor and "
+        "cumulative discounted net",
+    )
     cf.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
 
 
@@ -77,6 +117,36 @@ def _shortcuts(args: argparse.Namespace) -> None:
         args.assignments.append(f"cashflow.horizon={args.horizon}")
     if args.perpetual:
         args.assignments.append("cashflow.perpetual=true")
+
+
+def _unit(ds: Any, variable: str) -> str:
+    """Unit of a cash-flow variable for a ``units`` block (``1`` reads ``ratio``)."""
+    unit = str(ds[variable].attrs.get("units", ""))
+    if variable.startswith("payback"):
+        return PAYBACK_UNIT
+    return "ratio" if unit == "1" else unit
+
+
+def _header(ds: Any) -> list[str]:
+    """The header sentences: money unit, benefit source (and its assumption), discounting,
+    costs, year axis and streams counted."""
+    benefits = ds.attrs["benefits"]
+    costs = "discounted" if ds.attrs["discount_costs"] else "undiscounted (Table 7.10)"
+    lines = [
+        f"Cash flows, money in £ thousand (£k); benefits from {benefits}; discounting "
+        f"{ds.attrs['discounting']}; costs {costs}; year 1 = 2009-10; streams counted: "
+        f"{ds.attrs['streams_in_bcr']}."
+    ]
+    if benefits == "stockflow":
+        tail = " and in the perpetuity tail after it" if ds.attrs["perpetual"] else ""
+        lines.append(
+            "Benefits from the stock-flow model (cashflow.benefits = stockflow, the "
+            "default) assume that the pilot's change in flow shares persists for every "
+            f"year of the {ds.sizes['year']}-year horizon{tail} (the stock-flow reading of "
+            "the report's 'persist indefinitely', section 7.5). For the Table 7.10 cohort "
+            "only, use --benefits single_cohort."
+        )
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,36 +161,45 @@ def run(args: argparse.Namespace) -> int:
     unknown = [r for r in chosen if r not in rows]
     if unknown:
         raise ValueError(f"--table {unknown}: not a row of the cash flows ({rows})")
-    columns = [
-        "cost",
-        "benefit",
-        "net",
-        "discount_factor",
-        "cost_discounted",
-        "benefit_discounted",
-        "net_discounted",
-        "cumulative_net",
-        "cumulative_net_discounted",
-    ]
-    summary = ["pv_cost", "pv_benefit", "tail_benefit", "npv", "bcr",
-               "npv_single_cohort", "bcr_single_cohort"]
+    columns = list(YEAR_KEYS)
+    summary = [k for k in SUMMARY_KEYS if not k.startswith("payback")]
 
     def payback(value: Any) -> str:
         return "not within the horizon" if int(value) == NO_PAYBACK else str(int(value))
 
     streams = load_streams(params)
     if args.json:
-        payload = {
+        payload: dict[str, Any] = {
             "package_version": __version__,
-            "benefits": ds.attrs["benefits"],
-            "units": "GBP thousand",
-            "rows": {
+            "units": {
+                "sites": {SUMMARY_KEYS[k]: _unit(ds, k) for k in SUMMARY_KEYS},
+                "years": {YEAR_KEYS[k]: _unit(ds, k) for k in columns},
+                "streams": {
+                    "amount": "GBP thousand per year",
+                    "present_values": "GBP thousand",
+                },
+            },
+            "settings": {
+                "benefits_source": ds.attrs["benefits"],
+                "discounting": ds.attrs["discounting"],
+                "discount_costs": bool(ds.attrs["discount_costs"]),
+                "perpetual": bool(ds.attrs["perpetual"]),
+                "horizon": int(ds.sizes["year"]),
+                "year_convention": ds.attrs["year_convention"],
+                "streams_in_bcr": ds.attrs["streams_in_bcr"],
+            },
+            "notes": _header(ds)[1:],
+            "sites": {
                 r: {
-                    **{k: float(ds[k].sel(site=r)) for k in summary},
-                    "payback": payback(ds.payback.sel(site=r)),
-                    "payback_discounted": payback(ds.payback_discounted.sel(site=r)),
+                    **{SUMMARY_KEYS[k]: float(ds[k].sel(site=r)) for k in summary},
+                    "payback_year": payback(ds.payback.sel(site=r)),
+                    "payback_year_discounted": payback(ds.payback_discounted.sel(site=r)),
                     "years": {
-                        k: [float(x) for x in ds[k].sel(site=r).values] for k in columns
+                        "year": [int(y) for y in ds.year.values],
+                        **{
+                            YEAR_KEYS[k]: [float(x) for x in ds[k].sel(site=r).values]
+                            for k in columns
+                        },
                     },
                 }
                 for r in chosen
@@ -133,64 +212,94 @@ def run(args: argparse.Namespace) -> int:
                 }
                 for s in streams
             },
+            "parameters": {"source": params.source, "overridden": list(params.overridden)},
         }
-        text = json.dumps(payload, indent=2, allow_nan=False)
+        text = json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
     elif args.csv:
         frame = ds[columns].sel(site=chosen).to_dataframe().reset_index()
-        text = frame.to_csv(index=False)
+        text = write_csv(frame, index=False)
     else:
-        parts = [
-            f"Cash flows (£ thousand), benefits from {ds.attrs['benefits']}; "
-            f"discounting {ds.attrs['discounting']}; costs "
-            f"{'discounted' if ds.attrs['discount_costs'] else 'undiscounted (Table 7.10)'}"
-            f"; year 1 = 2009-10; streams counted: {ds.attrs['streams_in_bcr']}."
-        ]
+        width = terminal_width()
+        parts = [wrap(line, width) for line in _header(ds)]
         if params.overridden:
-            parts.append(f"Overridden: {', '.join(params.overridden)}")
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            for r in chosen:
-                one = ds.sel(site=r)
-                frame = pd.DataFrame(
-                    {k: one[k].values for k in columns}, index=one.year.values
-                )
-                frame.index.name = "year"
-                label = "Programme (all sites + programme streams)" if r == "all" else (
-                    f"Site {r}"
-                )
-                parts.append(f"\n{label}:")
-                parts.append(frame.round(3).to_string())
-                bcr = float(one.bcr)
-                parts.append(
+            parts.append(wrap(f"Overridden: {', '.join(params.overridden)}", width))
+        shown = columns if args.full else COMPACT
+        units = {YEAR_KEYS[k]: _unit(ds, k) for k in columns}
+        units["discount_factor"] = ""  # a factor: its heading needs no unit
+        for r in chosen:
+            one = ds.sel(site=r)
+            frame = pd.DataFrame(
+                {YEAR_KEYS[k]: one[k].values for k in shown}, index=one.year.values
+            )
+            frame.index.name = "year"
+            frame = frame.round({c: 3 if c == "discount_factor" else 1 for c in frame})
+            label = (
+                "Programme (all sites + programme streams)" if r == "all" else f"Site {r}"
+            )
+            parts.append(f"\n{label}:")
+            parts.append(frame_text(with_units(frame, units), width))
+            bcr = float(one.bcr)
+            parts.append(
+                wrap(
                     f"Payback: simple {payback(one.payback)}, discounted "
-                    f"{payback(one.payback_discounted)}. NPV {float(one.npv):,.1f}, BCR "
-                    f"{bcr if np.isnan(bcr) else round(bcr, 2)} (time profile); "
-                    f"single cohort NPV {float(one.npv_single_cohort):,.1f}, BCR "
-                    f"{float(one.bcr_single_cohort):.2f}."
+                    f"{payback(one.payback_discounted)}. NPV {float(one.npv):,.1f} £k, "
+                    f"BCR {bcr if np.isnan(bcr) else round(bcr, 2)} (time profile); "
+                    f"single cohort NPV {float(one.npv_single_cohort):,.1f} £k, BCR "
+                    f"{float(one.bcr_single_cohort):.2f}.",
+                    width,
                 )
-            table = pd.DataFrame({k: ds[k].values for k in summary}, index=rows)
-            table.insert(5, "payback", [payback(v) for v in ds.payback.values])
-            table.insert(6, "payback_discounted",
-                         [payback(v) for v in ds.payback_discounted.values])
-            parts.append("\nSummary (£ thousand):")
-            parts.append(table.round(2).to_string())
-            for s in streams:
-                state = "counted" if s.include_in_bcr else "not counted (off by default)"
-                end = "in perpetuity" if s.perpetual else f"to year {s.last_year:g}"
-                parts.append(
-                    f"\nStream outside the tree: {s.name} ({s.kind}, {s.site}, "
+            )
+        if not args.full:
+            parts.append(
+                wrap(
+                    "(--full adds the discounted costs, benefits and net and the "
+                    "cumulative net.)",
+                    width,
+                )
+            )
+        table = pd.DataFrame(
+            {SUMMARY_KEYS[k]: ds[k].values for k in summary},
+            index=pd.Index(rows, name="site"),
+        ).round(2)
+        table.insert(5, "payback_year", [payback(v) for v in ds.payback.values])
+        table.insert(
+            6, "payback_year_discounted", [payback(v) for v in ds.payback_discounted.values]
+        )
+        summary_units = {SUMMARY_KEYS[k]: _unit(ds, k) for k in SUMMARY_KEYS}
+        summary_units["payback_year"] = summary_units["payback_year_discounted"] = "year"
+        parts.append("\nSummary (unit in each heading; payback year 1 = 2009-10):")
+        parts.append(frame_text(with_units(table, summary_units), width))
+        for s in streams:
+            state = "counted" if s.include_in_bcr else "not counted (off by default)"
+            end = "in perpetuity" if s.perpetual else f"to year {s.last_year:g}"
+            parts.append(
+                "\n"
+                + wrap(
+                    f"Stream outside the tree: {s.name} ({s.kind}, {s.site}, "
                     f"{s.amount:g} £k a year from year {s.first_year} {end}; {state}). "
-                    f"Source: {s.reference}."
+                    f"Source: {s.reference}.",
+                    width,
+                    hanging="    ",
                 )
-                parts.append(
-                    "Present value (£ thousand) by first year (rows) and timing:"
-                )
-                parts.append(stream_present_values(params, s).round(1).to_string())
+            )
+            parts.append("Present value by first year (rows) and timing (columns):")
+            pv = stream_present_values(params, s).round(1)
+            parts.append(
+                frame_text(with_units(pv, dict.fromkeys(pv.columns, "GBP thousand")), width)
+            )
         text = "\n".join(parts)
     if args.psa:
         from ..sensitivity.dynamics import payback_psa
 
         psa = payback_psa(params, args.psa, args.seed, sites=args.sites, within=args.within)
         if args.json:
+            payload["units"]["psa"] = {
+                "npv_q05": "GBP thousand",
+                "npv_q50": "GBP thousand",
+                "npv_q95": "GBP thousand",
+                "p_npv_positive": "probability",
+                "p_payback_within": "probability",
+            }
             payload["psa"] = {
                 r: {
                     "npv_q05": float(psa.npv_q05.sel(site=r)),
@@ -204,26 +313,31 @@ def run(args: argparse.Namespace) -> int:
                 }
                 for r in rows
             }
-            text = json.dumps(payload, indent=2, allow_nan=False)
+            text = json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
         elif not args.csv:
+            width = terminal_width()
             frame = pd.DataFrame(
                 {
-                    "npv_q05": psa.npv_q05.values,
-                    "npv_q50": psa.npv_q50.values,
-                    "npv_q95": psa.npv_q95.values,
-                    "p_npv>0": psa.p_npv_positive.values,
+                    "npv_q05 (£k)": psa.npv_q05.values,
+                    "npv_q50 (£k)": psa.npv_q50.values,
+                    "npv_q95 (£k)": psa.npv_q95.values,
+                    "p_npv>0 (prob)": psa.p_npv_positive.values,
                     **{
-                        f"p_payback<={int(w)}": psa.p_payback_within.sel(within=w).values
+                        f"p_payback<={int(w)} (prob)": psa.p_payback_within.sel(
+                            within=w
+                        ).values
                         for w in psa.within.values
                     },
                 },
-                index=rows,
+                index=pd.Index(rows, name="site"),
             )
-            text += (
-                f"\n\nMonte Carlo ({args.psa} samples, seed {args.seed}; "
-                f"{psa.attrs['uncertainty_source']}), £ thousand and probabilities:\n"
-                + frame.round(3).to_string()
+            text += "\n\n" + wrap(
+                f"Monte Carlo ({args.psa} samples, seed {args.seed}; "
+                f"{psa.attrs['uncertainty_source']}); unit in each heading:",
+                width,
             )
+            rounding = {c: 1 if c.startswith("npv") else 3 for c in frame}
+            text += "\n" + frame_text(frame.round(rounding), width)
     write_text(text, args.output)
     if args.output:
         print(f"saved {args.output}")
