@@ -55,7 +55,7 @@ def _imports(path: Path, module: str) -> list[tuple[int, str]]:
                 found.append((node.lineno, target))
         elif isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
-    return [(line, t) for line, t in found if t.startswith("dsc_econ.")]
+    return [(line, t) for line, t in found if t == "dsc_econ" or t.startswith("dsc_econ.")]
 
 
 def test_every_module_belongs_to_a_wing():
@@ -94,13 +94,15 @@ def test_the_walker_sees_upward_and_sideways_imports(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text(
         "def f():\n    from ..outputs import tables\n"
-        "from ..sensitivity.engine import evaluate\nfrom .. import appraise\n",
+        "from ..sensitivity.engine import evaluate\nfrom .. import appraise\n"
+        "def g():\n    import dsc_econ\n",
         encoding="utf-8",
     )
-    assert len(_upward(probe, "dsc_econ.model.probe")) == 3
-    assert len(_upward(probe, "dsc_econ.records.probe")) == 3
+    assert len(_upward(probe, "dsc_econ.model.probe")) == 4
+    assert len(_upward(probe, "dsc_econ.records.probe")) == 4
     assert _upward(probe, "dsc_econ.cli.probe") == [
-        "dsc_econ.cli.probe:4 imports the package facade (dsc_econ.appraise)"
+        "dsc_econ.cli.probe:4 imports the package facade (dsc_econ.appraise)",
+        "dsc_econ.cli.probe:6 imports the package facade (dsc_econ)",
     ]
 
 

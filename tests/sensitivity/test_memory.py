@@ -59,6 +59,30 @@ def test_psa_estimate_is_within_a_factor_of_two_of_the_measured_peak(setup):
     assert peak / 2 <= estimate <= peak * 2, (estimate, peak)
 
 
+def test_psa_estimate_without_samples_is_within_a_factor_of_two(setup):
+    params, unc = setup
+    n = 2**18
+    tracemalloc.start()
+    dsc.sensitivity.psa(params, unc, n=n, chunked=False, progress=False, keep_samples=False)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    estimate = memory.psa_bytes(n, len(unc.columns), 6, keep_samples=False)
+    assert peak / 2 <= estimate <= peak * 2, (estimate, peak)
+
+
+def test_sobol_estimate_is_within_a_factor_of_two_of_the_measured_peak(setup):
+    params, unc = setup
+    n = 2**12
+    problem = unc.problem(groups=True)
+    d = len(dict.fromkeys(problem["groups"]))
+    tracemalloc.start()
+    dsc.sensitivity.sobol(params, unc, n=n, progress=False)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    estimate = memory.sobol_bytes(n, d, len(unc.columns), 6, False, 100)
+    assert peak / 2 <= estimate <= peak * 2, (estimate, peak)
+
+
 def test_cli_refuses_in_one_line(small_machine, capsys):
     assert main(["sensitivity", "sobol", "--n", str(2**20)]) == 2
     err = capsys.readouterr().err

@@ -76,7 +76,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--chunked",
         action="store_true",
-        help="keep running summaries only, memory flat in n (default above 2^20)",
+        help="memory flat in n (default above 2^20): running summaries only, or with "
+        "--output every sample through dask",
     )
     p.add_argument(
         "--scheduler", metavar="ADDRESS", help="dask.distributed scheduler to run on"
@@ -400,12 +401,3 @@ def _label(uncertainty: Any, name: str) -> str:
         return str(name)
     return uncertainty.label(item)
 
-
-def _unit(uncertainty: Any, params: Any, name: str) -> str:
-    """Unit of an input's values: its parameter's unit, or multiplier / DiD points."""
-    item = uncertainty.find(str(name))
-    if item is None or item.kind == "did":
-        return "proportion_change"
-    if item.apply == "scale":
-        return "multiplier"
-    return str(params.meta(item.parameters[0]).unit)

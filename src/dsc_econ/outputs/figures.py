@@ -1,6 +1,6 @@
 """Figures for board reports, in one accessible style.
 
-Every function takes the xarray results of :mod:`dsc_econ.sensitivity.methods` (or the model
+Every function takes the xarray results of :mod:`dsc_econ.sensitivity` (or the model
 functions) and returns a :class:`matplotlib.figure.Figure`; :func:`to_png` turns one
 into bytes for embedding. The style: the Okabe-Ito colour-blind-safe palette, labelled
 axes with units, money as £ (thousand or million), no figure without a title.

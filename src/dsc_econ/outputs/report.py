@@ -639,8 +639,9 @@ def _voi_sentence(site: str, ds: Any, labels: dict[str, str]) -> str:
 
 def value_of_information_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     """Section 4, end: is it worth finding out more? EVPI per site and the EVPPI of each
-    input group (:func:`dsc_econ.sensitivity.voi`), from the Monte Carlo sample of
-    section 3 (no extra model runs), with one plain-language sentence per site."""
+    input group (:func:`dsc_econ.sensitivity.voi`), with one plain-language sentence per
+    site. It reuses the first 50,000 samples of section 3's Monte Carlo run when that run
+    kept them (no extra model runs); after a chunked run it draws 50,000 of its own."""
     from ..sensitivity.voi import input_groups
 
     u = a.uncertainty
@@ -653,7 +654,7 @@ def value_of_information_section(a: Analyses, number: Iterator[int]) -> dict[str
         n=min(a.n_psa, 50_000),
         seed=a.seed,
         sites=a.sites,
-        result=a.mc if reuse else None,
+        result=a.mc.isel(sample=slice(0, 50_000)) if reuse else None,
         groups=groups,
         progress=False,
     )
@@ -977,7 +978,7 @@ def _check_sizes(
     uncertainty: Uncertainty, sites: Sequence[str], n_psa: int, n_sobol: int
 ) -> None:
     """Refuse sample sizes whose memory would not fit, before any analysis runs: the
-    report's charts hold every Monte Carlo draw, and Sobol holds its whole design."""
+    report's charts hold every Monte Carlo draw, and Sobol every output of its design."""
     from ..sensitivity import memory
 
     if isinstance(n_psa, bool) or not isinstance(n_psa, int) or n_psa < 2:

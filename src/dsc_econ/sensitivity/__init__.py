@@ -8,7 +8,11 @@ they compute from the results:
 
 * :mod:`.deterministic` -- :func:`oneway` (tornado), :func:`spider`, :func:`scenarios`,
   :func:`threshold` (switching values), :func:`thresholds` (of every input);
-* :mod:`.probabilistic` -- :func:`psa`, Monte Carlo in memory or chunked through dask;
+* :mod:`.probabilistic` -- :func:`psa`, Monte Carlo in memory or chunked (streamed in
+  process, or through dask when samples are kept);
+* :mod:`.dynamics` -- payback and time-profile NPV under one-way, Monte Carlo and Sobol;
+* :mod:`.voi` and :mod:`.smoothers` -- value of information (EVPI, EVPPI);
+* :mod:`.memory` -- memory estimates checked before a run;
 * :mod:`.global_methods` -- :func:`sobol` (vectorised Saltelli design,
   :mod:`.saltelli`) and :func:`morris` (SALib);
 * :mod:`.voi` -- value of information from the Monte Carlo sample: :func:`evpi`,

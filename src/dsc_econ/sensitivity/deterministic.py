@@ -138,7 +138,6 @@ def spider(
         f"use at most {fits:,} points (a chart needs 10-50)",
     )
     grid = np.linspace(low, high, points)
-    d = len(columns)
     unit = np.full((d * points, d), np.nan)
     for i, (_, col, _) in enumerate(columns):
         unit[i * points : (i + 1) * points, col] = grid

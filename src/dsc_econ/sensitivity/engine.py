@@ -4,8 +4,10 @@ After SALib's contract, a sample matrix on the unit hypercube (one column per un
 input, :mod:`dsc_econ.sensitivity.distributions`) goes through :func:`evaluate` -- the
 same array functions as the point estimate, never a per-sample loop -- and comes back as
 net present values and benefit-cost ratios per site. :func:`evaluate_blocks` walks a
-large matrix block by block; :func:`lazy_outputs` does the same through dask for a
-chunked Monte Carlo run. The reproducibility record every result carries is built here.
+large matrix block by block; a Monte Carlo run draws its blocks directly
+(:func:`draw_block`, :func:`evaluate_values`), and :func:`lazy_outputs` does the same
+through dask for a chunked run that keeps its samples or runs on a cluster. The
+reproducibility record every result carries is built here.
 """
 
 from __future__ import annotations

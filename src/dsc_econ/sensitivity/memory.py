@@ -8,12 +8,10 @@ available now, instead of letting the run die later with a ``MemoryError`` or be
 by the operating system.
 
 The estimates are simple sums of the arrays an analysis keeps (8 bytes a float) plus
-:data:`EVALUATION_BYTES_PER_ROW` for one evaluation block's temporaries (measured with
-``tracemalloc``: 1.16 kB per row for the six sites and 27 columns of the bundled
-uncertainty file). They are meant to be right within a factor of two, which is what a
-go/no-go check needs: for an in-memory Monte Carlo run of 2^16, 2^18 and 2^20 samples
-the estimate is 1.5-1.7 times the peak ``tracemalloc`` measures (tested), and close to
-the 855 MB resident size the benchmark reports at 10^6.
+:data:`EVALUATION_BYTES_PER_ROW` for one evaluation slice's temporaries. They are meant
+to be right within a factor of two, which is what a go/no-go check needs; the tests
+compare them with the peak ``tracemalloc`` measures for Monte Carlo runs with and
+without kept samples and for a Sobol run.
 """
 
 from __future__ import annotations
@@ -41,12 +39,14 @@ MEMORY_FRACTION = 0.5
 """Share of the currently available memory one analysis may plan to use."""
 
 EVALUATION_BYTES_PER_ROW = 1200
-"""Peak temporaries of :func:`~dsc_econ.sensitivity.engine.evaluate` per row of a full
-65,536-row block (measured 1.16 kB with ``tracemalloc``)."""
+"""Peak temporaries of :func:`~dsc_econ.sensitivity.engine.evaluate` per row evaluated
+at once (measured 1.16 kB with ``tracemalloc`` on the numpy path; the engine evaluates
+8,192-row slices)."""
 
 _FLOAT = 8
 _OUTPUTS = 4  # npv, bcr, total_benefit, cost
-_BLOCK = 2**16  # engine.BLOCK (rows evaluated at once); kept here to avoid a cycle
+_DRAW_BLOCK = 2**16  # engine.BLOCK (rows drawn at once)
+_BLOCK = 2**13  # engine.EVAL_ROWS (rows evaluated at once); kept here to avoid a cycle
 
 
 class MemoryBudgetError(ValueError):
@@ -105,22 +105,32 @@ def _evaluation(rows: int) -> int:
     return min(rows, _BLOCK) * EVALUATION_BYTES_PER_ROW
 
 
-def psa_bytes(n: int, columns: int, sites: int) -> int:
-    """In-memory Monte Carlo: the unit sample and four outputs per site, each held
-    twice at the peak (blocks concatenated, quantiles sorted), plus one block."""
-    return 2 * n * _FLOAT * (columns + _OUTPUTS * sites) + _evaluation(n)
+def psa_bytes(n: int, columns: int, sites: int, keep_samples: bool = True) -> int:
+    """In-memory Monte Carlo.
+
+    With ``keep_samples`` the run keeps the value matrix, its unit-hypercube rows and the
+    physical draws (about three matrices of ``n x columns``) and four outputs per site;
+    without, only NPV and BCR per site (and one column copied at a time for the
+    quantiles). Either way two blocks of draws may be in flight (drawn and evaluated on
+    two threads), each with its parameter overrides."""
+    held = 3 * columns + _OUTPUTS * sites if keep_samples else 2 * sites + 1
+    in_flight = 2 * min(n, _DRAW_BLOCK) * columns * _FLOAT * 2  # values and overrides
+    return n * _FLOAT * held + in_flight + 2 * _evaluation(n)
 
 
 def sobol_bytes(
     n: int, factors: int, columns: int, sites: int, second_order: bool, resamples: int
 ) -> int:
-    """Saltelli design of ``n (D + 2)`` rows (``n (2D + 2)``), its outputs (twice:
-    stacked for the estimators) and the bootstrap's index and count matrices
-    (``n x resamples`` each) with the per-factor terms (``n x outputs x sites``)."""
-    rows = n * (2 * factors + 2 if second_order else factors + 2)
-    design = rows * _FLOAT * (columns + 2 * _OUTPUTS * sites)
+    """Saltelli design of ``n (D + 2)`` rows (``n (2D + 2)``), streamed a block of
+    4,096 base rows at a time, so only one design block is held; its NPV and BCR per
+    site (twice: kept, then stacked for the estimators) and the bootstrap's index and
+    count matrices (``n x resamples`` each) with the per-factor terms."""
+    per_base = 2 * factors + 2 if second_order else factors + 2
+    rows = n * per_base
+    outputs = 2 * rows * 2 * sites * _FLOAT
+    design_block = min(n, 4096) * per_base * columns * _FLOAT
     bootstrap = 2 * n * resamples * _FLOAT + 4 * n * 2 * sites * _FLOAT
-    return design + bootstrap + _evaluation(rows)
+    return outputs + design_block + bootstrap + _evaluation(min(rows, 2**13))
 
 
 def morris_bytes(trajectories: int, factors: int, columns: int, sites: int) -> int:

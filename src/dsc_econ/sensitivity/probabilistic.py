@@ -1,5 +1,7 @@
 """Probabilistic sensitivity (Monte Carlo): distributions of NPV and BCR, intervals,
-P(BCR > 1), in memory or chunked through dask (:mod:`dsc_econ.sensitivity.engine`)."""
+P(BCR > 1), in memory or chunked: streamed block by block in this process (memory flat in
+N), or through dask when the samples are kept or a distributed client is running
+(:mod:`dsc_econ.sensitivity.engine`)."""
 
 from __future__ import annotations
 
@@ -86,9 +88,11 @@ def psa(
     chunked = n > 16 * BLOCK if chunked is None else chunked
     if not chunked:
         cols, k = len(uncertainty.columns), len(sites)
-        fits = memory.largest(lambda m: memory.psa_bytes(m, cols, k), memory.budget())
+        fits = memory.largest(
+            lambda m: memory.psa_bytes(m, cols, k, keep_samples), memory.budget()
+        )
         memory.check_memory(
-            memory.psa_bytes(n, cols, k),
+            memory.psa_bytes(n, cols, k, keep_samples),
             f"a Monte Carlo run of n = {n:,} in memory",
             f"run it chunked (--chunked, chunked=True: memory stays flat in n) or use "
             f"at most n = {fits:,}",
