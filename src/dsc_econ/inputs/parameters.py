@@ -602,18 +602,23 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
                             f"{get[m].source}: {get[m].name} = {get[m].value!r} must be "
                             "positive (it is the denominator of a share)"
                         )
-                pairs = [
-                    ("effective_treatment", "total_in_treatment"),
-                    ("successful_completions", "effective_treatment"),
-                    ("successful_completions", "total_completing"),
-                    ("total_completing", "total_in_treatment"),
-                ]
-                for small, big in pairs:
+                for small, big in COUNT_ORDER:
                     if np.any(np.asarray(get[small].value) > np.asarray(get[big].value)):
                         raise ParameterError(
                             f"{get[small].source}: {get[small].name} = "
                             f"{get[small].value!r} exceeds {big} = {get[big].value!r}"
                         )
+
+
+COUNT_ORDER: tuple[tuple[str, str], ...] = (
+    ("effective_treatment", "total_in_treatment"),
+    ("successful_completions", "effective_treatment"),
+    ("successful_completions", "total_completing"),
+    ("total_completing", "total_in_treatment"),
+)
+"""Pairs (smaller, larger) of one area-period's counts: a count can never exceed its
+partner. Checked by the loader and, with the user's file and row, by the programme
+tables and the journey records before they become parameters."""
 
 
 REQUIRED: tuple[str, ...] = (

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .parameters import ParameterError, ParameterSet, data_dir, load_parameters
+from .parameters import COUNT_ORDER, ParameterError, ParameterSet, data_dir, load_parameters
 from .user_csv import check_ids, read_user_table
 
 __all__ = ["COUNT_COLUMNS", "programme_parameters", "read_table", "site_files"]
@@ -107,12 +107,7 @@ def _check_counts(counts: pd.DataFrame) -> None:
                     f"{where}, {column} = {getattr(row, column):g} must be positive (it is "
                     "the denominator of a share)"
                 )
-        for small, big in (
-            ("effective_treatment", "total_in_treatment"),
-            ("successful_completions", "effective_treatment"),
-            ("successful_completions", "total_completing"),
-            ("total_completing", "total_in_treatment"),
-        ):
+        for small, big in COUNT_ORDER:
             if getattr(row, small) > getattr(row, big):
                 raise ParameterError(
                     f"{where}, {small} = {getattr(row, small):g} exceeds {big} = "

@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..inputs.parameters import ParameterError
+from ..inputs.parameters import COUNT_ORDER, ParameterError
 from ..inputs.safety import FORMULA_PREFIXES, write_csv
 from ..inputs.user_csv import check_ids, read_user_table
 
@@ -322,10 +322,7 @@ def read_journeys(
     )
     rejects = rejects.reset_index(drop=True)
     if rejects_path is not None and (len(rejects) or Path(rejects_path).exists()):
-        safe = rejects.copy()
-        for column in ("client_id", "value"):
-            safe[column] = escape_formula(safe[column])
-        write_csv(safe, Path(rejects_path), index=False)  # atomic, every text cell safe
+        write_csv(rejects, Path(rejects_path), index=False)  # atomic, every text cell safe
     n_bad = rejects["row"].nunique() if len(rejects) else 0
     if n_bad and not keep_going:
         where = f"; every one is listed in {rejects_path}" if rejects_path else ""
@@ -617,12 +614,7 @@ def _check_counts(counts: pd.DataFrame, source: str) -> None:
                 f"{where}: no client's latest journey ended in the period, so the share "
                 "of successful completions has no denominator"
             )
-        for small, big in (
-            ("effective_treatment", "total_in_treatment"),
-            ("successful_completions", "effective_treatment"),
-            ("successful_completions", "total_completing"),
-            ("total_completing", "total_in_treatment"),
-        ):
+        for small, big in COUNT_ORDER:
             if getattr(row, small) > getattr(row, big):
                 raise RecordsError(
                     f"{where}: {small} = {getattr(row, small)} exceeds {big} = "

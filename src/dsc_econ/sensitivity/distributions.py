@@ -941,6 +941,7 @@ def _entry(name: Any, entry: Any, file: Path, params: ParameterSet) -> Input:
     _check_support(item, params, where)
     return item
 
+
 def load_uncertainty(
     path: str | Path | None = None, params: ParameterSet | None = None
 ) -> Uncertainty:

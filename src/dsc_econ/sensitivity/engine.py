@@ -307,6 +307,7 @@ def outputs_dataset(
         {k: (dims, values[k], {"units": OUTPUTS[k]}) for k in OUTPUTS}, coords=coords
     )
 
+
 def make_block(
     uncertainty: Uncertainty,
     seeds: list[Any],
@@ -347,7 +348,12 @@ def lazy_values(uncertainty: Uncertainty, n: int, seed: int) -> Any:
 
 
 def lazy_outputs(
-    params: ParameterSet, uncertainty: Uncertainty, n: int, seed: int, sites: Sequence[str]
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    n: int,
+    seed: int,
+    sites: Sequence[str],
+    values: Any = None,
 ) -> xr.DataArray:
     """Monte Carlo outputs as a lazy, dask-backed DataArray (sample, site, output).
 
@@ -355,11 +361,14 @@ def lazy_outputs(
     spawned from ``seed``) and evaluated with :func:`xarray.apply_ufunc`
     (``dask="parallelized"``),
     so nothing is computed until asked and any dask scheduler, including a
-    ``dask.distributed`` cluster, runs it.
+    ``dask.distributed`` cluster, runs it. ``values`` (:func:`lazy_values` of the same
+    run) lets a caller that also keeps the draws share one graph of them.
     """
     import functools
 
-    values = xr.DataArray(lazy_values(uncertainty, n, seed), dims=("sample", "parameter"))
+    if values is None:
+        values = lazy_values(uncertainty, n, seed)
+    values = xr.DataArray(values, dims=("sample", "parameter"))
     result = xr.apply_ufunc(
         functools.partial(
             evaluate_stack, params=params, uncertainty=uncertainty, sites=list(sites)

@@ -263,7 +263,8 @@ def _psa_dask(
 
     import dask
 
-    lazy = lazy_outputs(params, uncertainty, n, seed, sites)
+    values = lazy_values(uncertainty, n, seed)  # drawn once for outputs and draws
+    lazy = lazy_outputs(params, uncertainty, n, seed, sites, values)
     npv, bcr = lazy.sel(output="npv").data, lazy.sel(output="bcr").data
     tasks = {
         "npv_mean": npv.mean(axis=0),
@@ -299,12 +300,11 @@ def _psa_dask(
     if keep_samples:
         for key, units in OUTPUTS.items():
             ds[key] = lazy.sel(output=key, drop=True).assign_attrs(units=units)
-        ds = ds.merge(draws(params, uncertainty, lazy_values(uncertainty, n, seed), sites))
+        ds = ds.merge(draws(params, uncertainty, values, sites))
     return ds
 
 
-
-def _draw_block(
+def _physical_block(
     values: np.ndarray, params: ParameterSet, uncertainty: Uncertainty, sites: list[str]
 ) -> np.ndarray:
     """Physical values of one block of the value matrix: parameter inputs as drawn, then
@@ -354,10 +354,10 @@ def draws(
     has_did = any(i.kind == "did" for i in uncertainty.inputs)
     width = len(items) + (2 * len(sites) if has_did else 0)
     if isinstance(values, np.ndarray):
-        physical = _draw_block(values, params, uncertainty, sites)
+        physical = _physical_block(values, params, uncertainty, sites)
     else:
         physical = values.map_blocks(
-            _draw_block,
+            _physical_block,
             params=params,
             uncertainty=uncertainty,
             sites=sites,
