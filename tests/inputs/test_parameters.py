@@ -229,13 +229,18 @@ def test_required_parameters_and_stray_files(param_dir):
         dsc.load_parameters(param_dir)
     (param_dir / "extra.yml").unlink()
     site = param_dir / "sites" / "2.yaml"
-    site.write_text(
-        site.read_text().replace("  year_2: 256", "  year_2: 256\n  year_3: 10")
-    )
+    text = site.read_text()
+    site.write_text(text.replace("  year_2: 256", "  year_2: 256\n  yeer_3: 10"))
     with pytest.raises(
-        ParameterError, match=r"unknown site parameter 'sites\.2\.costs\.year_3'"
+        ParameterError, match=r"unknown site parameter 'sites\.2\.costs\.yeer_3'"
     ):
         dsc.load_parameters(param_dir)
+    # any number of cost years (issue 20), but 1..N without a gap
+    site.write_text(text.replace("  year_2: 256", "  year_2: 256\n  year_4: 10"))
+    with pytest.raises(ParameterError, match=r"costs\.year_3 is missing"):
+        dsc.load_parameters(param_dir)
+    site.write_text(text.replace("  year_2: 256", "  year_2: 256\n  year_3: 10"))
+    assert dsc.appraisal_table(dsc.load_parameters(param_dir)).loc["2", "cost"] == 551
 
 
 def test_exponent_notation_on_the_command_line():

@@ -545,8 +545,12 @@ def _leaf(
     )
 
 
+MAX_COST_YEARS = 50
+"""Most project years of costs a site may have (``costs.year_1`` ... ``costs.year_50``)."""
+
 _SITE_KEYS = re.compile(
-    r"^sites\.[0-9a-z_]+\.(type|in_impact_analysis|costs\.year_[12]"
+    r"^sites\.[0-9a-z_]+\.(type|in_impact_analysis|costs\.year_[1-9][0-9]?"
+    r"|costs\.agency(\.year_[1-9][0-9]?)?"
     r"|counts\.(pilot|comparison)\.(pre|post)\."
     r"(total_in_treatment|effective_treatment|successful_completions|total_completing)"
     r"|did_reported\.(et_tt|sc_tc|sc_tt)|p_values\.(et_tt|sc_tc))$"
@@ -562,7 +566,8 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
         if name.startswith("sites.") and not _SITE_KEYS.match(name):
             raise ParameterError(
                 f"{p.source}: unknown site parameter {name!r} (a site file has type, "
-                "in_impact_analysis, costs.year_1/2, counts.<pilot|comparison>.<pre|post>."
+                "in_impact_analysis, costs.year_1 ... costs.year_N, costs.agency, "
+                "counts.<pilot|comparison>.<pre|post>."
                 "<count>, did_reported.<et_tt|sc_tc|sc_tt> and p_values.<et_tt|sc_tc>)"
             )
     sites = sorted({n.split(".")[1] for n in params if n.startswith("sites.")})
@@ -576,9 +581,10 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
     )
     for site in sites:
         base = f"sites.{site}"
-        for key in ("costs.year_1", "costs.year_2", "in_impact_analysis"):
+        for key in ("costs.year_1", "in_impact_analysis"):
             if f"{base}.{key}" not in params:
                 raise ParameterError(f"{origin}: site {site} has no {key}")
+        _check_cost_years(params, base, origin)
         if not params[f"{base}.in_impact_analysis"].value:
             continue
         for area in ("pilot", "comparison"):
@@ -608,6 +614,39 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
                             f"{get[small].source}: {get[small].name} = "
                             f"{get[small].value!r} exceeds {big} = {get[big].value!r}"
                         )
+
+
+def cost_years(params: Mapping[str, Any], site: str) -> int:
+    """Number of project years of costs of ``site`` (``costs.year_1`` ... ``year_N``)."""
+    n = 0
+    while n < MAX_COST_YEARS and f"sites.{site}.costs.year_{n + 1}" in params:
+        n += 1
+    return n
+
+
+def _check_cost_years(params: dict[str, Parameter], base: str, origin: Any) -> None:
+    """A site's cost years run 1..N without a gap, N <= :data:`MAX_COST_YEARS`."""
+    prefix = f"{base}.costs.year_"
+    years = sorted(int(n[len(prefix) :]) for n in params if n.startswith(prefix))
+    if years and years[-1] > MAX_COST_YEARS:
+        p = params[f"{prefix}{years[-1]}"]
+        raise ParameterError(
+            f"{p.source}: {p.name}: at most {MAX_COST_YEARS} cost years are allowed"
+        )
+    gaps = sorted(set(range(1, years[-1] + 1)) - set(years)) if years else []
+    if gaps:
+        p = params[f"{prefix}{years[-1]}"]
+        raise ParameterError(
+            f"{p.source}: {base.split('.')[1]}: cost years must run 1..N without a gap; "
+            f"costs.year_{gaps[0]} is missing (found years {years})"
+        )
+    agency = f"{base}.costs.agency.year_"
+    extra = [
+        n for n in params if n.startswith(agency) and int(n[len(agency) :]) not in years
+    ]
+    if extra:
+        p = params[extra[0]]
+        raise ParameterError(f"{p.source}: {p.name}: there is no cost in that year")
 
 
 COUNT_ORDER: tuple[tuple[str, str], ...] = (

@@ -21,6 +21,7 @@ file names (``sites/<id>.yaml``) and must be plain ids (letters, digits, ``_``).
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -30,7 +31,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .parameters import COUNT_ORDER, ParameterError, ParameterSet, data_dir, load_parameters
+from .parameters import (
+    COUNT_ORDER,
+    MAX_COST_YEARS,
+    ParameterError,
+    ParameterSet,
+    check_price_year,
+    data_dir,
+    load_parameters,
+)
 from .user_csv import check_ids, read_user_table
 
 __all__ = ["COUNT_COLUMNS", "programme_parameters", "read_table", "site_files"]
@@ -115,6 +124,264 @@ def _check_counts(counts: pd.DataFrame) -> None:
                 )
 
 
+KINDS = ("whole_system", "criminal_justice", "self_directed_support")
+"""The kinds of change a site's ``type`` may name."""
+
+LONG_COLUMNS = ("site", "year", "cost", "price_year", "agency", "type", "name")
+"""Columns of the long costs table (``site, year, cost`` required)."""
+WIDE_COLUMNS = ("site", "price_year", "agency", "type", "name")
+"""Columns of the wide costs table besides ``cost_year_1`` ... ``cost_year_N``."""
+
+_TABLE_PRICE_YEAR = re.compile(r"\d{4}(-\d{2})?")
+_AGENCY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_WIDE = re.compile(r"cost_year_(\d+)")
+
+
+def _no_other_columns(frame: pd.DataFrame, allowed: set[str], what: str) -> None:
+    """An unknown column is an error naming the file, the column and its first value's
+    row (a column the model does not read is never dropped silently)."""
+    extra = [c for c in frame.columns if c != "_row" and c not in allowed]
+    if not extra:
+        return
+    column = extra[0]
+    filled = frame.loc[frame[column].notna(), "_row"]
+    where = f"row {int(filled.iloc[0])}" if len(filled) else "row 1 (the header)"
+    raise ParameterError(
+        f"{frame.attrs['source']}: {where}, column {column!r}: {what} has no such "
+        f"column, and a column the model does not read is never dropped; allowed: "
+        f"{sorted(allowed)}"
+    )
+
+
+def _text_column(frame: pd.DataFrame, row: Any, column: str) -> str:
+    if column not in frame or pd.isna(row[column]):
+        return ""
+    return str(row[column]).strip()
+
+
+def _price_year(frame: pd.DataFrame, row: Any) -> str:
+    text = _text_column(frame, row, "price_year")
+    if not text:
+        return ""
+    ok = _TABLE_PRICE_YEAR.fullmatch(text) is not None
+    if ok:
+        try:
+            check_price_year(text, "")
+        except ParameterError:
+            ok = False
+    if not ok:
+        raise ParameterError(
+            f"{frame.attrs['source']}: row {row['_row']}, price_year = {text!r} is not "
+            "a price year: give a calendar year ('2026') or a financial year ('2026-27')"
+        )
+    return text
+
+
+def _agency(frame: pd.DataFrame, row: Any) -> str:
+    text = _text_column(frame, row, "agency").lower()
+    if text and not _AGENCY.fullmatch(text):
+        raise ParameterError(
+            f"{frame.attrs['source']}: row {row['_row']}, agency = {text!r} is not an "
+            "agency id (a letter, then letters, digits or '_', e.g. 'local_authority')"
+        )
+    return text
+
+
+def _one_per_site(
+    frame: pd.DataFrame, rows: pd.DataFrame, column: str, normal: Any = None
+) -> str:
+    """A per-site attribute (type, name) given on one or several rows: one value."""
+    values = {}
+    for _, row in rows.iterrows():
+        text = _text_column(frame, row, column)
+        text = normal(text) if normal and text else text
+        if text:
+            values.setdefault(text, row["_row"])
+    if len(values) > 1:
+        (a, ra), (b, rb) = list(values.items())[:2]
+        raise ParameterError(
+            f"{frame.attrs['source']}: row {rb}, {column} = {b!r} differs from {a!r} in "
+            f"row {ra}; a site has one {column}"
+        )
+    return next(iter(values), "")
+
+
+def _kind(text: str) -> str:
+    return text.lower()
+
+
+def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """The costs table, long (``site, year, cost``) or wide (``cost_year_1..N``).
+
+    Long: one row per site and project year (1, 2, 3... in order, none repeated or
+    missing), ``cost`` in £ thousand, optional ``price_year`` (``2026`` or ``2026-27``),
+    ``agency`` (who pays: an id such as ``local_authority``), ``type`` and ``name``.
+    Wide: one row per site with ``cost_year_1`` ... ``cost_year_N`` (N <=
+    :data:`~dsc_econ.inputs.parameters.MAX_COST_YEARS`) and the same optional columns.
+    Any other column is an error naming the file, row and column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as read; ``attrs['sites']`` holds one dict per site: ``site``,
+        ``costs`` (list of £ thousand, years 1..N), ``price_years`` and ``agencies``
+        (lists, '' where not given), ``type``, ``name`` and ``row``.
+    """
+    probe = read_table(source, {"site"}, "the costs")
+    name = probe.attrs["source"]
+    long = "year" in probe.columns or "cost" in probe.columns
+    if long:
+        frame = read_table(probe, {"site", "year", "cost"}, "the costs (long form)")
+        _no_other_columns(frame, set(LONG_COLUMNS), "the costs table (long form)")
+    else:
+        wide = {int(m.group(1)): c for c in probe.columns if (m := _WIDE.fullmatch(c))}
+        if not wide:
+            raise ParameterError(
+                f"{name}: the costs need columns site, year, cost (one row per site and "
+                "year) or site, cost_year_1 ... cost_year_N (one row per site)"
+            )
+        order = sorted(wide)
+        given = [
+            int(_WIDE.fullmatch(c).group(1)) for c in probe.columns if c in wide.values()
+        ]
+        if (
+            order != list(range(1, len(order) + 1))
+            or given != order
+            or order[-1] > MAX_COST_YEARS
+        ):
+            missing = sorted(set(range(1, order[-1] + 1)) - set(order))
+            why = (
+                f"cost_year_{missing[0]} is missing"
+                if missing
+                else f"more than {MAX_COST_YEARS} years"
+                if order[-1] > MAX_COST_YEARS
+                else f"they are out of order ({', '.join(f'cost_year_{g}' for g in given)})"
+            )
+            raise ParameterError(
+                f"{name}: row 1 (the header): the cost years must be cost_year_1 ... "
+                f"cost_year_N in order; {why}"
+            )
+        frame = probe
+        _no_other_columns(frame, set(WIDE_COLUMNS) | set(wide.values()), "the costs table")
+    frame["site"] = frame["site"].astype("string").str.strip()
+    check_ids(frame, "site", name)
+    frame["site"] = frame["site"].str.lower()
+    sites: list[dict[str, Any]] = []
+    if long:
+        frame["cost"] = _number(frame, "cost", integer=False)
+        years = pd.to_numeric(frame["year"], errors="coerce")
+        bad = (
+            years.isna() | (years != years.round()) | (years < 1) | (years > MAX_COST_YEARS)
+        )
+        if bad.any():
+            row = frame.loc[bad].iloc[0]
+            raise ParameterError(
+                f"{name}: row {row['_row']}, year = "
+                f"{'' if pd.isna(row['year']) else row['year']!r} is not a project year "
+                f"(a whole number 1 to {MAX_COST_YEARS}: 1 = the first year of spending)"
+            )
+        frame["year"] = years.astype(int)
+        for site, rows in frame.groupby("site", sort=False):
+            want = 1
+            for _, row in rows.iterrows():
+                if row["year"] != want:
+                    how = "repeated" if row["year"] < want else "out of order"
+                    raise ParameterError(
+                        f"{name}: row {row['_row']}, year = {row['year']} for site {site} "
+                        f"is {how}: a site's years run 1, 2, 3 ... in order, each once "
+                        f"(expected year {want})"
+                    )
+                want += 1
+            sites.append(
+                {
+                    "site": site,
+                    "row": int(rows["_row"].iloc[0]),
+                    "costs": [float(v) for v in rows["cost"]],
+                    "price_years": [_price_year(frame, r) for _, r in rows.iterrows()],
+                    "agencies": [_agency(frame, r) for _, r in rows.iterrows()],
+                    "type": _one_per_site(frame, rows, "type", _kind),
+                    "name": _one_per_site(frame, rows, "name"),
+                }
+            )
+    else:
+        columns = [wide[k] for k in sorted(wide)]
+        for column in columns:
+            frame[column] = _number(frame, column, integer=False)
+        dup = frame.duplicated("site", keep="first")
+        if dup.any():
+            row = frame.loc[dup].iloc[0]
+            earlier = frame.loc[frame["site"] == row["site"], "_row"].iloc[0]
+            raise ParameterError(
+                f"{name}: row {row['_row']}, site = {row['site']!r} has a costs row "
+                f"already (row {earlier}); give each site one costs row"
+            )
+        for _, row in frame.iterrows():
+            one = frame.loc[[_]]
+            sites.append(
+                {
+                    "site": row["site"],
+                    "row": int(row["_row"]),
+                    "costs": [float(row[c]) for c in columns],
+                    "price_years": [_price_year(frame, row)] * len(columns),
+                    "agencies": [_agency(frame, row)] * len(columns),
+                    "type": _one_per_site(frame, one, "type", _kind),
+                    "name": _one_per_site(frame, one, "name"),
+                }
+            )
+    for site in sites:
+        if site["type"] and site["type"] not in KINDS:
+            raise ParameterError(
+                f"{name}: row {site['row']}, type = {site['type']!r} is not one of "
+                f"{list(KINDS)}"
+            )
+        if sum(site["costs"]) <= 0:
+            raise ParameterError(
+                f"{name}: row {site['row']}: site {site['site']}'s costs add up to 0; a "
+                "benefit-cost ratio needs some cost"
+            )
+    frame.attrs["sites"] = sites
+    frame.attrs["source"] = name
+    return frame
+
+
+def _costs_node(site: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
+    """The ``costs`` node of a site file: years 1..N, price year(s) and agency(ies)."""
+    prices = site["price_years"]
+    shared = prices[0] if len(set(prices)) == 1 else None
+    node: dict[str, Any] = {
+        "description": "Costs of the change by project year (year 1 = its first year).",
+        "unit": "GBP_thousand",
+        "price_year": shared or "as supplied",
+        "reference": reference,
+    }
+    for k, (cost, price) in enumerate(zip(site["costs"], prices, strict=True), start=1):
+        if shared is None and price:
+            node[f"year_{k}"] = {"value": cost, "price_year": price}
+        else:
+            node[f"year_{k}"] = cost
+    agencies = site["agencies"]
+    if any(agencies):
+        choices = sorted({a for a in agencies if a})
+        if len(set(agencies)) == 1:
+            node["agency"] = {
+                "description": "Agency that pays the costs.",
+                "value": agencies[0],
+                "unit": "category",
+                "choices": choices,
+            }
+        else:
+            node["agency"] = {
+                "description": "Agency that pays each year's costs.",
+                "unit": "category",
+                **{
+                    f"year_{k}": {"value": a, "choices": list(choices)}
+                    for k, a in enumerate(agencies, start=1)
+                    if a
+                },
+            }
+    return node
+
+
 def site_files(
     counts: Any, costs: Any, p_values: dict[str, dict[str, float]] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -123,15 +390,13 @@ def site_files(
     ``p_values`` (site -> {``et_tt``/``sc_tc``: p}) adds the sites' regression p-values.
     """
     counts = read_table(counts, {"site", "area", "period", *COUNT_COLUMNS}, "the counts")
-    costs = read_table(costs, {"site", "cost_year_1", "cost_year_2"}, "the costs")
+    _no_other_columns(counts, {"site", "area", "period", *COUNT_COLUMNS}, "the counts")
+    counts["site"] = counts["site"].astype("string").str.strip()
+    check_ids(counts, "site", counts.attrs["source"])
+    counts["site"] = counts["site"].str.lower()
     for column in COUNT_COLUMNS:
         counts[column] = _number(counts, column, integer=True)
-    for column in ("cost_year_1", "cost_year_2"):
-        costs[column] = _number(costs, column, integer=False)
-    for frame in (counts, costs):
-        frame["site"] = frame["site"].astype("string").str.strip()
-        check_ids(frame, "site", frame.attrs["source"])
-        frame["site"] = frame["site"].str.lower()
+    costs = read_costs(costs)
     for column, allowed in (("area", {"pilot", "comparison"}), ("period", {"pre", "post"})):
         counts[column] = counts[column].astype("string").str.strip().str.lower()
         bad = ~counts[column].isin(allowed).fillna(False).astype(bool)
@@ -149,39 +414,19 @@ def site_files(
             f"{counts.attrs['source']}: row {row['_row']}: site {row['site']} "
             f"{row['area']} {row['period']} appears more than once"
         )
-    dup = costs.duplicated("site", keep="first")
-    if dup.any():
-        row = costs.loc[dup].iloc[0]
-        earlier = costs.loc[costs["site"] == row["site"], "_row"].iloc[0]
-        raise ParameterError(
-            f"{costs.attrs['source']}: row {row['_row']}, site = {row['site']!r} has a "
-            f"costs row already (row {earlier}); give each site one costs row"
-        )
     _check_counts(counts)
-    kinds = ["whole_system", "criminal_justice", "self_directed_support"]
-    if "type" in costs:
-        given = costs["type"].astype("string").str.strip().str.lower()
-        bad = given.notna() & (given != "") & ~given.isin(kinds).fillna(False)
-        if bad.any():
-            row = costs.loc[bad].iloc[0]
-            raise ParameterError(
-                f"{costs.attrs['source']}: row {row['_row']}, type = {row['type']!r} is "
-                f"not one of {kinds}"
-            )
-        costs["type"] = given
     ref = {"document": "user data", "section": "counts and costs tables"}
     files: dict[str, dict[str, Any]] = {}
-    for _, row in costs.iterrows():
+    for row in costs.attrs["sites"]:
         site = row["site"]
-        kind = row.get("type", None)
-        kind = "whole_system" if kind is None or pd.isna(kind) or not kind else str(kind)
+        kind = row["type"] or "whole_system"
         rows = counts.loc[counts.site == site]
         body: dict[str, Any] = {
-            "description": f"Site {site} (user data).",
+            "description": row["name"] or f"Site {site} (user data).",
             "type": {
                 "value": kind,
                 "unit": "category",
-                "choices": kinds,
+                "choices": list(KINDS),
                 "reference": {**ref, "document": str(costs.attrs["source"])},
             },
             "in_impact_analysis": {
@@ -189,13 +434,7 @@ def site_files(
                 "unit": "flag",
                 "reference": {**ref, "document": str(counts.attrs["source"])},
             },
-            "costs": {
-                "unit": "GBP_thousand",
-                "price_year": "as supplied",
-                "reference": {**ref, "document": str(costs.attrs["source"])},
-                "year_1": float(row["cost_year_1"]),
-                "year_2": float(row["cost_year_2"]),
-            },
+            "costs": _costs_node(row, {**ref, "document": str(costs.attrs["source"])}),
         }
         if not rows.empty:
             tree: dict[str, Any] = {

@@ -7,7 +7,8 @@ For each pilot site s (Chapter 7.4-7.5):
   formula of Appendix C4 uses Z1 instead, see ``appraisal.completions_base``);
 * benefits ``B_s = share x (dET_s x B^A + dSC_s x B^B)`` with the unit values of
   :mod:`dsc_econ.model.valuation` (Table 7.10);
-* costs ``C_s`` = the two project years' NTA funding (undiscounted, as the report);
+* costs ``C_s`` = the sum of the project years' costs ``costs.year_1`` ... ``year_N``
+  (undiscounted, as the report, unless ``appraisal.discount_costs``);
 * net benefit ``B_s - C_s`` and benefit-cost ratio ``B_s / C_s``.
 
 Money is in £ thousand, as in Table 7.10. Everything broadcasts over a leading sample
@@ -169,22 +170,35 @@ def site_impacts(params: Any, sites: Sequence[str]) -> dict[str, np.ndarray]:
 
 
 def _site_costs(
-    params: Any, sites: Sequence[str], factors: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The two project years' costs per site (..., site), discounted if asked; checked
+    params: Any, sites: Sequence[str], factors: np.ndarray | None
+) -> np.ndarray:
+    """Every project year's costs per site (..., site, project_year), discounted with
+    the benefits' factors if ``appraisal.discount_costs`` (cash when ``factors`` is
+    None); a site with fewer years than the longest has zeros after its last. Checked
     positive so a ratio can be formed."""
-    year_1 = _site_param(params, sites, "costs.year_1")
-    year_2 = _site_param(params, sites, "costs.year_2")
+    from ..inputs.parameters import cost_years
+    from .discounting import yearly_factors
+
+    n = max(cost_years(params, s) for s in sites)
+    years = []
+    for k in range(1, n + 1):  # a site without year k spends 0 in it
+        arrays = [
+            np.asarray(params.get(f"sites.{s}.costs.year_{k}", 0.0), dtype=float)
+            for s in sites
+        ]
+        years.append(np.stack(np.broadcast_arrays(*arrays), axis=-1))
+    by_year = np.stack(np.broadcast_arrays(*years), axis=-1)
     discount = np.asarray(params["appraisal.discount_costs"])
-    if np.any(discount):
-        d1, d2 = (np.asarray(factors[k])[..., None] for k in (0, 1))
-        year_1 = np.where(discount[..., None], year_1 * d1, year_1)
-        year_2 = np.where(discount[..., None], year_2 * d2, year_2)
-    cost = year_1 + year_2
+    if factors is not None and np.any(discount):
+        if np.shape(factors)[0] < n:
+            factors = yearly_factors(params, n)
+        d = np.moveaxis(np.asarray(factors[:n]), 0, -1)[..., None, :]
+        by_year = np.where(discount[..., None, None], by_year * d, by_year)
+    cost = by_year.sum(-1)
     if np.any(cost <= 0):
         bad = [s for s, c in zip(sites, np.atleast_2d(cost).min(0), strict=True) if c <= 0]
         raise ParameterError(f"site(s) {bad}: costs must be positive to form a ratio")
-    return year_1, year_2
+    return by_year
 
 
 TOTALS = ("total_benefit", "cost", "net_benefit", "bcr")
@@ -273,8 +287,7 @@ def appraisal_totals(
     else:
         completion = short + gamma * long_
     step = params["appraisal.unit_value_rounding"]
-    year_1, year_2 = _site_costs(params, sites, factors)
-    cost = year_1 + year_2
+    cost = _site_costs(params, sites, factors).sum(-1)
     out = {k: np.empty((n, len(sites))) for k in TOTALS}
     fast.site_totals(
         mat(did_et, n),
@@ -308,7 +321,8 @@ def appraisal_arrays(
     (arrays of shape (..., site) replacing the DiD estimates, e.g. sampled ones) and
     ``by_year`` (skip the yearly benefit flows, which are the only (..., site, year)
     output, when only totals are needed). Returns a dict of arrays with shapes
-    (..., site) (``cost_year_1``/``cost_year_2`` as used, discounted if asked), (...,)
+    (..., site) (``cost_year_1`` ... ``cost_year_N`` as used, discounted if asked, and
+    ``cost_by_year`` (..., site, project_year)), (...,)
     for unit values, and (..., site, year) for ``benefit_by_year``, plus ``sites`` and
     ``years``.
     """
@@ -342,8 +356,8 @@ def appraisal_arrays(
     value_et, value_sc = value_et / 1000.0, value_sc / 1000.0
     total = value_et + value_sc
 
-    year_1, year_2 = _site_costs(params, sites, inputs["factors"])
-    cost = year_1 + year_2
+    cost_by_year = _site_costs(params, sites, inputs["factors"])
+    cost = cost_by_year.sum(-1)
 
     sens_share = np.asarray(params["appraisal.sensitivity_benefit_share"], dtype=float)
     benefit_sens = total * sens_share[..., None]
@@ -366,7 +380,9 @@ def appraisal_arrays(
         "benefit_sensitivity": benefit_sens,
         "bcr_sensitivity": benefit_sens / cost,
     }
-    out["cost_year_1"], out["cost_year_2"] = year_1, year_2
+    out["cost_by_year"] = cost_by_year
+    for k in range(cost_by_year.shape[-1]):
+        out[f"cost_year_{k + 1}"] = cost_by_year[..., k]
     if by_year:
         # Discounted benefit flow per year (for payback): per-client flows times
         # clients, rescaled so each year's flows add up to the unit values actually
@@ -474,10 +490,7 @@ def appraise(
         )
     data["cost_by_year"] = (
         (*lead, "site", "project_year"),
-        np.stack(
-            [np.broadcast_to(arr[k], shape) for k in ("cost_year_1", "cost_year_2")],
-            axis=-1,
-        ),
+        np.broadcast_to(arr["cost_by_year"], (*shape, arr["cost_by_year"].shape[-1])),
         {"units": "GBP thousand", "long_name": "pilot costs by project year"},
     )
     if by_year:
@@ -488,7 +501,11 @@ def appraise(
         )
     return xr.Dataset(
         data,
-        coords={"site": arr["sites"], "project_year": [1, 2], "year": arr["years"]},
+        coords={
+            "site": arr["sites"],
+            "project_year": np.arange(1, arr["cost_by_year"].shape[-1] + 1),
+            "year": arr["years"],
+        },
         attrs={
             "title": "Site level estimates of costs and benefits",
             "source": "Tables 7.8-7.11 method, pp.89-92",
@@ -504,8 +521,8 @@ def appraisal_table(
 ) -> pd.DataFrame:
     """Table 7.10 as a DataFrame: one row per site, money in £ thousand.
 
-    Columns: ``cost_year_1``, ``cost_year_2``, ``cost``, ``extra_effective``,
-    ``extra_completions``, ``value_effective``, ``value_completions``,
+    Columns: ``cost_year_1`` ... ``cost_year_N`` (every project year), ``cost``,
+    ``extra_effective``, ``extra_completions``, ``value_effective``, ``value_completions``,
     ``total_benefit``, ``net_benefit``, ``bcr``, ``benefit_sensitivity`` and
     ``bcr_sensitivity`` (benefits at ``appraisal.sensitivity_benefit_share``).
     Point values only; ``unit_values`` are passed to :func:`appraise`.
@@ -515,8 +532,10 @@ def appraisal_table(
         raise ValueError("appraisal_table needs point values; select one sample first")
     frame = pd.DataFrame(
         {
-            "cost_year_1": ds.cost_by_year.sel(project_year=1).values,
-            "cost_year_2": ds.cost_by_year.sel(project_year=2).values,
+            **{
+                f"cost_year_{int(k)}": ds.cost_by_year.sel(project_year=k).values
+                for k in ds.project_year.values
+            },
             "cost": ds.cost.values,
             "extra_effective": ds.extra_effective.values,
             "extra_completions": ds.extra_completions.values,

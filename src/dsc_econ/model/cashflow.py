@@ -2,7 +2,8 @@
 
 Programme year 1 = 2009-10, the first pilot year. Per site and year:
 
-* costs: the two pilot years of Table 7.10 (``sites.<id>.costs.year_1/2``, £ thousand),
+* costs: the project years of Table 7.10 (``sites.<id>.costs.year_1`` ... ``year_N``,
+  £ thousand),
   uplifted by ``cashflow.optimism_bias`` (Green Book style, default 0);
 * benefits (£ thousand) from ``cashflow.benefits``:
 
@@ -295,15 +296,10 @@ def _single_cohort(params: Any, sites: list[str], years: np.ndarray, **dids: Any
 
 
 def _site_costs(params: Any, sites: list[str]) -> np.ndarray:
-    from .appraisal import _site_param
+    """Undiscounted costs per site and project year (..., site, project_year)."""
+    from .appraisal import _site_costs as by_year
 
-    return np.stack(
-        np.broadcast_arrays(
-            _site_param(params, sites, "costs.year_1"),
-            _site_param(params, sites, "costs.year_2"),
-        ),
-        axis=-1,
-    )
+    return by_year(params, sites, None)
 
 
 def cashflow_arrays(
@@ -342,8 +338,12 @@ def cashflow_arrays(
 
     sites = resolve_sites(params, sites)
     horizon = int(np.max(params["cashflow.horizon"]))
-    if horizon < 2:
-        raise ValueError(f"cashflow.horizon must cover the 2 cost years, got {horizon}")
+    site_costs = _site_costs(params, sites)  # (..., site, project_year), cash
+    if horizon < site_costs.shape[-1]:
+        raise ValueError(
+            f"cashflow.horizon must cover the {site_costs.shape[-1]} cost years, got "
+            f"{horizon}"
+        )
     years = np.arange(1, horizon + 1)
     dids = {
         k: v
@@ -394,7 +394,7 @@ def cashflow_arrays(
         )
 
     uplift = 1.0 + np.asarray(params["cashflow.optimism_bias"], dtype=float)
-    site_costs = _site_costs(params, sites) * uplift[..., None, None]  # (..., site, 2)
+    site_costs = site_costs * uplift[..., None, None]  # (..., site, project_year)
 
     streams = [s for s in load_streams(params) if s.include_in_bcr]
     s_flows, s_last = stream_flows(streams, years)
@@ -407,7 +407,7 @@ def cashflow_arrays(
     ben_rows = np.zeros((horizon, *lead, len(row_ids)))
     cost_rows = np.zeros_like(ben_rows)
     ben_rows[..., :-1] = _year_first(benefit, ben_rows.ndim)
-    cost_rows[:2, ..., :-1] = _year_first(site_costs, cost_rows.ndim)
+    cost_rows[: site_costs.shape[-1], ..., :-1] = _year_first(site_costs, cost_rows.ndim)
     for s, flow in zip(streams, s_flows, strict=True):
         if s.site != "programme":
             if s.site not in sites:

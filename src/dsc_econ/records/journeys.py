@@ -656,7 +656,7 @@ def parameters_from_records(
             "either period; every site needs clients in both areas and periods"
         )
     _check_counts(counts, journeys.source)
-    costs = sites.loc[sites["role"] == "pilot"].copy()
+    costs = sites.loc[sites["role"] == "pilot"].drop(columns=["area", "role"])
     for column in ("cost_year_1", "cost_year_2"):
         if column not in costs:
             raise RecordsError(f"{sites_name}: needs {column} on the pilot rows")
