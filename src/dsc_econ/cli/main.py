@@ -13,7 +13,7 @@ from typing import Any
 
 from .._version import __version__
 from ..inputs.parameters import ParameterError
-from . import appraise, cashflow, catalogue, records, report, reproduce, sensitivity
+from . import appraise, cashflow, catalogue, new, records, report, reproduce, sensitivity
 
 DESCRIPTION = """\
 Cost-benefit appraisal of changes to drug treatment systems, after the Drug System
@@ -24,6 +24,8 @@ and source. Override any of them with --set key=value, or point --parameters at 
 whole alternative folder.
 
 commands:
+  new          a project of your own: counts and costs tables (any number of cost
+               years) to a validated parameter folder for --parameters DIR
   reproduce    the report's tables (C.6.1, the C6 figures, 6.1-6.4, 7.1-7.11, C.7.1,
                C.7.2), each computed value beside the printed one, in two modes
                (as_published: the report's rounded DiD and unit values; exact:
@@ -43,6 +45,8 @@ commands:
                and DiD (aggregate and logistic), or a synthetic extract
 
 examples:
+  dsc-econ new my_project --counts counts.csv --costs costs.csv --start 2026-04
+  dsc-econ appraise --parameters my_project
   dsc-econ reproduce
   dsc-econ reproduce --mode exact --table 7.10 --json
   dsc-econ appraise --set discounting.rate=0.015
@@ -70,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dsc-econ {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
+    new.add_parser(sub)
     reproduce.add_parser(sub)
     appraise.add_parser(sub)
     cashflow.add_parser(sub)
@@ -81,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "new": new.run,
     "reproduce": reproduce.run,
     "appraise": appraise.run,
     "cashflow": cashflow.run,

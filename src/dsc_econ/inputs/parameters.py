@@ -186,6 +186,13 @@ class ParameterWarning(UserWarning):
     ``strict=True`` (CLI ``--strict``) turns it into a :class:`ParameterError`."""
 
 
+NARRATIVE_FILE = "narrative.yaml"
+"""Optional text about the project (``narrative.<key>: text``) that the report reads when
+present, e.g. the DSCP set's notes on the 2012 evaluation; not a parameter file."""
+UNCERTAINTY_FOLDER = "uncertainty"
+"""Optional folder of a parameter set holding its own uncertainty files
+(``default.yaml``, ``dynamics.yaml``), used when no ``--uncertainty`` is given."""
+
 MAX_YAML_BYTES = 5_000_000
 """Largest YAML input file read (bytes); the bundled files are under 100 kB."""
 MAX_YAML_DEPTH = 50
@@ -787,11 +794,15 @@ def load_parameters(
     from .citations import BIBLIOGRAPHY_FILE, load_bibliography
     from .names import NAMES_FILE, load_names
 
-    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE}  # registries at the root, not parameters
+    # registries at the root, not parameters; a project's narrative and uncertainty
+    # files (dsc-econ new) live beside its parameters but are not parameters either
+    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE}
     files = sorted(
         p
         for p in root.rglob("*.yaml")
-        if p.is_file() and p.relative_to(root).as_posix() not in reserved
+        if p.is_file()
+        and p.relative_to(root).as_posix() not in reserved
+        and p.relative_to(root).parts[0] != UNCERTAINTY_FOLDER
     )
     if not files:
         raise ParameterError(f"{root}: no *.yaml parameter files found")

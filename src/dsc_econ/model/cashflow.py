@@ -1,6 +1,7 @@
 """Cash flows on a programme-time axis: time profiles, streams, payback (Appendix C2).
 
-Programme year 1 = 2009-10, the first pilot year. Per site and year:
+Programme year 1 is the project's first year (``project.start``; 2009-10, the first
+pilot year, for the DSCP parameters). Per site and year:
 
 * costs: the project years of Table 7.10 (``sites.<id>.costs.year_1`` ... ``year_N``,
   £ thousand),
@@ -40,6 +41,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..inputs.project import year_axis
 from ..inputs.streams import Stream, load_streams
 from .discounting import long_horizon_factors, schedule_for, stepped_annuity_factor
 
@@ -50,6 +52,8 @@ __all__ = [
     "cashflow",
     "cashflow_arrays",
     "cashflow_table",
+    "effect_assumption",
+    "effect_persistence",
     "payback_summary",
     "payback_year",
     "profile_shape",
@@ -302,6 +306,67 @@ def _site_costs(params: Any, sites: list[str]) -> np.ndarray:
     return by_year(params, sites, None)
 
 
+def _effect_values(params: Any) -> tuple[Any, Any, Any]:
+    """``cashflow.effect_duration``, ``effect_decay`` and ``running_costs`` (defaults:
+    the horizon, 1 and 0 for a parameter set that predates them)."""
+    get = params.get if hasattr(params, "get") else lambda k, d: d
+    return (
+        get("cashflow.effect_duration", params["cashflow.horizon"]),
+        get("cashflow.effect_decay", 1.0),
+        get("cashflow.running_costs", 0.0),
+    )
+
+
+def effect_persistence(params: Any, years: Any) -> np.ndarray:
+    """Share of the full effect still at work in each year (..., year): 1 up to
+    ``cashflow.effect_duration``, then falling by ``cashflow.effect_decay`` a year.
+
+    >>> effect_persistence({"cashflow.horizon": 5, "cashflow.effect_duration": 2,
+    ...     "cashflow.effect_decay": 0.5}, [1, 2, 3, 4]).tolist()
+    [1.0, 1.0, 0.5, 0.25]
+    """
+    duration, decay, _ = _effect_values(params)
+    t = np.asarray(years, dtype=float)
+    d = np.asarray(duration, dtype=float)[..., None]
+    keep = 1.0 - np.asarray(decay, dtype=float)[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        after = np.where(keep > 0, keep ** np.maximum(t - d, 0.0), 0.0)
+    return np.where(t <= d, 1.0, after)
+
+
+def _running_costs(params: Any, years: np.ndarray, cost_years: int) -> Any:
+    """Running costs a year per site (..., year) after the cost years while the effect
+    lasts, or None when there are none."""
+    duration, _, amount = _effect_values(params)
+    amount = np.asarray(amount, dtype=float)
+    if not np.any(amount > 0):
+        return None
+    t = years.astype(float)
+    active = (t > cost_years) & (t <= np.asarray(duration, dtype=float)[..., None])
+    return amount[..., None] * active
+
+
+def effect_assumption(params: Any) -> str:
+    """The over-time view's assumption in words, for the line that shows its figures
+    (e.g. "if the effect lasts 30 years with no further spending")."""
+    if params["cashflow.benefits"] == "single_cohort":
+        return "the appraised cohort's own yearly benefits, as in the appraisal"
+    duration, decay, running = (float(np.mean(v)) for v in _effect_values(params))
+    horizon = float(np.max(params["cashflow.horizon"]))
+    text = f"if the effect lasts {duration:g} years"
+    text += (
+        " with no further spending"
+        if running <= 0
+        else f" with running costs of {running:,.0f} £k a year per site after the cost "
+        "years"
+    )
+    if duration < horizon and decay < 1:
+        text += f", then fades by {decay:.0%} a year"
+    if np.any(params["cashflow.perpetual"]) and (duration >= horizon or decay < 1):
+        text += ", and its last year's benefit continues for ever after the horizon"
+    return text
+
+
 def cashflow_arrays(
     params: Any,
     sites: Sequence[str] | None = None,
@@ -393,8 +458,16 @@ def cashflow_arrays(
             f"cashflow.benefits must be one of {BENEFIT_SOURCES}, got {source!r}"
         )
 
+    if source != "single_cohort":  # how long the effect lasts, and what keeps it
+        benefit = benefit * effect_persistence(params, years)[..., None, :]
     uplift = 1.0 + np.asarray(params["cashflow.optimism_bias"], dtype=float)
     site_costs = site_costs * uplift[..., None, None]  # (..., site, project_year)
+    running = _running_costs(params, years, site_costs.shape[-1])
+    if running is not None:
+        extra = np.zeros((*np.shape(running)[:-1], len(sites), horizon))
+        extra[...] = running[..., None, :]
+        extra[..., : site_costs.shape[-1]] += site_costs
+        site_costs = extra
 
     streams = [s for s in load_streams(params) if s.include_in_bcr]
     s_flows, s_last = stream_flows(streams, years)
@@ -548,7 +621,8 @@ def cashflow(params: Any, sites: Sequence[str] | None = None) -> xr.Dataset:
                 f"{params['discounting.method']}, {params['discounting.timing']}"
             ),
             "discount_costs": int(bool(np.any(params["appraisal.discount_costs"]))),
-            "year_convention": "programme year 1 = 2009-10",
+            "year_convention": f"programme {year_axis(params)}",
+            "effect_assumption": effect_assumption(params),
             "streams_in_bcr": ", ".join(arr["streams"]) or "none",
         },
     )

@@ -945,7 +945,9 @@ def _entry(name: Any, entry: Any, file: Path, params: ParameterSet) -> Input:
 def load_uncertainty(
     path: str | Path | None = None, params: ParameterSet | None = None
 ) -> Uncertainty:
-    """Read and validate an uncertainty file (default: ``uncertainty/default.yaml``).
+    """Read and validate an uncertainty file (default: the parameter folder's own
+    ``uncertainty/default.yaml`` if it has one, else the bundled
+    ``uncertainty/default.yaml``).
 
     Every entry is checked against ``params`` (default: the bundled parameters):
     unknown parameter or site names, unknown keys, impossible distribution arguments
@@ -954,9 +956,16 @@ def load_uncertainty(
     naming the file and the entry.
     """
     from ..inputs.parameters import load_parameters
+    from ..inputs.project import own_uncertainty_file
 
-    file = Path(path) if path is not None else data_dir("uncertainty") / "default.yaml"
     params = params if params is not None else load_parameters()
+    # no file given: the parameter set's own (a project's uncertainty/default.yaml),
+    # else the bundled one
+    file = (
+        Path(path)
+        if path is not None
+        else own_uncertainty_file(params) or data_dir("uncertainty") / "default.yaml"
+    )
     raw = read_yaml(file)
     if not isinstance(raw, dict) or not isinstance(raw.get("inputs"), dict):
         raise ParameterError(f"{file}: expected a top-level 'inputs' mapping")

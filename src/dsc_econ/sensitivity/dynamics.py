@@ -57,11 +57,14 @@ def dynamics_uncertainty(
     dynamics: str | Path | None = None,
 ) -> Uncertainty:
     """The default uncertainty and ``uncertainty/dynamics.yaml`` as one set of inputs."""
+    from ..inputs.project import own_uncertainty_file
+
     first = load_uncertainty(base, params)
-    second = load_uncertainty(
-        dynamics if dynamics is not None else data_dir("uncertainty") / "dynamics.yaml",
-        params,
-    )
+    if dynamics is None:  # the parameter set's own dynamics file, else the bundled one
+        dynamics = own_uncertainty_file(params, "dynamics.yaml") or (
+            data_dir("uncertainty") / "dynamics.yaml"
+        )
+    second = load_uncertainty(dynamics, params)
     clash = {i.name for i in first.inputs} & {i.name for i in second.inputs}
     if clash:
         raise ValueError(f"inputs defined in both uncertainty files: {sorted(clash)}")
