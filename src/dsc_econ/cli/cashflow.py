@@ -43,7 +43,7 @@ SUMMARY_KEYS: dict[str, str] = {
 }
 """Per-row summary variable -> JSON key and column heading."""
 
-PAYBACK_UNIT = "programme year (year 1 = 2009-10); text when not within the horizon"
+PAYBACK_UNIT = "programme year (year 1 = project.start); text when not within the horizon"
 
 
 def add_parser(sub: Any) -> None:
@@ -52,8 +52,9 @@ def add_parser(sub: Any) -> None:
         "cashflow",
         help="cash flows by year, payback and time-profile NPV/BCR per site",
         description=(
-            "Cash flows on a programme-time axis (year 1 = 2009-10): pilot costs (years "
-            "1-2, Table 7.10), benefits by year (cashflow.benefits: the stock-flow "
+            "Cash flows on a programme-time axis (year 1 = the project's first year, "
+            "project.start: 2009-10 for the DSCP parameters): costs by project year, "
+            "benefits by year (cashflow.benefits: the stock-flow "
             "model's pilot effect, an early/late profile of Figure C2.2, a vector, or "
             "the Table 7.10 cohort), discounted and cumulative values, simple and "
             "discounted payback year, and NPV/BCR beside the single-cohort figures. "
@@ -85,8 +86,15 @@ def add_parser(sub: Any) -> None:
         "--psa",
         type=int,
         metavar="N",
-        help="also run N Monte Carlo samples (uncertainty/default.yaml + dynamics.yaml) "
-        "and print NPV intervals and P(payback within --within years)",
+        help="also run N Monte Carlo samples (the parameter folder's uncertainty files, "
+        "else the bundled uncertainty/default.yaml + dynamics.yaml) and print NPV "
+        "intervals, P(payback within --within years) and the payback distribution",
+    )
+    cf.add_argument(
+        "--uncertainty",
+        metavar="FILE",
+        help="uncertainty file for --psa (replaces default.yaml; the dynamics file of "
+        "the parameter folder, else the bundled one, is added)",
     )
     cf.add_argument(
         "--within",
@@ -119,6 +127,26 @@ def _shortcuts(args: argparse.Namespace) -> None:
         args.assignments.append("cashflow.perpetual=true")
 
 
+def _payback_distribution(
+    psa: Any, rows: list[str], horizon: int
+) -> dict[str, dict[str, float]]:
+    """Per row, the share of samples whose simple payback falls in each year (and
+    'never'): the payback distribution."""
+    from ..model.cashflow import NO_PAYBACK
+
+    out: dict[str, dict[str, float]] = {}
+    samples = np.asarray(psa["payback"].transpose("sample", "site").values)
+    for j, r in enumerate(rows):
+        years = samples[:, j].astype(int)
+        shares = {
+            str(y): float(np.mean(years == y))
+            for y in sorted(set(years.tolist()) - {NO_PAYBACK})
+        }
+        shares["never"] = float(np.mean(years == NO_PAYBACK))
+        out[r] = shares
+    return out
+
+
 def _unit(ds: Any, variable: str) -> str:
     """Unit of a cash-flow variable for a ``units`` block (``1`` reads ``ratio``)."""
     unit = str(ds[variable].attrs.get("units", ""))
@@ -134,10 +162,13 @@ def _header(ds: Any) -> list[str]:
     costs = "discounted" if ds.attrs["discount_costs"] else "undiscounted (Table 7.10)"
     lines = [
         f"Cash flows, money in £ thousand (£k); benefits from {benefits}; discounting "
-        f"{ds.attrs['discounting']}; costs {costs}; year 1 = 2009-10; streams counted: "
-        f"{ds.attrs['streams_in_bcr']}."
+        f"{ds.attrs['discounting']}; costs {costs}; "
+        f"{ds.attrs['year_convention'].removeprefix('programme ')}; streams counted: "
+        f"{ds.attrs['streams_in_bcr']}.",
+        f"Over-time NPV and BCR {ds.attrs['effect_assumption']}.",
     ]
-    if benefits == "stockflow":
+    whole = f"if the effect lasts {ds.sizes['year']} years with no further spending"
+    if benefits == "stockflow" and ds.attrs["effect_assumption"].startswith(whole):
         tail = " and in the perpetuity tail after it" if ds.attrs["perpetual"] else ""
         lines.append(
             "Benefits from the stock-flow model (cashflow.benefits = stockflow, the "
@@ -243,7 +274,8 @@ def run(args: argparse.Namespace) -> int:
                 wrap(
                     f"Payback: simple {payback(one.payback)}, discounted "
                     f"{payback(one.payback_discounted)}. NPV {float(one.npv):,.1f} £k, "
-                    f"BCR {bcr if np.isnan(bcr) else round(bcr, 2)} (time profile); "
+                    f"BCR {bcr if np.isnan(bcr) else round(bcr, 2)} (over time, "
+                    f"{ds.attrs['effect_assumption']}); "
                     f"single cohort NPV {float(one.npv_single_cohort):,.1f} £k, BCR "
                     f"{float(one.bcr_single_cohort):.2f}.",
                     width,
@@ -267,7 +299,9 @@ def run(args: argparse.Namespace) -> int:
         )
         summary_units = {SUMMARY_KEYS[k]: _unit(ds, k) for k in SUMMARY_KEYS}
         summary_units["payback_year"] = summary_units["payback_year_discounted"] = "year"
-        parts.append("\nSummary (unit in each heading; payback year 1 = 2009-10):")
+        parts.append(
+            f"\nSummary (unit in each heading; payback {ds.attrs['year_convention']}):"
+        )
         parts.append(frame_text(with_units(table, summary_units), width))
         for s in streams:
             state = "counted" if s.include_in_bcr else "not counted (off by default)"
@@ -289,9 +323,19 @@ def run(args: argparse.Namespace) -> int:
             )
         text = "\n".join(parts)
     if args.psa:
-        from ..sensitivity.dynamics import payback_psa
+        from ..sensitivity.dynamics import dynamics_uncertainty, payback_psa
 
-        psa = payback_psa(params, args.psa, args.seed, sites=args.sites, within=args.within)
+        uncertainty = dynamics_uncertainty(params, base=args.uncertainty)
+        psa = payback_psa(
+            params,
+            args.psa,
+            args.seed,
+            uncertainty=uncertainty,
+            sites=args.sites,
+            within=args.within,
+            keep_samples=True,
+        )
+        distribution = _payback_distribution(psa, rows, int(ds.sizes["year"]))
         if args.json:
             payload["units"]["psa"] = {
                 "npv_q05": "GBP thousand",
@@ -310,6 +354,7 @@ def run(args: argparse.Namespace) -> int:
                         int(w): float(psa.p_payback_within.sel(site=r, within=w))
                         for w in psa.within.values
                     },
+                    "payback_distribution": distribution[r],
                 }
                 for r in rows
             }
@@ -338,6 +383,17 @@ def run(args: argparse.Namespace) -> int:
             )
             rounding = {c: 1 if c.startswith("npv") else 3 for c in frame}
             text += "\n" + frame_text(frame.round(rounding), width)
+            text += "\n\n" + wrap(
+                "Payback year (simple) across the samples: share of samples paying back "
+                f"in each year ({ds.attrs['year_convention']}; 'never' = not within "
+                "the horizon):",
+                width,
+            )
+            dist = pd.DataFrame(distribution).T.fillna(0.0)
+            years = sorted((c for c in dist.columns if c != "never"), key=int)
+            dist = dist[[*years, "never"]]
+            dist.index.name = "site"
+            text += "\n" + frame_text(dist.round(3), width)
     write_text(text, args.output)
     if args.output:
         print(f"saved {args.output}")

@@ -37,10 +37,13 @@ def load_scenarios(
     """Read a scenario file (default: the bundled ``scenarios/report.yaml``).
 
     If ``params`` is given, every scenario is checked against it (unknown parameter
-    names or invalid values raise :class:`ParameterError` naming file and scenario).
+    names or invalid values raise :class:`ParameterError` naming file and scenario);
+    a bundled scenario that sets inputs the set does not have (a project without the
+    DSCP managerial stream) is left out, as it does not apply.
     """
     file = Path(path) if path is not None else data_dir("scenarios") / "report.yaml"
     raw = read_yaml(file)
+    bundled = file.resolve().parent == data_dir("scenarios").resolve()
     if not isinstance(raw, dict) or not isinstance(raw.get("scenarios"), dict):
         raise ParameterError(f"{file}: expected a top-level 'scenarios' mapping")
     out = {}
@@ -70,6 +73,10 @@ def load_scenarios(
             source=str(file),
         )
         if params is not None:
+            if bundled and any(k not in params for k in scenario.set):
+                # a bundled scenario about inputs this set lacks (the DSCP managerial
+                # stream, in a project made by dsc-econ new): not applicable, left out
+                continue
             apply_scenario(params, scenario)
         out[str(name)] = scenario
     return out

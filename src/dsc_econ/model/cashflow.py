@@ -350,10 +350,10 @@ def effect_assumption(params: Any) -> str:
     """The over-time view's assumption in words, for the line that shows its figures
     (e.g. "if the effect lasts 30 years with no further spending")."""
     if params["cashflow.benefits"] == "single_cohort":
-        return "the appraised cohort's own yearly benefits, as in the appraisal"
+        return "from the appraised cohort's own yearly benefits, as in the appraisal"
     duration, decay, running = (float(np.mean(v)) for v in _effect_values(params))
     horizon = float(np.max(params["cashflow.horizon"]))
-    text = f"if the effect lasts {duration:g} years"
+    text = f"if the effect lasts {min(duration, horizon):g} years"
     text += (
         " with no further spending"
         if running <= 0

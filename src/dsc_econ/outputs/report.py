@@ -33,6 +33,7 @@ from markupsafe import Markup
 from .. import sensitivity as sens
 from .._version import __version__
 from ..inputs.parameters import REQUIRED, ParameterSet, load_parameters
+from ..inputs.project import load_narrative
 from ..inputs.scenarios import Scenario, load_scenarios
 from ..model.appraisal import appraise
 from ..model.harms import harm_profiles_for
@@ -219,6 +220,8 @@ def _site_text(
     extra_et, extra_sc = float(row.extra_effective), float(row.extra_completions)
     p_et, sig_et = _p_text(params, site, "et_tt")
     p_sc, sig_sc = _p_text(params, site, "sc_tc")
+    tested_et = f"sites.{site}.p_values.et_tt" in params
+    tested_sc = f"sites.{site}.p_values.sc_tc" in params
     did_et = 100 * float(dids.loc[site, "et_tt_did"])
     did_sc_tt = 100 * float(dids.loc[site, "sc_tt_did"])
     did_sc = 100 * float(dids.loc[site, "sc_tc_did"])
@@ -229,18 +232,27 @@ def _site_text(
         else "the benefits are negative, so the BCR has no meaningful size"
     )
     parts = [
-        f"Against its comparison area the pilot had {_more(extra_et, 'client')} in "
+        f"Against its comparison area the pilot area had {_more(extra_et, 'client')} in "
         f"effective treatment ({did_et:+.1f} percentage points of clients in treatment) "
         f"and {_more(extra_sc, 'successful completion')} ({did_sc_tt:+.1f} points of "
         f"clients in treatment), worth {_k(benefit)} against costs of "
         f"{_k(float(row.cost))}: NPV {fmt.format_npv_m(float(row.net_benefit))}; {ratio}.",
-        "The change in effective treatment is "
-        + ("statistically significant" if sig_et else "not statistically significant")
-        + f" ({p_et}). The regression for completions tested the share of completing "
-        f"clients who completed successfully ({did_sc:+.1f} points), a different measure "
-        "from the one valued above; that change is "
-        + ("statistically significant" if sig_sc else "not statistically significant")
-        + f" ({p_sc}).",
+        (
+            "The change in effective treatment is "
+            + ("statistically significant" if sig_et else "not statistically significant")
+            + f" ({p_et})."
+            if tested_et
+            else ""
+        )
+        + (
+            " The regression for completions tested the share of completing "
+            f"clients who completed successfully ({did_sc:+.1f} points), a different "
+            "measure from the one valued above; that change is "
+            + ("statistically significant" if sig_sc else "not statistically significant")
+            + f" ({p_sc})."
+            if tested_sc
+            else ""
+        ),
         (
             f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}"
             if half_bcr >= 0
@@ -250,6 +262,55 @@ def _site_text(
         f"{fmt.probability_phrase(prob)}.",
     ]
     return " ".join(parts)
+
+
+def _noun(params: Any) -> str:
+    """What a site's change is called: the set's narrative ``site_noun`` (the DSCP
+    set: ``pilot``), else ``change``."""
+    return load_narrative(params).get("site_noun", "change")
+
+
+def _kind(params: Any, site: str) -> str:
+    """A site's kind with the set's noun, e.g. ``whole-system pilot``."""
+    kind = str(params[f"sites.{site}.type"])
+    label = KINDS.get(kind, "pilot")
+    return label.replace(" pilot", f" {_noun(params)}") if label != "pilot" else (
+        _noun(params)
+    )
+
+
+def _post_months(params: Any) -> str:
+    """Length of the post period of the counts in months, as text."""
+    try:
+        a = _dt.date.fromisoformat(str(params["records.periods.post.start"]))
+        b = _dt.date.fromisoformat(str(params["records.periods.post.end"]))
+    except (KeyError, ValueError):
+        return "the months observed"
+    months = (b.year - a.year) * 12 + b.month - a.month + (1 if b.day >= 28 else 0)
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
+def _spending(params: Any, cf: Any) -> str:
+    """When the costs fall, in the project's years (or the set's own narrative)."""
+    narrative = load_narrative(params)
+    if "spending" in narrative:
+        return narrative["spending"]
+    from ..inputs.project import year_label
+
+    cost = cf.cost.sel(site="all").values
+    if cost.ndim > 1:
+        cost = cost.mean(0)
+    spent = [int(y) for y, c in zip(cf.year.values, cost, strict=True) if c > 0]
+    if not spent:
+        return "No costs fall within the horizon."
+    first, last = spent[0], spent[-1]
+    span = (
+        f"year {first} ({year_label(params, first)})"
+        if first == last
+        else f"years {first} to {last} ({year_label(params, first)} to "
+        f"{year_label(params, last)})"
+    )
+    return f"Costs fall in {span}; the benefits arrive over many years."
 
 
 def _more(count: float, noun: str) -> str:
@@ -410,7 +471,7 @@ def summary_section(a: Analyses) -> dict[str, Any]:
         rows.append(
             {
                 "id": site,
-                "kind": KINDS.get(str(a.params[f"sites.{site}.type"]), "pilot"),
+                "kind": _kind(a.params, site),
                 "npv": fmt.format_npv_m(float(a.point.net_benefit.sel(site=site))),
                 "npv_interval": _money_interval(
                     float(a.mc.npv_low.sel(site=site)), float(a.mc.npv_high.sel(site=site))
@@ -427,14 +488,17 @@ def summary_section(a: Analyses) -> dict[str, Any]:
         )
     positive = [r["id"] for r in rows if r["verdict_class"] == "verdict-pos"]
     negative = [r["id"] for r in rows if r["verdict_class"] == "verdict-neg"]
+    noun = _noun(a.params)
+    n = len(a.sites)
     headline = (
-        f"Of the {len(a.sites)} pilot sites appraised, benefits very probably exceed costs "
-        "at "
+        f"Of the {n} {noun + ' ' if noun != 'change' else ''}site{'s' if n != 1 else ''}"
+        " appraised, benefits very probably exceed costs at "
         f"{_list(positive, 'none')}, and costs very probably exceed benefits at "
-        f"{_list(negative, 'none')}; the rest are uncertain. The estimates rest on 18 "
-        "months "
-        "of outcomes and on comparison areas standing in for what would have happened "
-        "without the pilots (section 2)."
+        f"{_list(negative, 'none')}"
+        + ("; the rest are uncertain" if n > len(positive) + len(negative) else "")
+        + f". The estimates rest on {_post_months(a.params)} of outcomes and on "
+        "comparison areas standing in for what would have happened without the "
+        f"{noun + 's' if noun != 'change' else 'change'} (section 2)."
     )
     return {
         "headline": headline,
@@ -475,20 +539,36 @@ def caveats_section(a: Analyses) -> dict[str, Any]:
         )
         for p in ("pre", "post")
     }
+    narrative = load_narrative(params)
+    noun = _noun(params)
+    tested = any(
+        f"sites.{s}.p_values.{m}" in params for s in a.sites for m in ("et_tt", "sc_tc")
+    )
     caveats = [
-        f"Outcomes compare the period before the pilots ({periods['pre'][0]} to "
-        f"{periods['pre'][1]}) with the pilots' later months ({periods['post'][0]} to "
-        f"{periods['post'][1]}), 18 months each in the report. Treatment journeys are "
-        "long, so changes to completions in particular may not have shown yet (report, "
-        "Chapter 6).",
-        "Each pilot's impact is the difference in differences against a comparison area "
-        "chosen to be similar; if the comparison area changed for other reasons, the "
-        "estimate is biased (report, section 7.5).",
-        f"Statistical significance ({_p_value_source(a)}): the change in effective "
-        f"treatment is significant at 5% for {_list(significant, 'no site')}; the change "
-        "in the share of completions that were successful is significant for "
-        f"{_list(sig_completions, 'no site')}. Sites without a regression p-value are "
-        "not counted as significant.",
+        f"Outcomes compare the period before the {noun}s ({periods['pre'][0]} to "
+        f"{periods['pre'][1]}) with the {noun}s' later months ({periods['post'][0]} to "
+        f"{periods['post'][1]}), "
+        + narrative.get(
+            "outcome_periods",
+            f"{_post_months(params)} after. Treatment journeys are long, so changes to "
+            "completions in particular may not have shown yet.",
+        ),
+        f"Each {noun}'s impact is the difference in differences against a comparison "
+        "area chosen to be similar; if the comparison area changed for other reasons, "
+        "the estimate is biased"
+        + (f" {narrative['comparison_source']}." if "comparison_source" in narrative
+           else "."),
+        (
+            f"Statistical significance ({_p_value_source(a)}): the change in effective "
+            f"treatment is significant at 5% for {_list(significant, 'no site')}; the "
+            "change in the share of completions that were successful is significant "
+            f"for {_list(sig_completions, 'no site')}. Sites without a regression "
+            "p-value are not counted as significant."
+            if tested
+            else "No significance test was run on these sites (the parameters hold no "
+            "regression p-values; `dsc-econ records derive --regression` computes them "
+            "from client records); the intervals reflect the counts' sampling error."
+        ),
         "The report's own test, halving every benefit, "
         + (
             "changes no site's verdict."
@@ -499,11 +579,9 @@ def caveats_section(a: Analyses) -> dict[str, Any]:
         f"{a.units.completion:,.0f}) depends on the share of completers who stay "
         "abstinent and on how long harm stays low; these are among the least certain "
         "inputs (section 4).",
-        "Where the published report's arithmetic slipped (for example site 5's "
-        "completions, "
-        "applied at a tenth of the estimated change), this report uses the figures the "
-        "counts give; `dsc-econ reproduce` lists every difference.",
     ]
+    if "slips" in narrative:
+        caveats.append(narrative["slips"])
     return {"caveats": caveats}
 
 
@@ -530,7 +608,7 @@ def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             "fig-payback",
             next(number),
             "Cumulative discounted benefits from the start of treatment against "
-            "each pilot's costs.",
+            "each site's costs.",
             "payback chart",
         ),
     ]
@@ -871,8 +949,11 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             "early": "Figure C2.2's early profile",
             "late": "Figure C2.2's late profile",
             "vector": "a yearly vector supplied by the user",
-            "single_cohort": "the Table 7.10 cohort's own yearly flows",
+            "single_cohort": "the appraised cohort's own yearly flows (Table 7.10's "
+            "method)",
         }.get(str(cf.attrs["benefits"]), str(cf.attrs["benefits"])),
+        "dyn_spending": _spending(a.params, cf),
+        "dyn_assumption": cf.attrs["effect_assumption"],
         "dyn_costs": costs,
         "dyn_discounting": cf.attrs["discounting"],
         "dyn_horizon": int(cf.sizes["year"]),
