@@ -227,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
                     "payback_year_discounted": payback(ds.payback_discounted.sel(site=r)),
                     "years": {
                         "year": [int(y) for y in ds.year.values],
+                        "year_label": [str(v) for v in ds.year_label.values],
                         **{
                             YEAR_KEYS[k]: [float(x) for x in ds[k].sel(site=r).values]
                             for k in columns
@@ -260,7 +261,11 @@ def run(args: argparse.Namespace) -> int:
         for r in chosen:
             one = ds.sel(site=r)
             frame = pd.DataFrame(
-                {YEAR_KEYS[k]: one[k].values for k in shown}, index=one.year.values
+                {YEAR_KEYS[k]: one[k].values for k in shown},
+                index=[
+                    f"{int(y)} ({lab})" if not str(lab).startswith("year") else str(int(y))
+                    for y, lab in zip(one.year.values, one.year_label.values, strict=True)
+                ],
             )
             frame.index.name = "year"
             frame = frame.round({c: 3 if c == "discount_factor" else 1 for c in frame})

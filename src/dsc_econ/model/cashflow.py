@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..inputs.project import year_axis
+from ..inputs.project import year_axis, year_label
 from ..inputs.streams import Stream, load_streams
 from .discounting import long_horizon_factors, schedule_for, stepped_annuity_factor
 
@@ -612,7 +612,11 @@ def cashflow(params: Any, sites: Sequence[str] | None = None) -> xr.Dataset:
         data[key] = ((*lead, "site"), np.asarray(arr[key]), {"units": units})
     return xr.Dataset(
         data,
-        coords={"site": arr["rows"], "year": arr["years"]},
+        coords={
+            "site": arr["rows"],
+            "year": arr["years"],
+            "year_label": ("year", [year_label(params, int(y)) for y in arr["years"]]),
+        },
         attrs={
             "title": "Cash flows, payback and time-profile NPV",
             "benefits": str(params["cashflow.benefits"]),

@@ -261,6 +261,8 @@ every ``--json`` output; units go in a ``units`` block, never in key suffixes.""
 
 def json_key(column: str) -> str:
     """The JSON key of a table column (see :data:`JSON_KEYS`)."""
+    if column.startswith("cost_year_"):  # every project year: costs_year_N
+        return "costs_year_" + column.removeprefix("cost_year_")
     return JSON_KEYS.get(column, column)
 
 
