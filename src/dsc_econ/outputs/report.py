@@ -1099,7 +1099,7 @@ def report(
     n_sobol: int = 2**12,
     seed: int = 20121,
     pdf: bool = True,
-    title: str = "Drug System Change Pilots: costs, benefits and their uncertainty",
+    title: str | None = None,
     command_line: str | None = None,
     extra_scenarios: dict[str, Scenario] | None = None,
 ) -> ReportFiles:
@@ -1151,7 +1151,8 @@ def report(
     a = analyse(params, uncertainty, sites, n_psa, n_sobol, seed, user_scenarios)
     number = itertools.count(1)  # figures are numbered in the order the sections run
     context: dict[str, Any] = {
-        "title": title,
+        "title": title
+        or load_narrative(params).get("title", "Costs, benefits and their uncertainty"),
         "subtitle": f"Sites {', '.join(a.sites)}; parameters from {params.source}"
         + (f" with {', '.join(params.overridden)} changed" if params.overridden else ""),
         **summary_section(a),
