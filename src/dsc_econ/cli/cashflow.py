@@ -204,7 +204,10 @@ def run(args: argparse.Namespace) -> int:
             "package_version": __version__,
             "units": {
                 "sites": {SUMMARY_KEYS[k]: _unit(ds, k) for k in SUMMARY_KEYS},
-                "years": {YEAR_KEYS[k]: _unit(ds, k) for k in columns},
+                "years": {
+                    "year_label": "calendar label of the project year (project.start)",
+                    **{YEAR_KEYS[k]: _unit(ds, k) for k in columns},
+                },
                 "streams": {
                     "amount": "GBP thousand per year",
                     "present_values": "GBP thousand",
