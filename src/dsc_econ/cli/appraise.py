@@ -99,6 +99,15 @@ def run(args: argparse.Namespace) -> int:
             f"successful completion {units.completion:,.0f}; treatment cost "
             f"{units.cost:,.0f}."
         )
+        years = sum(1 for c in table.columns if c.startswith("cost_year_"))
+        print(
+            f"Costs: {years} project year(s), "
+            + (
+                "discounted with the benefits' factors (appraisal.discount_costs)."
+                if bool(params["appraisal.discount_costs"])
+                else "undiscounted (appraisal.discount_costs: false, as Table 7.10)."
+            )
+        )
         if params.overridden:
             print(f"Overridden: {', '.join(params.overridden)}")
         from ..outputs.terminal import frame_text, with_units

@@ -386,7 +386,8 @@ def run(args: argparse.Namespace) -> int:
             )
             text += "\n\n" + wrap(
                 f"Monte Carlo ({args.psa} samples, seed {args.seed}; "
-                f"{psa.attrs['uncertainty_source']}); unit in each heading:",
+                f"{psa.attrs['uncertainty_source']}), over time "
+                f"{ds.attrs['effect_assumption']}; unit in each heading:",
                 width,
             )
             rounding = {c: 1 if c.startswith("npv") else 3 for c in frame}

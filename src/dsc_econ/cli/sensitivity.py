@@ -23,7 +23,8 @@ def add_parser(sub: Any) -> None:
         description=(
             "Sensitivity and uncertainty analyses of every site's NPV and benefit-cost "
             "ratio. Uncertain inputs and their distributions come from an uncertainty "
-            "file (default: the bundled uncertainty/default.yaml). Results print as "
+            "file (default: the parameter folder's own uncertainty/default.yaml, as "
+            "dsc-econ new writes, else the bundled one). Results print as "
             "tables; --output saves the full xarray Dataset (.nc or .zarr) or a tidy "
             "table (.csv)."
         ),

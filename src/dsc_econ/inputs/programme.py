@@ -34,6 +34,8 @@ import yaml
 from .parameters import (
     COUNT_ORDER,
     MAX_COST_YEARS,
+    NARRATIVE_FILE,
+    UNCERTAINTY_FOLDER,
     ParameterError,
     ParameterSet,
     check_price_year,
@@ -505,7 +507,13 @@ def programme_parameters(
         dir=target.parent if target.parent.exists() else None
     ) as tmp:
         stage = Path(tmp) / "parameters"
-        shutil.copytree(source, stage)
+        # the base's narrative and uncertainty files describe its own sites: not copied
+        skip = {NARRATIVE_FILE, UNCERTAINTY_FOLDER, ".dsc-econ-project.json"}
+        shutil.copytree(
+            source,
+            stage,
+            ignore=lambda d, names: [n for n in names if Path(d) == source and n in skip],
+        )
         shutil.rmtree(stage / "sites")
         (stage / "sites").mkdir()
         for site, body in files.items():
