@@ -126,6 +126,9 @@ def _check_counts(counts: pd.DataFrame) -> None:
                 )
 
 
+MAX_SITES = 1000
+"""Most sites a programme's tables may hold (each becomes a parameter file)."""
+
 KINDS = ("whole_system", "criminal_justice", "self_directed_support")
 """The kinds of change a site's ``type`` may name."""
 
@@ -137,6 +140,16 @@ WIDE_COLUMNS = ("site", "price_year", "agency", "type", "name")
 _TABLE_PRICE_YEAR = re.compile(r"\d{4}(-\d{2})?")
 _AGENCY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _WIDE = re.compile(r"cost_year_(\d+)")
+
+
+def _bounded(frame: pd.DataFrame) -> None:
+    """At most :data:`MAX_SITES` sites in a table (each becomes a file)."""
+    n = frame["site"].nunique()
+    if n > MAX_SITES:
+        raise ParameterError(
+            f"{frame.attrs['source']}: {n:,} sites; at most {MAX_SITES:,} are allowed "
+            "(each becomes a parameter file)"
+        )
 
 
 def _no_other_columns(frame: pd.DataFrame, allowed: set[str], what: str) -> None:
@@ -268,6 +281,7 @@ def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     frame["site"] = frame["site"].astype("string").str.strip()
     check_ids(frame, "site", name)
     frame["site"] = frame["site"].str.lower()
+    _bounded(frame)
     sites: list[dict[str, Any]] = []
     if long:
         frame["cost"] = _number(frame, "cost", integer=False)
@@ -396,6 +410,7 @@ def site_files(
     counts["site"] = counts["site"].astype("string").str.strip()
     check_ids(counts, "site", counts.attrs["source"])
     counts["site"] = counts["site"].str.lower()
+    _bounded(counts)
     for column in COUNT_COLUMNS:
         counts[column] = _number(counts, column, integer=True)
     costs = read_costs(costs)
