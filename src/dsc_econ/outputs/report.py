@@ -254,14 +254,20 @@ def _site_text(
             else ""
         ),
         (
-            f"With benefits halved (the report's test) the BCR is {_ratio(half_bcr)}"
+            f"With benefits halved ({_half_test(params)}) the BCR is {_ratio(half_bcr)}"
             if half_bcr >= 0
-            else "Halving the benefits (the report's test) leaves them negative"
+            else f"Halving the benefits ({_half_test(params)}) leaves them negative"
         )
         + "; across the uncertainty analysed, the chance that benefits exceed costs is "
         f"{fmt.probability_phrase(prob)}.",
     ]
     return " ".join(parts)
+
+
+def _half_test(params: Any) -> str:
+    """What halving the benefits is: the set's narrative ``half_test`` (the DSCP set:
+    the report's own test), else a stress test."""
+    return load_narrative(params).get("half_test", "a stress test of the benefits")
 
 
 def _noun(params: Any) -> str:
@@ -569,7 +575,8 @@ def caveats_section(a: Analyses) -> dict[str, Any]:
             "regression p-values; `dsc-econ records derive --regression` computes them "
             "from client records); the intervals reflect the counts' sampling error."
         ),
-        "The report's own test, halving every benefit, "
+        f"{_half_test(params)[:1].upper()}{_half_test(params)[1:]}, halving every "
+        "benefit, "
         + (
             "changes no site's verdict."
             if not flips
@@ -954,6 +961,7 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
         }.get(str(cf.attrs["benefits"]), str(cf.attrs["benefits"])),
         "dyn_spending": _spending(a.params, cf),
         "dyn_assumption": cf.attrs["effect_assumption"],
+        "dyn_extension": load_narrative(a.params).get("payback_note", ""),
         "dyn_costs": costs,
         "dyn_discounting": cf.attrs["discounting"],
         "dyn_horizon": int(cf.sizes["year"]),
