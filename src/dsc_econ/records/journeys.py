@@ -367,7 +367,7 @@ def read_sites(source: str | Path | pd.DataFrame, encoding: str = "utf-8") -> pd
     """The sites file: which area is which site's pilot or comparison, and the costs.
 
     Columns: ``site`` (an id: letters, digits, ``_``), ``area``, ``role`` (``pilot`` /
-    ``comparison``), and on the pilot row ``cost_year_1`` and ``cost_year_2`` (£
+    ``comparison``), and on the pilot row ``cost_year_1`` ... ``cost_year_N`` (£
     thousand; blank on the comparison row); optional ``type``. Every site needs exactly
     one pilot and one comparison area. Errors name the file, row, column and value.
     """
@@ -412,9 +412,7 @@ def read_sites(source: str | Path | pd.DataFrame, encoding: str = "utf-8") -> pd
             f"{name}: row {row['_row']}, area = {row['area']!r} is listed twice"
         )
     comparison = frame["role"] == "comparison"
-    for column in ("cost_year_1", "cost_year_2"):
-        if column not in frame:
-            continue
+    for column in [c for c in frame.columns if c.startswith("cost_year_")]:
         costed = comparison & frame[column].notna()
         if costed.any():
             row = frame.loc[costed].iloc[0]
@@ -657,9 +655,8 @@ def parameters_from_records(
         )
     _check_counts(counts, journeys.source)
     costs = sites.loc[sites["role"] == "pilot"].drop(columns=["area", "role"])
-    for column in ("cost_year_1", "cost_year_2"):
-        if column not in costs:
-            raise RecordsError(f"{sites_name}: needs {column} on the pilot rows")
+    if "cost_year_1" not in costs:  # any number of years: cost_year_1 ... N
+        raise RecordsError(f"{sites_name}: needs cost_year_1 on the pilot rows")
     costs.attrs["source"] = sites_name
     counts.attrs["source"] = f"site counts derived from {journeys.source}"
     tables: dict[str, pd.DataFrame] = {"counts": counts}

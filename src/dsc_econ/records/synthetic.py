@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..inputs.parameters import ParameterError
+from ..inputs.parameters import ParameterError, cost_years
 
 __all__ = ["damage", "synthetic_journeys", "synthetic_sites"]
 
@@ -299,14 +299,18 @@ def synthetic_journeys(
 def synthetic_sites(params: Any, sites: list[str] | None = None) -> pd.DataFrame:
     """The sites file matching :func:`synthetic_journeys` (areas P<id> and C<id>)."""
     rows = []
-    for site in sites or params.impact_sites():
+    chosen = list(sites or params.impact_sites())
+    years = max(cost_years(params, s) for s in chosen)  # every project year (issue 20)
+    for site in chosen:
         rows.append(
             {
                 "site": site,
                 "area": f"P{site}",
                 "role": "pilot",
-                "cost_year_1": params[f"sites.{site}.costs.year_1"],
-                "cost_year_2": params[f"sites.{site}.costs.year_2"],
+                **{
+                    f"cost_year_{k}": params.get(f"sites.{site}.costs.year_{k}", 0.0)
+                    for k in range(1, years + 1)
+                },
                 "type": params[f"sites.{site}.type"],
             }
         )
@@ -315,8 +319,7 @@ def synthetic_sites(params: Any, sites: list[str] | None = None) -> pd.DataFrame
                 "site": site,
                 "area": f"C{site}",
                 "role": "comparison",
-                "cost_year_1": "",
-                "cost_year_2": "",
+                **{f"cost_year_{k}": "" for k in range(1, years + 1)},
                 "type": "",
             }
         )
