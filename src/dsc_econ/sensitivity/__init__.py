@@ -27,6 +27,7 @@ on first use.
 
 from __future__ import annotations
 
+from . import voi as _voi_module
 from .deterministic import oneway, scenarios, spider, threshold, thresholds
 from .distributions import Uncertainty, load_uncertainty, parameter_hash
 from .engine import BLOCK, OUTPUTS, evaluate, evaluate_blocks, lazy_outputs, sample_blocks
@@ -34,8 +35,6 @@ from .global_methods import morris, sobol
 from .probabilistic import psa, summarise
 from .results import load, save, tidy
 from .voi import evpi, evppi
-
-from . import voi as _voi_module  # noqa: E402  (the module, not its function)
 
 
 class _CallableModule(type(_voi_module)):

@@ -38,12 +38,12 @@ __all__ = [
     "PROGRAMME",
     "analyse",
     "ceac",
-    "population",
     "evpi",
     "evppi",
     "input_groups",
     "input_values",
     "net_benefits",
+    "population",
     "voi",
 ]
 
@@ -607,8 +607,10 @@ def _as_table(value: Any, argument: str) -> xr.DataArray:
     if isinstance(value, xr.Dataset):
         if len(value.data_vars) == 0:
             raise ValueError(f"{argument}: expected {expected}; got an empty Dataset")
-        value = value.to_array("option") if len(value.data_vars) > 1 else (
-            value[next(iter(value.data_vars))]
+        value = (
+            value.to_array("option")
+            if len(value.data_vars) > 1
+            else (value[next(iter(value.data_vars))])
         )
     if isinstance(value, pd.Series):
         raise ValueError(
@@ -636,13 +638,14 @@ def _as_table(value: Any, argument: str) -> xr.DataArray:
                 "dims, e.g. da.rename({'draw': 'sample', 'strategy': 'option'}))"
             )
         if "option" not in out.coords:
-            out = out.assign_coords(option=[f"option {k}" for k in range(out.sizes["option"])])
+            out = out.assign_coords(
+                option=[f"option {k}" for k in range(out.sizes["option"])]
+            )
     elif isinstance(value, (np.ndarray, list, tuple)):
         data = np.asarray(value)
         if data.ndim != 2 or not np.issubdtype(data.dtype, np.number):
             raise ValueError(
-                f"{argument}: expected {expected}; got {_describe(data)} of "
-                f"{data.dtype}"
+                f"{argument}: expected {expected}; got {_describe(data)} of {data.dtype}"
             )
         out = xr.DataArray(
             data.astype(float),
@@ -718,7 +721,8 @@ def decision_values(
             raise ValueError(
                 "give nb (net benefits), or costs, effects and wtp together; missing: "
                 + ", ".join(
-                    n for n, v in (("costs", costs), ("effects", effects), ("wtp", wtp))
+                    n
+                    for n, v in (("costs", costs), ("effects", effects), ("wtp", wtp))
                     if v is None
                 )
             )
@@ -751,7 +755,9 @@ def _to_sites(nb: xr.DataArray) -> tuple[xr.DataArray, Callable[[xr.Dataset], xr
     if len(extra) == 1:
         (dim,) = extra
         coords = nb[dim].values if dim in nb.coords else np.arange(nb.sizes[dim])
-        folded = nb.rename({dim: _DECISION}).assign_coords({_DECISION: np.arange(len(coords))})
+        folded = nb.rename({dim: _DECISION}).assign_coords(
+            {_DECISION: np.arange(len(coords))}
+        )
 
         def restore(ds: xr.Dataset) -> xr.Dataset:
             return ds.rename({_DECISION: dim}).assign_coords({dim: coords})
@@ -857,9 +863,15 @@ def parameter_values(parameters: Any, n: int | None = None) -> xr.DataArray:
     if isinstance(parameters, Mapping):
         parameters = pd.DataFrame({str(k): np.asarray(v) for k, v in parameters.items()})
     if isinstance(parameters, pd.DataFrame):
-        bad = [c for c in parameters.columns if not pd.api.types.is_numeric_dtype(parameters[c])]
+        bad = [
+            c
+            for c in parameters.columns
+            if not pd.api.types.is_numeric_dtype(parameters[c])
+        ]
         if bad:
-            raise ValueError(f"parameters: every column must be numeric; not numeric: {bad}")
+            raise ValueError(
+                f"parameters: every column must be numeric; not numeric: {bad}"
+            )
         out = xr.DataArray(
             parameters.to_numpy(dtype=float),
             dims=("sample", "parameter"),
@@ -867,15 +879,21 @@ def parameter_values(parameters: Any, n: int | None = None) -> xr.DataArray:
         )
     elif isinstance(parameters, xr.DataArray):
         if "sample" not in parameters.dims or parameters.ndim != 2:
-            raise ValueError(f"parameters: expected {expected}; got {_describe(parameters)}")
+            raise ValueError(
+                f"parameters: expected {expected}; got {_describe(parameters)}"
+            )
         (other,) = [d for d in parameters.dims if d != "sample"]
         out = parameters.rename({other: "parameter"}).transpose("sample", "parameter")
         if "parameter" not in out.coords:
-            out = out.assign_coords(parameter=[f"x{j}" for j in range(out.sizes["parameter"])])
+            out = out.assign_coords(
+                parameter=[f"x{j}" for j in range(out.sizes["parameter"])]
+            )
         out = out.assign_coords(parameter=[str(p) for p in out.parameter.values])
     elif isinstance(parameters, np.ndarray):
         if parameters.ndim != 2:
-            raise ValueError(f"parameters: expected {expected}; got {_describe(parameters)}")
+            raise ValueError(
+                f"parameters: expected {expected}; got {_describe(parameters)}"
+            )
         out = xr.DataArray(
             parameters.astype(float),
             dims=("sample", "parameter"),
@@ -912,7 +930,9 @@ def as_groups(groups: Any, columns: Sequence[str]) -> dict[str, Any]:
         groups = [groups]
     if isinstance(groups, Mapping):
         out = {
-            str(k): (v if isinstance(v, Mapping) else [v] if isinstance(v, str) else list(v))
+            str(k): (
+                v if isinstance(v, Mapping) else [v] if isinstance(v, str) else list(v)
+            )
             for k, v in groups.items()
         }
     elif isinstance(groups, (list, tuple)):
@@ -925,7 +945,8 @@ def as_groups(groups: Any, columns: Sequence[str]) -> dict[str, Any]:
                 out["+".join(item)] = item
     else:
         raise TypeError(
-            f"groups: expected a str, a list of str / lists or a dict, got {type(groups).__name__}"
+            "groups: expected a str, a list of str / lists or a dict, got "
+            f"{type(groups).__name__}"
         )
     known = set(columns)
     for name, spec in out.items():
@@ -1039,9 +1060,7 @@ def ceac(
     return out.assign_attrs(units="1", long_name="probability of being the best option")
 
 
-def population(
-    value: Any, per_period: float, horizon: int, rate: float = 0.035
-) -> Any:
+def population(value: Any, per_period: float, horizon: int, rate: float = 0.035) -> Any:
     """Population value of information: per-decision value times the discounted
     number of decisions it informs over the decision's life.
 
@@ -1068,7 +1087,9 @@ def population(
     if not np.isfinite(per_period) or per_period <= 0:
         raise ValueError(f"per_period must be a positive number, got {per_period}")
     if int(horizon) != horizon or horizon < 1 or horizon > 1000:
-        raise ValueError(f"horizon must be a whole number of periods, 1-1000, got {horizon}")
+        raise ValueError(
+            f"horizon must be a whole number of periods, 1-1000, got {horizon}"
+        )
     if not np.isfinite(rate) or rate <= -1 or rate > 1:
         raise ValueError(f"rate must be a discount rate in (-1, 1], got {rate}")
     factor = per_period * float(np.sum((1.0 + rate) ** -np.arange(int(horizon))))
