@@ -151,7 +151,7 @@ def test_clear_refusals():
         ValueError, match="parameters: 100 samples, but the net benefits have 200"
     ):
         dsc.voi.evppi(costs, parameters=draws.iloc[:100], groups="p")
-    with pytest.raises(ValueError, match="sample.*option"):
+    with pytest.raises(ValueError, match=r"sample.*option"):
         dsc.voi.evpi(xr.DataArray(costs, dims=("draw", "strategy")))
 
 
@@ -164,3 +164,22 @@ def test_population_discounts_the_decisions_informed():
     )
     with pytest.raises(ValueError, match="horizon"):
         dsc.voi.population(1.0, per_period=1, horizon=0)
+
+
+def test_evsi_by_regression_rises_with_study_size_towards_the_evppi():
+    costs, effects, draws = _model(n=8000, seed=5)
+    kw = dict(costs=costs, effects=effects, wtp=[20_000])
+    partial = float(dsc.voi.evppi(parameters=draws, groups="p", draws=0, **kw).evppi[0, 0])
+    small = dsc.voi.study_summary(draws, "p", n=10, sd=0.5, seed=1)
+    large = dsc.voi.study_summary(draws, "p", n=10_000, sd=0.5, seed=1)
+    e_small = float(dsc.voi.evsi(summary=small, **kw).evsi[0])
+    e_large = float(dsc.voi.evsi(summary=large, **kw).evsi[0])
+    assert e_small < e_large <= partial * 1.02
+    assert e_large == pytest.approx(partial, rel=0.05)
+    value = dsc.voi.enbs(e_large, cost=50_000, per_period=100, horizon=1)
+    assert value == pytest.approx(100 * e_large - 50_000)
+    text = dsc.voi.statement("p", 1234567.4, n=200, cost=50_000, enbs_value=-1500.0)
+    assert text == (
+        "further research on p is worth up to £1,234,567; a study of 200 clients "
+        "costing £50,000 has expected net benefit -£1,500"
+    )
