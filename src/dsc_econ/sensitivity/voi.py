@@ -736,7 +736,11 @@ def decision_values(
                 f"costs and effects must have the same shape; costs {_describe(c)}, "
                 f"effects {_describe(e)}"
             )
-        e = e.assign_coords(option=c.option.values)
+        if list(c.option.values) != list(e.option.values):
+            raise ValueError(
+                "costs and effects must name the same options in the same order; costs "
+                f"{list(c.option.values)}, effects {list(e.option.values)}"
+            )
         k = xr.DataArray(_wtp(wtp), dims="wtp", coords={"wtp": _wtp(wtp)})
         out = (e * k - c).transpose("sample", "wtp", ...)
     unit = units or out.attrs.get("units") or AS_GIVEN
