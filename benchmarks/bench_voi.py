@@ -101,3 +101,21 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def run_user_api(n: int) -> float:
+    """Seconds for dsc.voi on a user's own two-option model: EVPI curve over 3 k and
+    EVPPI of 2 single inputs and their pair (``python -c 'import bench_voi;
+    print(bench_voi.run_user_api(2000))'``)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    draws = pd.DataFrame({"p": rng.beta(20, 80, n), "c": rng.gamma(10, 100, n)})
+    effects = np.column_stack([np.full(n, 0.5), 0.5 + 2 * (draws.p - 0.15)])
+    costs = np.column_stack([np.zeros(n), draws.c])
+    kw = dict(costs=costs, effects=effects, wtp=[10_000, 20_000, 30_000])
+    start = time.perf_counter()
+    dsc.voi.evpi(**kw)
+    dsc.voi.evppi(parameters=draws, groups=["p", "c", ["p", "c"]], draws=0, **kw)
+    return time.perf_counter() - start

@@ -133,14 +133,24 @@ __all__ = [
     "terminal_probabilities",
     "unit_values",
     "value_of_treatment",
+    "voi",
 ]
 
 _LAZY = {"report": ".outputs.report", "ReportFiles": ".outputs.report"}
+_LAZY_MODULES = {"voi": ".sensitivity.voi"}
+"""Public modules loaded on first use: ``dsc.voi.evpi(...)``, value of information for
+any model's samples."""
 """Public names whose modules load heavy stacks (matplotlib, jinja2): imported on first
 use so that ``import dsc_econ`` and ``dsc-econ --help`` stay fast."""
 
 
 def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        import importlib
+
+        module = importlib.import_module(_LAZY_MODULES[name], __name__)
+        globals()[name] = module
+        return module
     if name in _LAZY:
         import importlib
 
@@ -151,8 +161,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .outputs.report import ReportFiles, report
+    from .sensitivity import voi

@@ -14,6 +14,7 @@ from typing import Any
 from .._version import __version__
 from ..inputs.parameters import ParameterError
 from . import appraise, cashflow, catalogue, new, records, report, reproduce, sensitivity
+from . import voi as voi_cli
 
 DESCRIPTION = """\
 Cost-benefit appraisal of changes to drug treatment systems, after the Drug System
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.add_parser(sub)
     records.add_parser(sub)
     report.add_parser(sub)
+    voi_cli.add_parser(sub)
     return parser
 
 
@@ -96,6 +98,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "sensitivity": sensitivity.run,
     "report": report.run,
     "records": records.run,
+    "voi": voi_cli.run,
 }
 """Each verb and the function that runs it."""
 

@@ -27,13 +27,26 @@ on first use.
 
 from __future__ import annotations
 
+from . import voi as _voi_module
 from .deterministic import oneway, scenarios, spider, threshold, thresholds
 from .distributions import Uncertainty, load_uncertainty, parameter_hash
 from .engine import BLOCK, OUTPUTS, evaluate, evaluate_blocks, lazy_outputs, sample_blocks
 from .global_methods import morris, sobol
 from .probabilistic import psa, summarise
 from .results import load, save, tidy
-from .voi import evpi, evppi, voi
+from .voi import evpi, evppi
+
+
+class _CallableModule(type(_voi_module)):
+    """``sensitivity.voi`` is the module (``sens.voi.evpi``...); calling it runs
+    :func:`.voi.voi`, the whole analysis, as before."""
+
+    def __call__(self, *args, **kwargs):
+        return self.voi(*args, **kwargs)
+
+
+_voi_module.__class__ = _CallableModule
+voi = _voi_module
 
 __all__ = [
     "BLOCK",

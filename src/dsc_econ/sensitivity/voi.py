@@ -23,7 +23,7 @@ per decision unless the number of decisions the information would inform is give
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -33,13 +33,20 @@ from ..model.appraisal import resolve_sites
 from .distributions import Uncertainty
 from .engine import OUTPUTS, record
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
 __all__ = [
+    "AS_GIVEN",
     "PROGRAMME",
+    "analyse",
+    "ceac",
     "evpi",
     "evppi",
     "input_groups",
     "input_values",
     "net_benefits",
+    "population",
     "voi",
 ]
 
@@ -56,6 +63,17 @@ Gaussian process."""
 SE_ROWS = 20_000
 """Rows the posterior draws for an EVPPI's standard error are evaluated at, at most (a
 random subset beyond that: the spread over draws barely changes, the cost does)."""
+
+AS_GIVEN = "as given"
+"""Units of results when the user's net benefits carry none: the units they were in."""
+
+EVPI_MIN_SAMPLES = 2
+"""Fewest samples for an EVPI: its Monte Carlo standard error needs two."""
+
+EVPPI_MIN_SAMPLES = 100
+"""Fewest samples for an EVPPI: the regression fits up to 20 spline coefficients (one
+input) or 64 (a pair) per comparison, and with fewer than about five samples per
+coefficient the fit reads noise as signal and the EVPPI is biased upwards."""
 
 Options = Callable[[xr.Dataset], xr.DataArray] | xr.DataArray | np.ndarray
 
@@ -159,7 +177,7 @@ def _scale(decisions: float | None) -> tuple[float, str]:
     return float(decisions), f"times {decisions:g} decisions informed"
 
 
-def evpi(nb: xr.DataArray, decisions: float | None = None) -> xr.Dataset:
+def _evpi(nb: xr.DataArray, decisions: float | None = None) -> xr.Dataset:
     """Expected value of perfect information per site, with its Monte Carlo error.
 
     ``EVPI = mean_i max_k NB_ik - max_k mean_i NB_ik``, the mean over samples of the
@@ -188,7 +206,7 @@ def evpi(nb: xr.DataArray, decisions: float | None = None) -> xr.Dataset:
     loss = values.max(axis=2) - np.take_along_axis(values, best[None, :, None], 2)[..., 0]
     chosen = values.argmax(axis=2)
     prob = np.stack([(chosen == k).mean(axis=0) for k in range(values.shape[2])], axis=1)
-    units = nb.attrs.get("units", OUTPUTS["npv"])
+    units = nb.attrs.get("units", AS_GIVEN)
     ds = xr.Dataset(
         {
             "evpi": ("site", factor * loss.mean(axis=0), {"units": units, "scale": scale}),
@@ -271,7 +289,7 @@ def input_groups(uncertainty: Uncertainty) -> dict[str, dict[str, Any]]:
     return out
 
 
-def evppi(
+def _evppi_sites(
     nb: xr.DataArray,
     values: xr.DataArray,
     groups: Mapping[str, Sequence[str]] | Mapping[str, Mapping[str, Any]],
@@ -392,7 +410,7 @@ def _evppi(
                 result["r_squared"][s, g] = fit.r_squared[block].min()
                 result["residual_p"][s, g] = fit.residual_p[block].min()
             bar.update(1)
-    units = nb.attrs.get("units", OUTPUTS["npv"])
+    units = nb.attrs.get("units", AS_GIVEN)
     ds = xr.Dataset(
         {
             "evppi": (
@@ -527,8 +545,8 @@ def voi(
     nb = net_benefits(result, options)
     values = input_values(uncertainty, result["inputs"].values, params)
     groups = groups if groups is not None else input_groups(uncertainty)
-    perfect = evpi(nb, decisions)
-    partial = evppi(nb, values, groups, decisions, draws, seed, progress, gp_options)
+    perfect = _evpi(nb, decisions)
+    partial = _evppi_sites(nb, values, groups, decisions, draws, seed, progress, gp_options)
     ds = partial.copy()
     for name in perfect.data_vars:
         ds[name] = perfect[name]
@@ -557,3 +575,656 @@ def voi(
         )
     )
     return ds
+
+
+analyse = voi
+"""The whole analysis from parameters and an uncertainty file (alias of :func:`voi`)."""
+
+
+# --------------------------------------------------------------------------- user input
+
+_DECISION = "site"
+"""Internal name of the decision dimension (a site, a willingness to pay, ...)."""
+
+
+def _describe(value: Any) -> str:
+    shape = getattr(value, "shape", None)
+    dims = getattr(value, "dims", None)
+    text = type(value).__name__
+    if dims is not None:
+        text += f" with dims {tuple(dims)}"
+    if shape is not None:
+        text += f" of shape {tuple(shape)}"
+    return text
+
+
+def _as_table(value: Any, argument: str) -> xr.DataArray:
+    """A user's per-option table as a DataArray with dims ``sample`` and ``option``
+    (and any extra decision dims)."""
+    import pandas as pd
+
+    expected = (
+        "a numpy array (samples x options), a pandas DataFrame (one row per sample, one "
+        "column per option) or an xarray object with dims 'sample' and 'option'"
+    )
+    if isinstance(value, xr.Dataset):
+        if len(value.data_vars) == 0:
+            raise ValueError(f"{argument}: expected {expected}; got an empty Dataset")
+        value = (
+            value.to_array("option")
+            if len(value.data_vars) > 1
+            else (value[next(iter(value.data_vars))])
+        )
+    if isinstance(value, pd.Series):
+        raise ValueError(
+            f"{argument}: expected {expected}; got a Series (one option): a decision "
+            "needs a column per option"
+        )
+    if isinstance(value, pd.DataFrame):
+        try:
+            data = value.to_numpy(dtype=float)
+        except (TypeError, ValueError) as err:
+            bad = [c for c in value.columns if not pd.api.types.is_numeric_dtype(value[c])]
+            raise ValueError(
+                f"{argument}: every column must be numeric; not numeric: {bad}"
+            ) from err
+        out = xr.DataArray(
+            data,
+            dims=("sample", "option"),
+            coords={"option": [str(c) for c in value.columns]},
+        )
+    elif isinstance(value, xr.DataArray):
+        out = value
+        if "sample" not in out.dims or "option" not in out.dims:
+            raise ValueError(
+                f"{argument}: expected {expected}; got {_describe(value)} (name the "
+                "dims, e.g. da.rename({'draw': 'sample', 'strategy': 'option'}))"
+            )
+        if "option" not in out.coords:
+            out = out.assign_coords(
+                option=[f"option {k}" for k in range(out.sizes["option"])]
+            )
+    elif isinstance(value, (np.ndarray, list, tuple)):
+        data = np.asarray(value)
+        if data.ndim != 2 or not np.issubdtype(data.dtype, np.number):
+            raise ValueError(
+                f"{argument}: expected {expected}; got {_describe(data)} of {data.dtype}"
+            )
+        out = xr.DataArray(
+            data.astype(float),
+            dims=("sample", "option"),
+            coords={"option": [f"option {k}" for k in range(data.shape[1])]},
+        )
+    else:
+        raise TypeError(f"{argument}: expected {expected}; got {_describe(value)}")
+    values = np.asarray(out.values, dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        where = dict(zip(out.dims, (int(i) for i in np.argwhere(bad)[0]), strict=True))
+        raise ValueError(
+            f"{argument}: {int(bad.sum())} value(s) are NaN or infinite; the first at "
+            f"{where} (0-based positions) is {values[bad][0]}"
+        )
+    if out.sizes["option"] < 2:
+        raise ValueError(
+            f"{argument}: a decision needs at least two options (columns), got "
+            f"{out.sizes['option']}"
+        )
+    return out.astype(float)
+
+
+def _wtp(wtp: Any) -> np.ndarray:
+    k = np.atleast_1d(np.asarray(wtp, dtype=float))
+    if k.ndim != 1 or k.size == 0 or not np.isfinite(k).all() or (k < 0).any():
+        raise ValueError(
+            f"wtp: expected one or more finite willingness-to-pay values >= 0, got {wtp!r}"
+        )
+    return k
+
+
+def decision_values(
+    nb: Any = None,
+    *,
+    costs: Any = None,
+    effects: Any = None,
+    wtp: Any = None,
+    units: str | None = None,
+) -> xr.DataArray:
+    """Net benefits as the user holds them, as one DataArray.
+
+    Parameters
+    ----------
+    nb : array-like, optional
+        Net benefit per sample and option: a numpy array ``(samples, options)``, a
+        DataFrame (one column per option) or an xarray object with dims ``sample``
+        and ``option`` and any further decision dims (sites, subgroups...).
+    costs, effects : array-like, optional
+        Instead of ``nb``: costs and effects in the same forms and shape; with ``wtp``
+        the net monetary benefit ``effects * k - costs`` at each willingness to pay k.
+    wtp : float or sequence of float
+        Willingness to pay per unit of effect (with ``costs`` and ``effects``).
+    units : str, optional
+        Units of the net benefits (e.g. "GBP"); default the DataArray's ``units``
+        attribute, else "as given".
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(sample, option)`` plus extra decision dims (``wtp`` for costs and
+        effects).
+    """
+    if nb is not None and (costs is not None or effects is not None):
+        raise ValueError("give either nb, or costs and effects with wtp, not both")
+    if nb is not None:
+        if wtp is not None:
+            raise ValueError("wtp applies to costs and effects; nb is already net benefit")
+        out = _as_table(nb, "nb")
+    else:
+        if costs is None or effects is None or wtp is None:
+            raise ValueError(
+                "give nb (net benefits), or costs, effects and wtp together; missing: "
+                + ", ".join(
+                    n
+                    for n, v in (("costs", costs), ("effects", effects), ("wtp", wtp))
+                    if v is None
+                )
+            )
+        c = _as_table(costs, "costs")
+        e = _as_table(effects, "effects")
+        if c.shape != e.shape:
+            raise ValueError(
+                f"costs and effects must have the same shape; costs {_describe(c)}, "
+                f"effects {_describe(e)}"
+            )
+        if list(c.option.values) != list(e.option.values):
+            raise ValueError(
+                "costs and effects must name the same options in the same order; costs "
+                f"{list(c.option.values)}, effects {list(e.option.values)}"
+            )
+        k = xr.DataArray(_wtp(wtp), dims="wtp", coords={"wtp": _wtp(wtp)})
+        out = (e * k - c).transpose("sample", "wtp", ...)
+    unit = units or out.attrs.get("units") or AS_GIVEN
+    return out.assign_attrs(units=unit, long_name="net benefit")
+
+
+def _to_sites(nb: xr.DataArray) -> tuple[xr.DataArray, Callable[[xr.Dataset], xr.Dataset]]:
+    """The decision dims folded into one internal ``site`` dim, and the inverse."""
+    extra = [d for d in nb.dims if d not in ("sample", "option")]
+    if extra == [_DECISION]:
+        return nb.transpose("sample", _DECISION, "option"), lambda ds: ds
+    if not extra:
+        folded = nb.expand_dims({_DECISION: ["all"]}, axis=1)
+
+        def restore(ds: xr.Dataset) -> xr.Dataset:
+            return ds.isel({_DECISION: 0}, drop=True)
+
+        return folded.transpose("sample", _DECISION, "option"), restore
+    if len(extra) == 1:
+        (dim,) = extra
+        coords = nb[dim].values if dim in nb.coords else np.arange(nb.sizes[dim])
+        folded = nb.rename({dim: _DECISION}).assign_coords(
+            {_DECISION: np.arange(len(coords))}
+        )
+
+        def restore(ds: xr.Dataset) -> xr.Dataset:
+            return ds.rename({_DECISION: dim}).assign_coords({dim: coords})
+
+        return folded.transpose("sample", _DECISION, "option"), restore
+    stacked = nb.stack({"__decision": extra})
+    index = stacked["__decision"].to_index()
+    folded = stacked.drop_vars(["__decision", *[d for d in extra if d in stacked.coords]])
+    folded = folded.rename({"__decision": _DECISION}).assign_coords(
+        {_DECISION: np.arange(len(index))}
+    )
+
+    def restore(ds: xr.Dataset) -> xr.Dataset:
+        ds = ds.rename({_DECISION: "__decision"}).assign_coords(__decision=index)
+        return ds.unstack("__decision")
+
+    return folded.transpose("sample", _DECISION, "option"), restore
+
+
+def _check_samples(n: int, minimum: int, what: str) -> None:
+    if n < minimum:
+        why = (
+            "its Monte Carlo standard error needs two"
+            if what == "EVPI"
+            else "the regression fits up to 64 spline coefficients per comparison and "
+            "needs about five samples per coefficient to tell signal from noise"
+        )
+        raise ValueError(f"{what} needs at least {minimum} samples ({why}); got {n}")
+
+
+def evpi(
+    nb: Any = None,
+    decisions: float | None = None,
+    *,
+    costs: Any = None,
+    effects: Any = None,
+    wtp: Any = None,
+    units: str | None = None,
+) -> xr.Dataset:
+    """Expected value of perfect information, with its Monte Carlo standard error.
+
+    ``EVPI = mean_i max_k NB_ik - max_k mean_i NB_ik``: what learning every uncertain
+    input before choosing would be worth, on average, per decision.
+
+    Parameters
+    ----------
+    nb : array-like, optional
+        Net benefits: numpy ``(samples, options)``, a DataFrame (a column per option)
+        or xarray with dims ``sample``, ``option`` and any decision dims.
+    decisions : float, optional
+        Number of decisions informed; multiplies the results (see :func:`population`
+        for a discounted population over a horizon).
+    costs, effects, wtp : optional
+        Instead of ``nb``: costs and effects per sample and option and a grid of
+        willingness-to-pay values; gives the EVPI curve over ``wtp``.
+    units : str, optional
+        Units of the net benefits; default "as given".
+
+    Returns
+    -------
+    xarray.Dataset
+        ``evpi``, ``evpi_se``, ``expected_nb``, ``prob_best``, ``best_option`` over the
+        decision dims (``wtp`` for costs and effects).
+
+    Examples
+    --------
+    A two-option model (treat or not), costs in £ and effects in QALYs:
+
+    >>> import numpy as np, dsc_econ as dsc
+    >>> rng = np.random.default_rng(1)
+    >>> p = rng.beta(20, 80, 4000)                      # response rate with treatment
+    >>> effects = np.column_stack([np.full(4000, 0.5), 0.5 + 2 * (p - 0.15)])
+    >>> costs = np.column_stack([np.zeros(4000), np.full(4000, 1000.0)])
+    >>> curve = dsc.voi.evpi(costs=costs, effects=effects, wtp=[10_000, 20_000, 30_000])
+    >>> curve.evpi.dims
+    ('wtp',)
+    """
+    values = decision_values(nb, costs=costs, effects=effects, wtp=wtp, units=units)
+    _check_samples(values.sizes["sample"], EVPI_MIN_SAMPLES, "EVPI")
+    folded, restore = _to_sites(values)
+    return restore(_evpi(folded, decisions))
+
+
+def parameter_values(parameters: Any, n: int | None = None) -> xr.DataArray:
+    """Parameter draws as the user holds them, as a DataArray ``(sample, parameter)``.
+
+    Parameters
+    ----------
+    parameters : DataFrame, dict of arrays, numpy array or xarray object
+        One column (key, or entry of the non-sample dim) per input, one row per
+        sample; a Dataset's data variables are the inputs.
+    n : int, optional
+        Samples expected (those of the net benefits).
+    """
+    import pandas as pd
+
+    expected = (
+        "a DataFrame (one column per input), a dict of 1-d arrays, a 2-d numpy array or "
+        "an xarray object with a 'sample' dim"
+    )
+    if isinstance(parameters, xr.Dataset):
+        parameters = parameters.to_array("parameter")
+    if isinstance(parameters, Mapping):
+        parameters = pd.DataFrame({str(k): np.asarray(v) for k, v in parameters.items()})
+    if isinstance(parameters, pd.DataFrame):
+        bad = [
+            c
+            for c in parameters.columns
+            if not pd.api.types.is_numeric_dtype(parameters[c])
+        ]
+        if bad:
+            raise ValueError(
+                f"parameters: every column must be numeric; not numeric: {bad}"
+            )
+        out = xr.DataArray(
+            parameters.to_numpy(dtype=float),
+            dims=("sample", "parameter"),
+            coords={"parameter": [str(c) for c in parameters.columns]},
+        )
+    elif isinstance(parameters, xr.DataArray):
+        if "sample" not in parameters.dims or parameters.ndim != 2:
+            raise ValueError(
+                f"parameters: expected {expected}; got {_describe(parameters)}"
+            )
+        (other,) = [d for d in parameters.dims if d != "sample"]
+        out = parameters.rename({other: "parameter"}).transpose("sample", "parameter")
+        if "parameter" not in out.coords:
+            out = out.assign_coords(
+                parameter=[f"x{j}" for j in range(out.sizes["parameter"])]
+            )
+        out = out.assign_coords(parameter=[str(p) for p in out.parameter.values])
+    elif isinstance(parameters, np.ndarray):
+        if parameters.ndim != 2:
+            raise ValueError(
+                f"parameters: expected {expected}; got {_describe(parameters)}"
+            )
+        out = xr.DataArray(
+            parameters.astype(float),
+            dims=("sample", "parameter"),
+            coords={"parameter": [f"x{j}" for j in range(parameters.shape[1])]},
+        )
+    else:
+        raise TypeError(f"parameters: expected {expected}; got {_describe(parameters)}")
+    data = np.asarray(out.values, dtype=float)
+    bad_cells = ~np.isfinite(data)
+    if bad_cells.any():
+        i, j = np.argwhere(bad_cells)[0]
+        raise ValueError(
+            f"parameters: {int(bad_cells.sum())} value(s) are NaN or infinite; the first "
+            f"is input {str(out.parameter.values[j])!r} in sample {int(i)} (0-based)"
+        )
+    if n is not None and out.sizes["sample"] != n:
+        raise ValueError(
+            f"parameters: {out.sizes['sample']} samples, but the net benefits have {n}; "
+            "one row of parameter draws per model run is expected"
+        )
+    return out.astype(float)
+
+
+def as_groups(groups: Any, columns: Sequence[str]) -> dict[str, Any]:
+    """Input groups as a dict name -> columns, from a str, a list or a dict.
+
+    A string is one input; a list holds inputs (strings, each its own group) and groups
+    (lists of inputs, named by joining with "+"); a dict maps names to inputs. Default:
+    every input on its own.
+    """
+    if groups is None:
+        return {c: [c] for c in columns}
+    if isinstance(groups, str):
+        groups = [groups]
+    if isinstance(groups, Mapping):
+        out = {
+            str(k): (
+                v if isinstance(v, Mapping) else [v] if isinstance(v, str) else list(v)
+            )
+            for k, v in groups.items()
+        }
+    elif isinstance(groups, (list, tuple)):
+        out = {}
+        for item in groups:
+            if isinstance(item, str):
+                out[item] = [item]
+            else:
+                item = [str(c) for c in item]
+                out["+".join(item)] = item
+    else:
+        raise TypeError(
+            "groups: expected a str, a list of str / lists or a dict, got "
+            f"{type(groups).__name__}"
+        )
+    known = set(columns)
+    for name, spec in out.items():
+        cols = spec["columns"] if isinstance(spec, Mapping) else spec
+        unknown = [c for c in cols if c not in known]
+        if unknown:
+            raise ValueError(
+                f"groups: {name!r} names unknown input(s) {unknown}; the inputs are "
+                f"{list(columns)}"
+            )
+    return out
+
+
+def evppi(
+    nb: Any = None,
+    parameters: Any = None,
+    groups: Any = None,
+    decisions: float | None = None,
+    draws: int = 100,
+    seed: int = 20121,
+    progress: bool | None = None,
+    gp_options: Mapping[str, Any] | None = None,
+    *,
+    costs: Any = None,
+    effects: Any = None,
+    wtp: Any = None,
+    units: str | None = None,
+) -> xr.Dataset:
+    """Partial EVPI of inputs and groups of inputs, by regression on the draws.
+
+    Each option's net benefit less the first option's is regressed on the group's
+    input values (a penalised spline for one or two inputs, a Gaussian process or an
+    additive model for more; Strong, Oakley & Brennan 2014), one fit serving every
+    option and decision; ``EVPPI = mean_i max_k g_ik - max_k mean_i g_ik``.
+
+    Parameters
+    ----------
+    nb : array-like, optional
+        Net benefits, as for :func:`evpi`.
+    parameters : DataFrame, dict of arrays, numpy array or xarray
+        The input draws behind each sample (see :func:`parameter_values`).
+    groups : str, list or dict, optional
+        Inputs and groups to value (see :func:`as_groups`); default each input.
+    decisions, draws, seed, progress, gp_options
+        As for the per-site form; ``evppi_se`` combines the regression's uncertainty
+        (posterior draws of the fitted function) with the Monte Carlo error of the
+        outer mean.
+    costs, effects, wtp, units
+        As for :func:`evpi`; with ``wtp`` a curve per group.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``evppi``, ``evppi_se``, ``r_squared``, ``residual_p`` over the decision dims
+        and ``group``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dsc_econ as dsc
+    >>> rng = np.random.default_rng(1)
+    >>> draws = pd.DataFrame({"p": rng.beta(20, 80, 2000), "c": rng.gamma(10, 100, 2000)})
+    >>> effects = np.column_stack([np.full(2000, 0.5), 0.5 + 2 * (draws.p - 0.15)])
+    >>> costs = np.column_stack([np.zeros(2000), draws.c])
+    >>> ds = dsc.voi.evppi(costs=costs, effects=effects, wtp=[20_000],
+    ...                    parameters=draws, groups=["p", "c"], draws=0)
+    >>> ds.group.values.tolist()
+    ['p', 'c']
+    """
+    values_nb = decision_values(nb, costs=costs, effects=effects, wtp=wtp, units=units)
+    if parameters is None:
+        raise ValueError("parameters: the input draws behind each sample are required")
+    n = values_nb.sizes["sample"]
+    _check_samples(n, EVPPI_MIN_SAMPLES, "EVPPI")
+    values = parameter_values(parameters, n)
+    spec = as_groups(groups, list(values.parameter.values))
+    folded, restore = _to_sites(values_nb)
+    return restore(
+        _evppi_sites(folded, values, spec, decisions, draws, seed, progress, gp_options)
+    )
+
+
+def ceac(
+    nb: Any = None, *, costs: Any = None, effects: Any = None, wtp: Any = None
+) -> xr.DataArray:
+    """Cost-effectiveness acceptability curve: probability each option is best.
+
+    Parameters
+    ----------
+    nb, costs, effects, wtp
+        As for :func:`evpi`.
+
+    Returns
+    -------
+    xarray.DataArray
+        Share of samples in which each option has the highest net benefit, dims
+        ``option`` and the decision dims (``wtp``).
+
+    Examples
+    --------
+    >>> import numpy as np, dsc_econ as dsc
+    >>> costs = np.array([[0.0, 900.0], [0.0, 1100.0], [0.0, 1000.0], [0.0, 1000.0]])
+    >>> effects = np.array([[0.5, 0.55], [0.5, 0.56], [0.5, 0.52], [0.5, 0.58]])
+    >>> dsc.voi.ceac(costs=costs, effects=effects, wtp=[10_000, 50_000]).sel(
+    ...     option="option 1").values.tolist()
+    [0.0, 0.75]
+    """
+    values = decision_values(nb, costs=costs, effects=effects, wtp=wtp)
+    best = values.argmax("option")
+    shares = [(best == k).mean("sample") for k in range(values.sizes["option"])]
+    out = xr.concat(shares, dim="option").assign_coords(option=values.option.values)
+    return out.assign_attrs(units="1", long_name="probability of being the best option")
+
+
+def population(value: Any, per_period: float, horizon: int, rate: float = 0.035) -> Any:
+    """Population value of information: per-decision value times the discounted
+    number of decisions it informs over the decision's life.
+
+    ``value * per_period * sum_{t=0}^{horizon-1} (1 + rate)^-t`` (periods counted from
+    0, the first undiscounted, as the Green Book's year 0).
+
+    Parameters
+    ----------
+    value : float, DataArray or Dataset
+        EVPI or EVPPI per decision (e.g. per client).
+    per_period : float
+        Decisions (clients, areas) per period informed by the information.
+    horizon : int
+        Periods the decision stands before it is revisited.
+    rate : float
+        Discount rate per period (Green Book 3.5%).
+
+    Examples
+    --------
+    >>> import dsc_econ as dsc
+    >>> round(dsc.voi.population(10.0, per_period=1000, horizon=2, rate=0.0))
+    20000
+    """
+    if not np.isfinite(per_period) or per_period <= 0:
+        raise ValueError(f"per_period must be a positive number, got {per_period}")
+    if int(horizon) != horizon or horizon < 1 or horizon > 1000:
+        raise ValueError(
+            f"horizon must be a whole number of periods, 1-1000, got {horizon}"
+        )
+    if not np.isfinite(rate) or rate <= -1 or rate > 1:
+        raise ValueError(f"rate must be a discount rate in (-1, 1], got {rate}")
+    factor = per_period * float(np.sum((1.0 + rate) ** -np.arange(int(horizon))))
+    return value * factor
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def study_summary(
+    parameters: Any, input: str, n: int, sd: float, seed: int = 20121
+) -> pd.DataFrame:
+    """Simulated summary of a proposed study measuring one input, one row per sample.
+
+    The study of ``n`` clients estimates the input by a sample mean with individual
+    standard deviation ``sd``: ``xbar_i = theta_i + sd / sqrt(n) * z_i`` (a normal
+    likelihood, the simplest case of Strong, Oakley, Brennan & Breeze 2015).
+    """
+    import pandas as pd
+
+    values = parameter_values(parameters)
+    if input not in values.parameter.values:
+        raise ValueError(
+            f"study input {input!r} is not among the parameters "
+            f"{list(values.parameter.values)}"
+        )
+    if int(n) != n or not 1 <= n <= 10_000_000:
+        raise ValueError(f"study size n must be a whole number 1-10,000,000, got {n}")
+    if not np.isfinite(sd) or sd <= 0:
+        raise ValueError(f"study sd must be a positive number, got {sd}")
+    theta = np.asarray(values.sel(parameter=input).values)
+    z = np.random.default_rng(seed).standard_normal(theta.size)
+    return pd.DataFrame({f"study of {input}": theta + sd / np.sqrt(n) * z})
+
+
+def evsi(
+    nb: Any = None,
+    summary: Any = None,
+    decisions: float | None = None,
+    *,
+    costs: Any = None,
+    effects: Any = None,
+    wtp: Any = None,
+    units: str | None = None,
+    seed: int = 20121,
+) -> xr.Dataset:
+    """Expected value of sample information by regression on simulated study data.
+
+    Strong, Oakley, Brennan & Breeze (2015), "Estimating the expected value of sample
+    information using the probabilistic sensitivity analysis sample: a fast
+    nonparametric regression-based method", Medical Decision Making 35(5):570-583:
+    for each PSA sample, simulate the proposed study's summary statistic given that
+    sample's parameters (:func:`study_summary`, or the user's own), then regress each
+    option's incremental net benefit on the summary; ``EVSI = mean_i max_k g_ik -
+    max_k mean_i g_ik``, the EVPPI formula with the data in place of the inputs.
+
+    Parameters
+    ----------
+    nb, costs, effects, wtp, units, decisions
+        As for :func:`evpi`.
+    summary : DataFrame, dict or array
+        One row per sample: the simulated study's summary statistic(s) (one or two
+        columns are smoothed by a penalised spline).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``evsi`` and ``evsi_se`` over the decision dims.
+    """
+    if summary is None:
+        raise ValueError("summary: the simulated study summary per sample is required")
+    frame = parameter_values(summary)
+    groups = {"study": list(frame.parameter.values)}
+    ds = evppi(
+        nb,
+        frame,
+        groups,
+        decisions,
+        draws=0,
+        seed=seed,
+        progress=False,
+        costs=costs,
+        effects=effects,
+        wtp=wtp,
+        units=units,
+    ).isel(group=0, drop=True)
+    out = xr.Dataset(
+        {
+            "evsi": ds.evppi.assign_attrs(long_name="expected value of sample information"),
+            "evsi_se": ds.evppi_se.assign_attrs(
+                long_name="Monte Carlo standard error of the outer mean only (no fit error)"
+            ),
+        }
+    )
+    return out.assign_attrs(ds.attrs, method="regression (Strong et al. 2015)")
+
+
+def enbs(
+    evsi_value: Any, cost: float, per_period: float, horizon: int, rate: float = 0.035
+) -> Any:
+    """Expected net benefit of sampling: population EVSI less the study's cost.
+
+    ``ENBS = population(EVSI, per_period, horizon, rate) - cost``; a study is worth
+    doing when it is positive.
+    """
+    if not np.isfinite(cost) or cost < 0:
+        raise ValueError(f"study cost must be a number >= 0, got {cost}")
+    return population(evsi_value, per_period, horizon, rate) - cost
+
+
+def statement(
+    what: str,
+    population_evppi: float,
+    n: int | None = None,
+    cost: float | None = None,
+    enbs_value: float | None = None,
+    currency: str = "£",
+) -> str:
+    """The board's sentence: "further research on X is worth up to £y; a study of n
+    clients costing £c has expected net benefit £z"."""
+    for name, v in (("population EVPPI", population_evppi), ("ENBS", enbs_value)):
+        if v is not None and not np.isfinite(v):
+            raise ValueError(f"{name} is not a finite number: {v}")
+    text = f"further research on {what} is worth up to {currency}{population_evppi:,.0f}"
+    if n is not None and cost is not None and enbs_value is not None:
+        sign = "-" if enbs_value < 0 else ""
+        text += (
+            f"; a study of {n:,} clients costing {currency}{cost:,.0f} has expected net "
+            f"benefit {sign}{currency}{abs(enbs_value):,.0f}"
+        )
+    return text

@@ -1,0 +1,198 @@
+"""``dsc-econ voi``: value of information for a user's own PSA table from any model."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MAX_CSV_BYTES = 2_000_000_000
+"""Largest input CSV read (2 GB): a bound on memory, well above 10^6 samples x 50."""
+
+DESCRIPTION = """\
+Value of information from a probabilistic sensitivity analysis run by any model: EVPI
+and EVPPI (curves over willingness to pay with --costs/--effects/--wtp), the
+acceptability curve, population values over the decision's life and the expected net
+benefit of a proposed study (ENBS).
+
+Inputs are CSVs with one row per sample (a first column named "sample" is an index):
+--costs and --effects (one column per option), or --net-benefits; --parameters-draws
+holds the parameter values behind each row (one column per input). Values are in the
+units you give (--units, default "as given").
+
+examples:
+  dsc-econ voi --costs C.csv --effects E.csv --parameters-draws P.csv --wtp 20000,30000
+  dsc-econ voi --net-benefits NB.csv --parameters-draws P.csv --groups "p;c;p,c" \\
+      --population 1000 --horizon 10 --study p:200:0.5:50000 --currency £
+"""
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``voi``."""
+    p = sub.add_parser(
+        "voi",
+        help="value of information (EVPI, EVPPI, ENBS) for your own PSA table",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--net-benefits", metavar="CSV", help="net benefit per sample and option"
+    )
+    p.add_argument("--costs", metavar="CSV", help="cost per sample and option")
+    p.add_argument("--effects", metavar="CSV", help="effect per sample and option")
+    p.add_argument("--wtp", metavar="K,K,...", help="willingness to pay per unit of effect")
+    p.add_argument("--parameters-draws", metavar="CSV", help="parameter draws per sample")
+    p.add_argument(
+        "--groups",
+        metavar="SPEC",
+        help='inputs and groups to value: "a;b;a,b" (default every input singly)',
+    )
+    p.add_argument("--units", default=None, help='units of the values (default "as given")')
+    p.add_argument("--currency", default="", help="symbol printed before values (e.g. £)")
+    p.add_argument("--population", type=float, help="decisions (clients) informed per year")
+    p.add_argument("--horizon", type=int, default=10, help="years the decision stands (10)")
+    p.add_argument("--rate", type=float, default=0.035, help="discount rate (0.035)")
+    p.add_argument(
+        "--study",
+        metavar="INPUT:N:SD:COST",
+        help="a proposed study measuring INPUT on N clients with individual sd SD, "
+        "costing COST: its EVSI (Strong et al. 2015) and ENBS",
+    )
+    p.add_argument("--seed", type=int, default=20121, help="seed (20121)")
+    p.add_argument("--output", metavar="CSV", help="save the EVPPI table (CSV)")
+
+
+def _read(path: str, what: str) -> pd.DataFrame:
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"{what}: no such file {path}")
+    if file.stat().st_size > MAX_CSV_BYTES:
+        raise ValueError(f"{what}: {path} is larger than {MAX_CSV_BYTES:,} bytes")
+    frame = pd.read_csv(file)
+    if len(frame.columns) and str(frame.columns[0]).strip().lower() == "sample":
+        frame = frame.set_index(frame.columns[0])
+    for col in frame.columns:
+        numbers = pd.to_numeric(frame[col], errors="coerce")
+        bad = numbers.isna() | ~np.isfinite(numbers.astype(float))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(
+                f"{path}: column {col!r}, row {row + 2} (spreadsheet numbering): "
+                f"{frame[col].iloc[row]!r} is not a finite number"
+            )
+        frame[col] = numbers.astype(float)
+    return frame
+
+
+def _groups(spec: str | None) -> Any:
+    if spec is None:
+        return None
+    out: list[Any] = []
+    for part in spec.split(";"):
+        names = [n.strip() for n in part.split(",") if n.strip()]
+        if not names:
+            raise ValueError(f"--groups: empty group in {spec!r}")
+        out.append(names[0] if len(names) == 1 else names)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dsc-econ voi``; prints EVPI, EVPPI and the board's sentence."""
+    from ..sensitivity import voi as v
+
+    inputs = [args.net_benefits, args.costs, args.effects, args.parameters_draws]
+    if args.output and any(
+        i and Path(i).resolve() == Path(args.output).resolve() for i in inputs
+    ):
+        raise ValueError(f"--output {args.output} would replace an input file")
+    wtp = None
+    if args.wtp is not None:
+        try:
+            wtp = [float(k) for k in args.wtp.split(",")]
+        except ValueError as err:
+            raise ValueError(
+                f"--wtp: expected numbers separated by commas, got {args.wtp!r}"
+            ) from err
+    if args.net_benefits:
+        kw: dict[str, Any] = {"nb": _read(args.net_benefits, "--net-benefits")}
+    elif args.costs and args.effects:
+        kw = {
+            "costs": _read(args.costs, "--costs"),
+            "effects": _read(args.effects, "--effects"),
+            "wtp": wtp,
+        }
+    else:
+        raise ValueError("give --net-benefits, or --costs and --effects with --wtp")
+    units = args.units
+    cur = args.currency
+    perfect = v.evpi(units=units, **kw)
+    print(f"EVPI per decision ({perfect.evpi.attrs['units']}):")
+    print(
+        perfect.evpi.to_pandas().to_string()
+        if perfect.evpi.ndim
+        else f"{float(perfect.evpi):,.2f}"
+    )
+    if "wtp" in perfect.dims:
+        print("\nProbability each option is best (CEAC):")
+        print(v.ceac(**kw).to_pandas().round(3).to_string())
+    if not args.parameters_draws:
+        return 0
+    draws = _read(args.parameters_draws, "--parameters-draws")
+    partial = v.evppi(
+        parameters=draws,
+        groups=_groups(args.groups),
+        units=units,
+        seed=args.seed,
+        draws=0,
+        progress=False,
+        **kw,
+    )
+    table = partial.evppi.to_pandas()
+    print(f"\nEVPPI per decision ({partial.evppi.attrs['units']}):")
+    print(table.to_string(float_format=lambda x: f"{x:,.2f}"))
+    if args.output:
+        from ..inputs.safety import write_csv
+
+        frame = table if isinstance(table, pd.DataFrame) else table.to_frame("evppi")
+        write_csv(frame, args.output)
+        print(f"\nsaved {args.output}")
+    if args.population is None:
+        return 0
+
+    def last(x: Any) -> float:
+        arr = np.asarray(x)
+        return float(arr.reshape(-1)[-1]) if arr.ndim else float(arr)
+
+    note = f" (at wtp {wtp[-1]:g})" if wtp else ""
+    pop = v.population(partial.evppi, args.population, args.horizon, args.rate)
+    print(
+        f"\nPopulation values: {args.population:g} decisions a year for {args.horizon} "
+        f"years, discounted at {args.rate:g}{note}:"
+    )
+    pe = last(v.population(perfect.evpi, args.population, args.horizon, args.rate))
+    print(v.statement("every input", pe, currency=cur))
+    for g in partial.group.values:
+        print(v.statement(str(g), last(pop.sel(group=g)), currency=cur))
+    if args.study:
+        parts = args.study.split(":")
+        if len(parts) != 4:
+            raise ValueError(f"--study: expected INPUT:N:SD:COST, got {args.study!r}")
+        name, n, sd, cost = parts[0], int(parts[1]), float(parts[2]), float(parts[3])
+        summary = v.study_summary(draws, name, n, sd, seed=args.seed)
+        sample = v.evsi(summary=summary, units=units, seed=args.seed, **kw)
+        value = last(v.enbs(sample.evsi, cost, args.population, args.horizon, args.rate))
+        print(
+            v.statement(
+                name,
+                last(pop.sel(group=name)) if name in pop.group else pe,
+                n=n,
+                cost=cost,
+                enbs_value=value,
+                currency=cur,
+            )
+            + " (EVSI by regression, Strong et al. 2015)"
+        )
+    return 0
