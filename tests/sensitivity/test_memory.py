@@ -123,4 +123,6 @@ def test_saved_results_keep_the_umask_and_leave_no_staging(tmp_path, setup):
         os.umask(old)
     assert stat.S_IMODE(nc.stat().st_mode) == 0o640
     assert stat.S_IMODE(csv.stat().st_mode) == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.nc"]
+    from dsc_econ.inputs.safety import REGISTRY  # records them as the package's own
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == [REGISTRY, "r.csv", "r.nc"]

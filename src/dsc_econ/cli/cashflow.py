@@ -12,7 +12,7 @@ import pandas as pd
 from .._version import __version__
 from ..inputs.safety import write_csv
 from ..outputs.terminal import frame_text, terminal_width, with_units, wrap
-from .common import add_common_options, load_params, write_text
+from .common import add_common_options, guard, load_params, write_text
 
 YEAR_KEYS: dict[str, str] = {
     "cost": "costs",
@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
     from ..inputs.streams import load_streams
     from ..model.cashflow import NO_PAYBACK, cashflow, stream_present_values
 
+    guard(args, args.output, "--output")
     _shortcuts(args)
     params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
     ds = cashflow(params, args.sites)

@@ -15,7 +15,7 @@ from ..inputs.parameters import (
     load_parameters,
     parse_assignment,
 )
-from ..inputs.safety import atomic_write_text
+from ..inputs.safety import atomic_write_text, guard_output
 from ..inputs.scenarios import apply_scenario, load_scenarios
 
 
@@ -38,6 +38,60 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         "--strict",
         action="store_true",
         help="treat warnings about the parameter files (e.g. unknown names) as errors",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output file that dsc-econ did not write (never an "
+        "input, never a folder)",
+    )
+
+
+INPUT_OPTIONS = (
+    "parameters",
+    "scenario_file",
+    "file",
+    "uncertainty",
+    "journeys",
+    "sites_file",
+)
+"""Attributes of the parsed options that name the run's input files or folders."""
+
+
+def run_inputs(args: argparse.Namespace) -> list[Any]:
+    """Every input file and folder of the run: the options of :data:`INPUT_OPTIONS`
+    and the bundled data folders (a run must never write into the package's data)."""
+    found: list[Any] = []
+    for name in INPUT_OPTIONS:
+        value = getattr(args, name, None)
+        found.extend(value if isinstance(value, list) else [value])
+    for kind in ("parameters", "scenarios", "uncertainty", "published"):
+        try:
+            found.append(data_dir(kind))
+        except FileNotFoundError:
+            continue
+    return [v for v in found if v]
+
+
+def guard(
+    args: argparse.Namespace,
+    path: Any,
+    option: str,
+    folder: bool = False,
+    suffixes: Any = None,
+) -> None:
+    """Refuse (exit 2, before any work) an output that would replace an input, a file
+    inside an input folder, a folder, or a file dsc-econ did not write (unless
+    --force): :func:`dsc_econ.inputs.safety.guard_output`."""
+    if path is None:
+        return
+    guard_output(
+        path,
+        run_inputs(args),
+        force=getattr(args, "force", False),
+        option=option,
+        folder=folder,
+        suffixes=suffixes,
     )
 
 

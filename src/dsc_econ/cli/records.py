@@ -13,7 +13,7 @@ from typing import Any
 
 from ..inputs.parameters import ParameterSet
 from ..inputs.safety import write_csv
-from .common import add_common_options, load_params
+from .common import add_common_options, guard, load_params
 
 
 def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
@@ -140,7 +140,21 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
     return result
 
 
+SYNTHETIC_FILES = ("journeys.csv", "sites.csv", "journeys_damaged.csv")
+"""The files ``records synthesize`` writes into its --out folder."""
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.verb == "synthesize":
+        guard(args, args.out, "--out", folder=True)
+        names = SYNTHETIC_FILES if args.damaged else SYNTHETIC_FILES[:2]
+        for name in names:
+            guard(args, Path(args.out) / name, "--out")
+    else:
+        guard(args, args.out, "--out")
+        guard(args, args.rejects, "--rejects")
+        if args.out and Path(args.out).resolve() == Path(args.rejects).resolve():
+            raise ValueError(f"--out and --rejects both name {args.out}; give two files")
     params = load_params(args)
     if args.verb == "synthesize":
         from ..records.synthetic import damage, synthetic_journeys, synthetic_sites

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .common import add_common_options, load_params
+from .common import add_common_options, guard, load_params
 
 EXIT_PDF_MISSING = 3
 """Exit status of ``dsc-econ report`` when the HTML was written but the PDF was not
@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs.report import PdfMissingError, report, require_chromium
     from ..outputs.terminal import Progress
 
+    guard(args, args.out, "--out", folder=True)
     params = load_params(args)
     if not args.no_pdf:
         try:

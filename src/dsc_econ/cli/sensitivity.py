@@ -11,7 +11,10 @@ import pandas as pd
 
 from ..inputs.parameters import ParameterError
 from ..outputs.terminal import frame_text, terminal_width, wrap
-from .common import add_common_options, load_params, save_result
+from .common import add_common_options, guard, load_params, save_result
+
+RESULT_SUFFIXES = (".nc", ".nc4", ".h5", ".zarr", ".csv")
+"""Suffixes ``--output`` and ``--spider`` accept (checked before the run)."""
 
 
 def add_parser(sub: Any) -> None:
@@ -171,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import sensitivity as sens
     from ..sensitivity.distributions import load_uncertainty
 
+    guard(args, args.output, "--output", suffixes=RESULT_SUFFIXES)
+    guard(args, getattr(args, "spider", None), "--spider", suffixes=RESULT_SUFFIXES)
     params = load_params(args)
     sites = params.check_sites(args.sites) if args.sites else None
     if args.verb == "scenarios":

@@ -22,7 +22,6 @@ file names (``sites/<id>.yaml``) and must be plain ids (letters, digits, ``_``).
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ import pandas as pd
 import yaml
 
 from .parameters import COUNT_ORDER, ParameterError, ParameterSet, data_dir, load_parameters
+from .safety import staging_dir
 from .user_csv import check_ids, read_user_table
 
 __all__ = ["COUNT_COLUMNS", "programme_parameters", "read_table", "site_files"]
@@ -262,9 +262,7 @@ def programme_parameters(
         raise ParameterError(f"{target}: already exists; choose a new folder")
     files = site_files(counts, costs, p_values)
     source = Path(base) if base is not None else data_dir("parameters")
-    with tempfile.TemporaryDirectory(
-        dir=target.parent if target.parent.exists() else None
-    ) as tmp:
+    with staging_dir(target.parent) as tmp:  # a killed run's staging: cleaned next time
         stage = Path(tmp) / "parameters"
         shutil.copytree(source, stage)
         shutil.rmtree(stage / "sites")
