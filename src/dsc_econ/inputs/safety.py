@@ -58,6 +58,7 @@ __all__ = [
     "excerpt",
     "guard_output",
     "is_own_output",
+    "outside_folder",
     "record_output",
     "staging_dir",
     "write_csv",
@@ -153,6 +154,24 @@ def child_path(folder: str | Path, name: str, suffix: str = "", what: str = "nam
     if path.resolve().parent != resolved_base:
         raise UnsafeNameError(f"{path}: resolves outside {resolved_base}")
     return path
+
+
+def outside_folder(path: str | Path, folder: str | Path) -> str:
+    """``""`` if ``path`` (symbolic links resolved) lies inside ``folder``, else the
+    reason to refuse it, naming the file but not its target or content: an input file
+    must not lead the package to read a file elsewhere (a link to a secret, whose text
+    an error message would then quote)."""
+    try:
+        resolved = Path(path).resolve()
+        base = Path(folder).resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return f"{path}: a symbolic link that cannot be resolved; refused, not read"
+    if resolved == base or base in resolved.parents:
+        return ""
+    return (
+        f"{path}: leads outside its folder {folder} (a symbolic link); refused and not "
+        "read: copy the file into the folder instead"
+    )
 
 
 def _umask() -> int:
