@@ -11,7 +11,7 @@ from .._version import __version__
 from ..inputs.parameters import ParameterError
 from ..inputs.safety import write_csv
 from ..model.appraisal import appraisal_table
-from .common import add_common_options, guard, load_params
+from .common import add_common_options, check_finite, guard, load_params
 from .records import add_records_options, from_records
 
 
@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 .to_string()
             )
     table = appraisal_table(params, args.sites)
+    check_finite(table, params, "appraise")
     from ..model.valuation import unit_values
 
     units = unit_values(params)

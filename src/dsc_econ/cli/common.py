@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from ..inputs.limits import MAX_SEED
 from ..inputs.parameters import (
     ParameterError,
     ParameterSet,
@@ -17,6 +19,40 @@ from ..inputs.parameters import (
 )
 from ..inputs.safety import atomic_write_text, guard_output
 from ..inputs.scenarios import apply_scenario, load_scenarios
+
+
+def count(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number in ``[low, high]`` (the bounds of
+    :mod:`dsc_econ.inputs.limits`), refused before the run with the option named."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number, got {text[:40]!r}"
+            ) from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:,}, got {value:,}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(
+                f"{value:,} is above the bound of {high:,} (README: What happens with "
+                "bad input)"
+            )
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def seed_option(parser: argparse.ArgumentParser, default: int, what: str = "") -> None:
+    """--seed: a whole number from 0 (numpy refuses negative seeds)."""
+    parser.add_argument(
+        "--seed",
+        type=count(0, MAX_SEED),
+        default=default,
+        help=f"random seed{what} (default {default})",
+    )
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -138,3 +174,56 @@ def save_result(ds: Any, path: str | None) -> None:
 
     sens.save(ds, path)
     print(f"saved {path}")
+
+
+HUGE = 1e12
+"""An input beyond this magnitude is named when a result is refused."""
+
+
+def _huge_inputs(params: Any) -> list[str]:
+    """``source: key = value`` of every parameter whose magnitude exceeds :data:`HUGE`
+    (the likely cause of an overflow), the file or ``--set`` that gave it first."""
+    import numpy as np
+
+    found = []
+    for name in params:
+        meta = params.meta(name)
+        try:
+            arr = np.abs(np.asarray(meta.value, dtype=float))
+        except (TypeError, ValueError):
+            continue
+        if arr.size and np.nanmax(arr) > HUGE:
+            found.append(f"{meta.source}: {name} = {float(np.nanmax(arr)):g}")
+    return found
+
+
+def check_finite(values: Any, params: Any, what: str) -> None:
+    """The last check before printing: refuse (exit 2) a result holding inf or NaN,
+    naming the inputs that are large enough to have caused it. ``values`` is a
+    DataFrame, Dataset or mapping of arrays; text columns are skipped."""
+    import numpy as np
+
+    if hasattr(values, "data_vars"):
+        items = [(str(k), values[k].values) for k in values.data_vars]
+    elif hasattr(values, "columns"):
+        items = [(str(c), values[c].to_numpy()) for c in values.columns]
+    else:
+        items = [(str(k), np.asarray(v)) for k, v in dict(values).items()]
+    from ..inputs.limits import MAX_RESULT
+
+    for name, arr in items:
+        if arr.dtype.kind not in "fc":
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(arr) | (np.abs(arr) > MAX_RESULT)
+        if np.any(bad):
+            causes = _huge_inputs(params)
+            cause = (
+                "caused by " + "; ".join(causes[:3])
+                if causes
+                else "an input too large or too small for the arithmetic"
+            )
+            raise ValueError(
+                f"{what}: {name} is not a finite number (inf or NaN) or beyond "
+                f"±{MAX_RESULT:.0e} for these inputs; nothing printed: {cause}"
+            )

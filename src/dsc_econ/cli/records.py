@@ -13,7 +13,7 @@ from typing import Any
 
 from ..inputs.parameters import ParameterSet
 from ..inputs.safety import write_csv
-from .common import add_common_options, guard, load_params
+from .common import add_common_options, guard, load_params, seed_option
 
 
 def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
@@ -77,7 +77,7 @@ def add_parser(sub: Any) -> None:
     add_common_options(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV files")
     p.add_argument("--scale", type=float, default=1.0, help="multiply the counts (1.0)")
-    p.add_argument("--seed", type=int, default=2012, help="random seed (2012)")
+    seed_option(p, 2012)
     p.add_argument("--damaged", action="store_true", help="also write a copy with bad rows")
 
 

@@ -382,6 +382,16 @@ def _reference(raw: Any, where: str) -> Reference:
     return Reference(**{k: (str(v) if k != "page" else v) for k, v in raw.items()})
 
 
+def _check_limit(name: str, value: Any, where: str) -> None:
+    """The size bounds of :mod:`dsc_econ.inputs.limits` (horizons, career years)."""
+    from .limits import check_key
+
+    try:
+        check_key(name, value, where)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+
+
 def check_value(
     value: Any,
     unit: str,
@@ -536,6 +546,7 @@ def _leaf(
     if comparator not in (None, "<", ">"):
         raise ParameterError(f"{where}: comparator must be '<' or '>', got {comparator!r}")
     value = check_value(raw["value"], unit, where, tuple(choices) if choices else None)
+    _check_limit(name, value, where)
     if name in out:
         raise ParameterError(
             f"{where}: parameter defined twice (also in {out[name].source})"
@@ -795,6 +806,14 @@ def load_parameters(
     if user:
         _check_lists(params)
     _validate_required(params, root)
+    from .limits import MAX_SITES
+
+    n_sites = len({k.split(".")[1] for k in params if k.startswith("sites.")})
+    if n_sites > MAX_SITES:
+        raise ParameterError(
+            f"{root}: {n_sites:,} sites; at most {MAX_SITES:,} (README: What happens "
+            "with bad input)"
+        )
     _validate_sites(params, root)
     _validate_schedule(params)
     if user:
@@ -948,6 +967,8 @@ class ParameterSet(Mapping[str, Any]):
                 if validate
                 else value
             )
+            if validate:
+                _check_limit(name, checked, f"{origin}: {name}")
             new[name] = replace(p, value=checked, source=origin, comparator=None)
         out = ParameterSet(
             new,
