@@ -12,7 +12,15 @@ import pandas as pd
 from ..inputs import limits as lim
 from ..inputs.parameters import ParameterError
 from ..outputs.terminal import frame_text, terminal_width, wrap
-from .common import add_common_options, count, guard, load_params, save_result, seed_option
+from .common import (
+    add_common_options,
+    check_finite,
+    count,
+    guard,
+    load_params,
+    save_result,
+    seed_option,
+)
 
 RESULT_SUFFIXES = (".nc", ".nc4", ".h5", ".zarr", ".csv")
 """Suffixes ``--output`` and ``--spider`` accept (checked before the run)."""
@@ -216,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
     sites = params.check_sites(args.sites) if args.sites else None
     if args.verb == "scenarios":
         ds = sens.scenarios(params, args.file, sites)
+        check_finite(ds[["npv"]], params, "sensitivity scenarios")
         frame = ds.bcr.to_pandas().round(1)
         frame.insert(0, "description", ds.description.values)
         print("Benefit-cost ratio (ratio, every site column) by scenario and site:")
@@ -237,6 +246,7 @@ def run(args: argparse.Namespace) -> int:
             )
     if args.verb == "oneway":
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
+        check_finite(ds[["npv"]], params, "oneway")
         print(
             f"Tornado: NPV with each input at its {args.low:g} and "
             f"{args.high:g} quantiles, others at their point values."
@@ -318,6 +328,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if client is not None:
                 client.close()
+        check_finite(ds[["npv_mean", "npv_low", "npv_high"]], params, "psa")
         pct = f"{args.interval:.0%}"
         frame = pd.DataFrame(
             {
