@@ -358,7 +358,10 @@ def annualise(period_shares: Mapping[str, Any], period_years: Any) -> dict[str, 
     parts = [checks.probability(k, period_shares[k]) for k in FLOWS]
     e_p = parts[0] + parts[1] + parts[2]
     if np.any(e_p >= 1):
-        raise ValueError("every client exits within the window: cannot annualise")
+        raise ValueError(
+            "period_shares: every client exits within the window (planned + "
+            "early_unplanned + late_unplanned = 1): cannot annualise"
+        )
     e_y = -np.expm1(np.log1p(-e_p) / p)
     scale = np.where(e_p > 0, e_y / np.where(e_p > 0, e_p, 1.0), 0.0)
     return {k: v * scale for k, v in zip(FLOWS, parts, strict=True)}
