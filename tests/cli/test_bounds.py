@@ -35,6 +35,9 @@ def _refused(argv, capsys):
         (["sensitivity", "morris", "--trajectories", "10000000"], "--trajectories"),
         (["report", "--out", "r", "--n-psa", "-3"], "--n-psa"),
         (["records", "synthesize", "--out", "x", "--seed", "-1"], "--seed"),
+        (["records", "synthesize", "--out", "x", "--scale", "1e9"], "--scale"),
+        (["records", "synthesize", "--out", "x", "--scale", "-1"], "--scale"),
+        (["sensitivity", "threshold", "--input", "gamma", "--high", "inf"], "--high"),
     ],
 )
 def test_options_out_of_bounds_are_refused_naming_the_option(argv, option, capsys,

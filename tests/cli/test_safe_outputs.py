@@ -164,8 +164,9 @@ def test_sensitivity_output_never_deletes_a_user_folder(tmp_path, capsys):
     assert "existing folder" in capsys.readouterr().err
     assert (folder / "precious.txt").read_text() == "keep me"
     # the library refuses too
-    import dsc_econ as dsc
     import xarray as xr
+
+    import dsc_econ as dsc
 
     with pytest.raises(safety.OutputRefusedError, match="did not write"):
         dsc.sensitivity.save(xr.Dataset({"a": ("x", [1.0])}), folder)

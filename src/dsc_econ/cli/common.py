@@ -45,6 +45,31 @@ def count(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def number(low: float | None = None, high: float | None = None) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number, above ``low`` and at most ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number, got {text[:40]!r}"
+            ) from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text[:40]}")
+        if low is not None and value <= low:
+            raise argparse.ArgumentTypeError(f"must be above {low:g}, got {value:g}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(
+                f"{value:g} is above the bound of {high:g} (README: What happens with "
+                "bad input)"
+            )
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
 def seed_option(parser: argparse.ArgumentParser, default: int, what: str = "") -> None:
     """--seed: a whole number from 0 (numpy refuses negative seeds)."""
     parser.add_argument(

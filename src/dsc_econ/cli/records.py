@@ -11,9 +11,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ..inputs.limits import MAX_SCALE
 from ..inputs.parameters import ParameterSet
 from ..inputs.safety import write_csv
-from .common import add_common_options, guard, load_params, seed_option
+from .common import add_common_options, guard, load_params, number, seed_option
 
 
 def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
@@ -76,7 +77,12 @@ def add_parser(sub: Any) -> None:
     p = verbs.add_parser("synthesize", help="a synthetic extract matching the site counts")
     add_common_options(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV files")
-    p.add_argument("--scale", type=float, default=1.0, help="multiply the counts (1.0)")
+    p.add_argument(
+        "--scale",
+        type=number(0.0, MAX_SCALE),
+        default=1.0,
+        help=f"multiply the counts (1.0; at most {MAX_SCALE:g})",
+    )
     seed_option(p, 2012)
     p.add_argument("--damaged", action="store_true", help="also write a copy with bad rows")
 

@@ -18,6 +18,7 @@ from .common import (
     count,
     guard,
     load_params,
+    number,
     save_result,
     seed_option,
 )
@@ -86,8 +87,10 @@ def add_parser(sub: Any) -> None:
         help="one input: an uncertainty input, a parameter key or its alias (e.g. "
         "abstinence, pathways.gamma or gamma); default: every input",
     )
-    p.add_argument("--low", type=float, help="search from (default: input's range)")
-    p.add_argument("--high", type=float, help="search to")
+    p.add_argument(
+        "--low", type=number(), help="search from (default: input's range)"
+    )
+    p.add_argument("--high", type=number(), help="search to")
     p = verb("psa", "Monte Carlo: NPV and BCR distributions, P(BCR > 1)")
     p.add_argument(
         "--n",

@@ -23,6 +23,7 @@ __all__ = [
     "MAX_RESAMPLES",
     "MAX_RESULT",
     "MAX_SAMPLES",
+    "MAX_SCALE",
     "MAX_SEED",
     "MAX_SITES",
     "MAX_SOBOL_BASE",
@@ -79,6 +80,10 @@ MAX_RESULT = 1e15
 """Largest magnitude of a printed result (money in £ thousand: 10^15 £k is ten thousand
 times world output). A larger one comes from an input typed wrongly (1e308 for a cost),
 and would print as ``inf`` once rounded; the CLI refuses it, naming the large inputs."""
+
+MAX_SCALE = 100.0
+"""Largest ``records synthesize --scale``: 100 times the pilots' counts is about ten
+million journey rows, a few GB in memory."""
 
 MAX_SEED = 2**63 - 1
 """Largest random seed (seeds are whole numbers from 0)."""
