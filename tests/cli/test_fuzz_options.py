@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dsc_econ.cli.main import main
+from dsc_econ.inputs.safety import REGISTRY
 
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_N", 10)), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,7 +56,8 @@ def _run(tmp_path, argv, capsys):
     # nothing else written: no staging files, no stray outputs beside the cwd
     assert set(os.listdir(tmp_path)) - before <= {"out"}
     if out.parent.exists():
-        assert {p.name for p in out.parent.iterdir()} <= {"result.csv"}
+        # the result and the registry recording it as the package's own (issue 18)
+        assert {p.name for p in out.parent.iterdir()} <= {"result.csv", REGISTRY}
         for p in out.parent.iterdir():
             p.unlink()
 

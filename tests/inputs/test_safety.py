@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dsc_econ.inputs.safety import (
+    REGISTRY,
     UnsafeNameError,
     atomic_write_text,
     check_id,
@@ -73,7 +74,8 @@ def test_atomic_write_keeps_the_users_umask(tmp_path):
     path.chmod(0o604)
     atomic_write_text("y", path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o604
-    assert sorted(p.name for p in path.parent.iterdir()) == ["out.txt"]
+    # beside it only the registry that records it as the package's own (issue 18)
+    assert sorted(p.name for p in path.parent.iterdir()) == [REGISTRY, "out.txt"]
 
 
 def test_atomic_write_leaves_nothing_on_error(tmp_path):

@@ -234,6 +234,9 @@ def test_chromium_env_pointing_to_nothing_names_the_path(monkeypatch, tmp_path):
     monkeypatch.setenv("DSC_ECON_CHROMIUM", str(missing))
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "report.pdf").write_bytes(b"%PDF old")  # an earlier run's PDF
+    (tmp_path / "out" / ".dsc-econ-report.json").write_text(  # ... as its manifest says
+        '{"files": ["report.html", "report.pdf"]}'
+    )
     with pytest.raises(PdfMissingError) as info:
         write_report(tmp_path / "out", "<html>new</html>", pdf=True)
     message = str(info.value)
@@ -330,9 +333,14 @@ def test_report_folder_manifest_removes_its_own_stale_files(tmp_path, monkeypatc
 
     out = tmp_path / "old"
     out.mkdir()
-    # a folder written by a version without manifests: report.html and report.pdf
+    # a folder without a manifest: report.html and report.pdf are not adopted (issue 18:
+    # the package cannot tell them from the user's own files)
     (out / "report.html").write_text("old")
     (out / "report.pdf").write_bytes(b"old pdf")
+    with pytest.raises(RuntimeError, match="did not write"):
+        rep.write_report(out, "<html>new</html>", pdf=False)
+    assert (out / "report.html").read_text() == "old"
+    (out / rep.MANIFEST).write_text('{"files": ["report.html", "report.pdf"]}')
     files = rep.write_report(out, "<html>new</html>", pdf=False)
     assert files.pdf is None
     assert sorted(p.name for p in out.iterdir()) == [rep.MANIFEST, "report.html"]

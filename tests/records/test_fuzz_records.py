@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dsc_econ.inputs.parameters import ParameterError
+from dsc_econ.inputs.safety import REGISTRY
 from dsc_econ.inputs.user_csv import ID_PATTERN, read_user_table
 from dsc_econ.records.journeys import (
     derive_outcomes,
@@ -209,7 +210,9 @@ def test_journey_files_give_a_result_or_a_named_error(
         assert list(report.columns) == ["row", "client_id", "column", "value", "reason"]
         for column in ("client_id", "value"):
             assert not report[column].str.match(r"[=+\-@\t\r]").any()
-    assert {p.name for p in folder.rglob("*")} <= {"journeys.csv", "out", "rejects.csv"}
+    assert {p.name for p in folder.rglob("*")} <= {
+        "journeys.csv", "out", "rejects.csv", REGISTRY  # REGISTRY: issue 18
+    }
     if journeys is None:
         return
     assert not journeys.clean["journey_start"].isna().any()

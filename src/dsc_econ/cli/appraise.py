@@ -11,7 +11,7 @@ from .._version import __version__
 from ..inputs.parameters import ParameterError
 from ..inputs.safety import write_csv
 from ..model.appraisal import appraisal_table
-from .common import add_common_options, load_params
+from .common import add_common_options, check_finite, guard, load_params
 from .records import add_records_options, from_records
 
 
@@ -51,6 +51,9 @@ def _number(value: Any) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.journeys or args.sites_file:
+        guard(args, args.rejects, "--rejects")
+        guard(args, args.write_parameters, "--write-parameters", folder=True)
     params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
     if args.journeys or args.sites_file:
         if not (args.journeys and args.sites_file):
@@ -66,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 .to_string()
             )
     table = appraisal_table(params, args.sites)
+    check_finite(table, params, "appraise")
     from ..model.valuation import unit_values
 
     units = unit_values(params)

@@ -10,9 +10,18 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..inputs import limits as lim
 from ..inputs.safety import write_csv
 from ..outputs.terminal import frame_text, terminal_width, with_units, wrap
-from .common import add_common_options, load_params, write_text
+from .common import (
+    add_common_options,
+    check_finite,
+    count,
+    guard,
+    load_params,
+    seed_option,
+    write_text,
+)
 
 YEAR_KEYS: dict[str, str] = {
     "cost": "costs",
@@ -76,7 +85,11 @@ def add_parser(sub: Any) -> None:
         choices=["stockflow", "early", "late", "vector", "single_cohort"],
         help="shortcut for --set cashflow.benefits=...",
     )
-    cf.add_argument("--horizon", type=int, help="shortcut for --set cashflow.horizon=N")
+    cf.add_argument(
+        "--horizon",
+        type=count(1, lim.MAX_YEARS),
+        help="shortcut for --set cashflow.horizon=N",
+    )
     cf.add_argument(
         "--perpetual", action="store_true", help="add a perpetuity tail after the horizon"
     )
@@ -84,7 +97,7 @@ def add_parser(sub: Any) -> None:
     cf.add_argument("--scenario-file", metavar="FILE", help="scenario file for --scenario")
     cf.add_argument(
         "--psa",
-        type=int,
+        type=count(2, lim.MAX_SAMPLES),
         metavar="N",
         help="also run N Monte Carlo samples (the parameter folder's uncertainty files, "
         "else the bundled uncertainty/default.yaml + dynamics.yaml) and print NPV "
@@ -98,13 +111,13 @@ def add_parser(sub: Any) -> None:
     )
     cf.add_argument(
         "--within",
-        type=int,
+        type=count(1, lim.MAX_YEARS),
         nargs="+",
         default=[2, 5, 10, 20],
         metavar="YEARS",
         help="horizons for P(payback within N years) (default 2 5 10 20)",
     )
-    cf.add_argument("--seed", type=int, default=20121, help="seed for --psa (20121)")
+    seed_option(cf, 20121, " for --psa")
     fmt = cf.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit the tables as CSV (long)")
@@ -184,9 +197,11 @@ def run(args: argparse.Namespace) -> int:
     from ..inputs.streams import load_streams
     from ..model.cashflow import NO_PAYBACK, cashflow, stream_present_values
 
+    guard(args, args.output, "--output")
     _shortcuts(args)
     params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
     ds = cashflow(params, args.sites)
+    check_finite(ds[[v for v in ds.data_vars if v != "bcr"]], params, "cashflow")
     rows = [str(r) for r in ds.site.values]
     chosen = args.table or rows
     unknown = [r for r in chosen if r not in rows]

@@ -103,6 +103,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
 """Each verb and the function that runs it."""
 
 
+MAX_MESSAGE = 2_000
+"""Most characters of an error message printed (a backstop: messages quote values
+through :func:`dsc_econ.inputs.safety.excerpt`)."""
+
+
 def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
     """Warnings as one line each, without the package's source line."""
     print(f"dsc-econ: warning: {message}", file=sys.stderr)
@@ -149,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ImportError,
         OSError,
     ) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+        if len(message) > MAX_MESSAGE:  # never echo a whole file (issue 18)
+            message = f"{message[:MAX_MESSAGE]}... ({len(message):,} characters in all)"
         print(f"dsc-econ: error: {message}", file=sys.stderr)
         return 2
 

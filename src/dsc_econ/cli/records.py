@@ -11,9 +11,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ..inputs.limits import MAX_SCALE
 from ..inputs.parameters import ParameterSet
 from ..inputs.safety import write_csv
-from .common import add_common_options, load_params
+from .common import add_common_options, guard, load_params, number, seed_option
 
 
 def add_records_options(p: argparse.ArgumentParser, required: bool) -> None:
@@ -76,8 +77,13 @@ def add_parser(sub: Any) -> None:
     p = verbs.add_parser("synthesize", help="a synthetic extract matching the site counts")
     add_common_options(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV files")
-    p.add_argument("--scale", type=float, default=1.0, help="multiply the counts (1.0)")
-    p.add_argument("--seed", type=int, default=2012, help="random seed (2012)")
+    p.add_argument(
+        "--scale",
+        type=number(0.0, MAX_SCALE),
+        default=1.0,
+        help=f"multiply the counts (1.0; at most {MAX_SCALE:g})",
+    )
+    seed_option(p, 2012)
     p.add_argument("--damaged", action="store_true", help="also write a copy with bad rows")
 
 
@@ -140,7 +146,21 @@ def from_records(args: argparse.Namespace, params: ParameterSet, regression: boo
     return result
 
 
+SYNTHETIC_FILES = ("journeys.csv", "sites.csv", "journeys_damaged.csv")
+"""The files ``records synthesize`` writes into its --out folder."""
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.verb == "synthesize":
+        guard(args, args.out, "--out", folder=True)
+        names = SYNTHETIC_FILES if args.damaged else SYNTHETIC_FILES[:2]
+        for name in names:
+            guard(args, Path(args.out) / name, "--out")
+    else:
+        guard(args, args.out, "--out")
+        guard(args, args.rejects, "--rejects")
+        if args.out and Path(args.out).resolve() == Path(args.rejects).resolve():
+            raise ValueError(f"--out and --rejects both name {args.out}; give two files")
     params = load_params(args)
     if args.verb == "synthesize":
         from ..records.synthetic import damage, synthetic_journeys, synthetic_sites

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from .common import add_common_options, load_params
+from ..inputs import limits as lim
+from .common import add_common_options, count, guard, load_params, seed_option
 
 EXIT_PDF_MISSING = 3
 """Exit status of ``dsc-econ report`` when the HTML was written but the PDF was not
@@ -45,10 +46,18 @@ def add_parser(sub: Any) -> None:
     rep.add_argument("--uncertainty", metavar="FILE", help="uncertainty file (YAML)")
     rep.add_argument("--sites", nargs="+", metavar="ID", help="site ids (default: 2-7)")
     rep.add_argument(
-        "--n-psa", type=int, default=20_000, help="Monte Carlo samples (20000)"
+        "--n-psa",
+        type=count(2, lim.MAX_SAMPLES),
+        default=20_000,
+        help="Monte Carlo samples (20000)",
     )
-    rep.add_argument("--n-sobol", type=int, default=4096, help="Sobol base samples (4096)")
-    rep.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    rep.add_argument(
+        "--n-sobol",
+        type=count(2, lim.MAX_SOBOL_BASE),
+        default=4096,
+        help="Sobol base samples (4096)",
+    )
+    seed_option(rep, 20121)
     rep.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
     rep.add_argument("--title", help="report title")
 
@@ -57,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs.report import PdfMissingError, report, require_chromium
     from ..outputs.terminal import Progress
 
+    guard(args, args.out, "--out", folder=True)
     params = load_params(args)
     if not args.no_pdf:
         try:

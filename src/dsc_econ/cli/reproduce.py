@@ -9,7 +9,7 @@ from typing import Any
 from .._version import __version__
 from ..outputs.reproduce import MODES, render, render_notes, reproduce, summary_frame
 from ..outputs.terminal import frame_text, terminal_width, wrap
-from .common import add_common_options, load_params, write_text
+from .common import add_common_options, guard, load_params, write_text
 
 
 def add_parser(sub: Any) -> None:
@@ -48,6 +48,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    guard(args, args.output, "--output")
     params = load_params(args)
     modes = list(MODES) if args.mode == "both" else [args.mode]
     result = reproduce(params, tables=args.table, modes=modes)

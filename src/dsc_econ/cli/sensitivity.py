@@ -9,9 +9,22 @@ from typing import Any
 
 import pandas as pd
 
+from ..inputs import limits as lim
 from ..inputs.parameters import ParameterError
 from ..outputs.terminal import frame_text, terminal_width, wrap
-from .common import add_common_options, load_params, save_result
+from .common import (
+    add_common_options,
+    check_finite,
+    count,
+    guard,
+    load_params,
+    number,
+    save_result,
+    seed_option,
+)
+
+RESULT_SUFFIXES = (".nc", ".nc4", ".h5", ".zarr", ".csv")
+"""Suffixes ``--output`` and ``--spider`` accept (checked before the run)."""
 
 
 def add_parser(sub: Any) -> None:
@@ -42,14 +55,21 @@ def add_parser(sub: Any) -> None:
     p = verb("oneway", "tornado data (each input at a low and a high quantile)")
     p.add_argument("--low", type=float, default=0.05, help="low quantile (default 0.05)")
     p.add_argument("--high", type=float, default=0.95, help="high quantile (default 0.95)")
-    p.add_argument("--top", type=int, default=10, help="inputs to print (default 10)")
+    p.add_argument(
+        "--top", type=count(1, 100_000), default=10, help="inputs to print (default 10)"
+    )
     p.add_argument(
         "--spider",
         metavar="FILE",
         help="also save spider data (outputs across a grid of "
         "each input's quantiles) to FILE (.nc, .zarr or .csv)",
     )
-    p.add_argument("--points", type=int, default=11, help="spider grid points (11)")
+    p.add_argument(
+        "--points",
+        type=count(2, lim.MAX_POINTS),
+        default=11,
+        help="spider grid points (11)",
+    )
     p = verb("scenarios", "NPV and BCR under each named scenario")
     p.add_argument(
         "--file",
@@ -68,11 +88,18 @@ def add_parser(sub: Any) -> None:
         help="one input: an uncertainty input, a parameter key or its alias (e.g. "
         "abstinence, pathways.gamma or gamma); default: every input",
     )
-    p.add_argument("--low", type=float, help="search from (default: input's range)")
-    p.add_argument("--high", type=float, help="search to")
+    p.add_argument(
+        "--low", type=number(), help="search from (default: input's range)"
+    )
+    p.add_argument("--high", type=number(), help="search to")
     p = verb("psa", "Monte Carlo: NPV and BCR distributions, P(BCR > 1)")
-    p.add_argument("--n", type=int, default=10_000, help="samples (default 10000)")
-    p.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    p.add_argument(
+        "--n",
+        type=count(2, lim.MAX_SAMPLES),
+        default=10_000,
+        help="samples (default 10000)",
+    )
+    seed_option(p, 20121)
     p.add_argument("--interval", type=float, default=0.9, help="central interval (0.9)")
     p.add_argument(
         "--chunked",
@@ -84,31 +111,54 @@ def add_parser(sub: Any) -> None:
         "--scheduler", metavar="ADDRESS", help="dask.distributed scheduler to run on"
     )
     p = verb("sobol", "Sobol first-, total- (and second-) order indices with intervals")
-    p.add_argument("--n", type=int, default=1024, help="base samples, power of 2 (1024)")
-    p.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    p.add_argument(
+        "--n",
+        type=count(2, lim.MAX_SOBOL_BASE),
+        default=1024,
+        help="base samples, power of 2 (1024)",
+    )
+    seed_option(p, 20121)
     p.add_argument("--second-order", action="store_true", help="also second-order indices")
     p.add_argument(
         "--no-groups", action="store_true", help="index every column, not input groups"
     )
-    p.add_argument("--resamples", type=int, default=100, help="bootstrap resamples (100)")
+    p.add_argument(
+        "--resamples",
+        type=count(1, lim.MAX_RESAMPLES),
+        default=100,
+        help="bootstrap resamples (100)",
+    )
     p = verb("morris", "Morris elementary-effects screening")
-    p.add_argument("--trajectories", type=int, default=50, help="trajectories (50)")
-    p.add_argument("--levels", type=int, default=4, help="grid levels (4)")
-    p.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    p.add_argument(
+        "--trajectories",
+        type=count(2, lim.MAX_TRAJECTORIES),
+        default=50,
+        help="trajectories (50)",
+    )
+    p.add_argument("--levels", type=count(2, 1_000), default=4, help="grid levels (4)")
+    seed_option(p, 20121)
     p.add_argument(
         "--no-groups", action="store_true", help="index every column, not input groups"
     )
 
     p = verb("voi", "value of information: EVPI and EVPPI of each input group per site")
-    p.add_argument("--n", type=int, default=10_000, help="Monte Carlo samples (10000)")
-    p.add_argument("--seed", type=int, default=20121, help="random seed (default 20121)")
+    p.add_argument(
+        "--n",
+        type=count(lim.MIN_VOI_SAMPLES, lim.MAX_VOI_SAMPLES),
+        default=10_000,
+        help=f"Monte Carlo samples (10000; at least {lim.MIN_VOI_SAMPLES}: the EVPPI "
+        "regression needs many more samples than terms)",
+    )
+    seed_option(p, 20121)
     p.add_argument(
         "--decisions",
         type=float,
         metavar="N",
         help="number of decisions the information would inform (default: per decision)",
     )
-    p.add_argument("--top", type=int, default=5, help="groups to print per site (5)")
+    p.add_argument(
+        "--top", type=count(1, 100_000), default=5, help="groups to print per site (5)"
+    )
 
 
 def print_voi(ds: Any, top: int) -> None:
@@ -172,10 +222,13 @@ def run(args: argparse.Namespace) -> int:
     from .. import sensitivity as sens
     from ..sensitivity.distributions import load_uncertainty
 
+    guard(args, args.output, "--output", suffixes=RESULT_SUFFIXES)
+    guard(args, getattr(args, "spider", None), "--spider", suffixes=RESULT_SUFFIXES)
     params = load_params(args)
     sites = params.check_sites(args.sites) if args.sites else None
     if args.verb == "scenarios":
         ds = sens.scenarios(params, args.file, sites)
+        check_finite(ds[["npv"]], params, "sensitivity scenarios")
         frame = ds.bcr.to_pandas().round(1)
         frame.insert(0, "description", ds.description.values)
         print("Benefit-cost ratio (ratio, every site column) by scenario and site:")
@@ -197,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
             )
     if args.verb == "oneway":
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
+        check_finite(ds[["npv"]], params, "oneway")
         print(
             f"Tornado: NPV with each input at its {args.low:g} and "
             f"{args.high:g} quantiles, others at their point values."
@@ -278,6 +332,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if client is not None:
                 client.close()
+        check_finite(ds[["npv_mean", "npv_low", "npv_high"]], params, "psa")
         pct = f"{args.interval:.0%}"
         frame = pd.DataFrame(
             {

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .safety import excerpt, outside_folder
+
 if TYPE_CHECKING:
     from .citations import Bibliography
     from .names import Names
@@ -135,7 +137,8 @@ def check_price_year(value: Any, where: str) -> str:
             ok = ok and int(match.group("next")) == (year + 1) % 100
     if not ok:
         raise ParameterError(
-            f"{where}: price_year {value!r} is not a price year; use {PRICE_YEAR_FORMS}"
+            f"{where}: price_year {excerpt(value)} is not a price year; use "
+            f"{PRICE_YEAR_FORMS}"
         )
     return text
 
@@ -336,6 +339,9 @@ def read_yaml(path: str | Path) -> Any:
     :data:`MAX_YAML_ALIASES` aliases and alias expansion past :data:`MAX_YAML_NODES`.
     """
     path = Path(path)
+    outside = outside_folder(path, path.parent)
+    if outside:  # a link out of the folder: refused by name, never read (issue 18)
+        raise ParameterError(outside)
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_YAML_BYTES + 1)
@@ -366,7 +372,7 @@ def read_yaml(path: str | Path) -> Any:
 
 def _reference(raw: Any, where: str) -> Reference:
     if not isinstance(raw, dict):
-        raise ParameterError(f"{where}: reference must be a mapping, got {raw!r}")
+        raise ParameterError(f"{where}: reference must be a mapping, got {excerpt(raw)}")
     unknown = set(raw) - _REFERENCE_KEYS
     if unknown:
         raise ParameterError(
@@ -377,9 +383,20 @@ def _reference(raw: Any, where: str) -> Reference:
         raise ParameterError(f"{where}: reference needs a 'document'")
     if not any(raw.get(k) for k in ("table", "section", "figure")):
         raise ParameterError(
-            f"{where}: reference needs a 'table', 'section' or 'figure' (got {raw!r})"
+            f"{where}: reference needs a 'table', 'section' or 'figure' "
+            f"(got {excerpt(raw)})"
         )
     return Reference(**{k: (str(v) if k != "page" else v) for k, v in raw.items()})
+
+
+def _check_limit(name: str, value: Any, where: str) -> None:
+    """The size bounds of :mod:`dsc_econ.inputs.limits` (horizons, career years)."""
+    from .limits import check_key
+
+    try:
+        check_key(name, value, where)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 def check_value(
@@ -398,28 +415,28 @@ def check_value(
             return bool(value)
         arr = np.asarray(value)
         if arr.dtype != bool:
-            raise ParameterError(f"{where}: expected true/false, got {value!r}")
+            raise ParameterError(f"{where}: expected true/false, got {excerpt(value)}")
         return arr
     if spec.kind == "date":
         try:
             return str(_dt.date.fromisoformat(str(value)))
         except ValueError:
             raise ParameterError(
-                f"{where}: expected a date YYYY-MM-DD, got {value!r}"
+                f"{where}: expected a date YYYY-MM-DD, got {excerpt(value)}"
             ) from None
     if spec.kind == "category":
         if not isinstance(value, str):
-            raise ParameterError(f"{where}: expected a text option, got {value!r}")
+            raise ParameterError(f"{where}: expected a text option, got {excerpt(value)}")
         if choices is not None and value not in choices:
-            raise ParameterError(f"{where}: {value!r} is not one of {list(choices)}")
+            raise ParameterError(f"{where}: {excerpt(value)} is not one of {list(choices)}")
         return value
     if isinstance(value, (bool, str)):
-        raise ParameterError(f"{where}: expected a number ({unit}), got {value!r}")
+        raise ParameterError(f"{where}: expected a number ({unit}), got {excerpt(value)}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise ParameterError(
-            f"{where}: expected a number ({unit}), got {value!r}"
+            f"{where}: expected a number ({unit}), got {excerpt(value)}"
         ) from None
     except OverflowError:
         raise ParameterError(
@@ -445,7 +462,9 @@ def check_value(
         return int(arr) if spec.integer and isinstance(value, int) else float(arr)
     if isinstance(value, (list, tuple)):
         if arr.ndim != 1:
-            raise ParameterError(f"{where}: expected a flat list of numbers, got {value!r}")
+            raise ParameterError(
+                f"{where}: expected a flat list of numbers, got {excerpt(value)}"
+            )
         return [float(v) for v in arr]
     if arr.ndim != 1:
         raise ParameterError(
@@ -534,6 +553,7 @@ def _leaf(
     if comparator not in (None, "<", ">"):
         raise ParameterError(f"{where}: comparator must be '<' or '>', got {comparator!r}")
     value = check_value(raw["value"], unit, where, tuple(choices) if choices else None)
+    _check_limit(name, value, where)
     if name in out:
         raise ParameterError(
             f"{where}: parameter defined twice (also in {out[name].source})"
@@ -741,7 +761,9 @@ def _check_lists(params: dict[str, Parameter]) -> None:
         expected = known.get(name, False if name.startswith("sites.") else is_list)
         if is_list != expected:
             wanted = "a list" if expected else "one value"
-            raise ParameterError(f"{p.source}: {name}: expected {wanted}, got {p.value!r}")
+            raise ParameterError(
+                f"{p.source}: {name}: expected {wanted}, got {excerpt(p.value)}"
+            )
 
 
 def _check_unknown(params: dict[str, Parameter], strict: bool) -> None:
@@ -809,6 +831,11 @@ def load_parameters(
     strays = sorted(p for p in root.rglob("*.yml") if p.is_file())
     if strays:
         raise ParameterError(f"{strays[0]}: parameter files must end in .yaml, not .yml")
+    links = (p for p in root.rglob("*") if p.is_symlink())
+    for path in [*files, *links]:  # first: nothing is read if one leads outside the folder
+        outside = outside_folder(path, root)
+        if outside:
+            raise ParameterError(outside)
     params: dict[str, Parameter] = {}
     for path in files:
         rel = path.relative_to(root).with_suffix("")
@@ -823,12 +850,20 @@ def load_parameters(
         if raw is None:
             raise ParameterError(f"{path}: file is empty")
         if not isinstance(raw, dict):
-            raise ParameterError(f"{path}: top level must be a mapping, got {raw!r}")
+            raise ParameterError(f"{path}: top level must be a mapping, got {excerpt(raw)}")
         _walk(raw, ".".join(parts), {}, path, params)
     user = directory is not None and root.resolve() != data_dir("parameters").resolve()
     if user:
         _check_lists(params)
     _validate_required(params, root)
+    from .limits import MAX_SITES
+
+    n_sites = len({k.split(".")[1] for k in params if k.startswith("sites.")})
+    if n_sites > MAX_SITES:
+        raise ParameterError(
+            f"{root}: {n_sites:,} sites; at most {MAX_SITES:,} (README: What happens "
+            "with bad input)"
+        )
     _validate_sites(params, root)
     _validate_schedule(params)
     if user:
@@ -849,7 +884,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     ('discounting.rate', 0.015)
     """
     if "=" not in text:
-        raise ParameterError(f"--set {text!r}: expected key=value")
+        raise ParameterError(f"--set {excerpt(text)}: expected key=value")
     key, _, raw = text.partition("=")
     key = key.strip()
     try:
@@ -862,7 +897,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         except yaml.YAMLError:
             value = raw
     if value is None:
-        raise ParameterError(f"--set {text!r}: no value after '='")
+        raise ParameterError(f"--set {excerpt(text)}: no value after '='")
     return key, value
 
 
@@ -967,12 +1002,14 @@ class ParameterSet(Mapping[str, Any]):
             p = self.parameters[name]
             if isinstance(p.value, list) and not isinstance(value, (list, tuple)):
                 raise ParameterError(
-                    f"{origin}: {name} is a list ({p.value}); give a list, got {value!r}"
+                    f"{origin}: {name} is a list ({excerpt(p.value)}); give a list, got "
+                    f"{excerpt(value)}"
                     " (list parameters cannot carry a sample dimension)"
                 )
             if not isinstance(p.value, list) and isinstance(value, (list, tuple)):
                 raise ParameterError(
-                    f"{origin}: {name} takes one value, got a list {value!r}; pass a numpy "
+                    f"{origin}: {name} takes one value, got a list {excerpt(value)}; "
+                    "pass a numpy "
                     "array for a sample"
                 )
             checked = (
@@ -980,6 +1017,8 @@ class ParameterSet(Mapping[str, Any]):
                 if validate
                 else value
             )
+            if validate:
+                _check_limit(name, checked, f"{origin}: {name}")
             new[name] = replace(p, value=checked, source=origin, comparator=None)
         out = ParameterSet(
             new,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from .parameters import (
     data_dir,
     load_parameters,
 )
+from .safety import staging_dir
 from .user_csv import check_ids, read_user_table
 
 __all__ = ["COUNT_COLUMNS", "programme_parameters", "read_table", "site_files"]
@@ -518,9 +518,7 @@ def programme_parameters(
         raise ParameterError(f"{target}: already exists; choose a new folder")
     files = site_files(counts, costs, p_values)
     source = Path(base) if base is not None else data_dir("parameters")
-    with tempfile.TemporaryDirectory(
-        dir=target.parent if target.parent.exists() else None
-    ) as tmp:
+    with staging_dir(target.parent) as tmp:  # a killed run's staging: cleaned next time
         stage = Path(tmp) / "parameters"
         # the base's narrative and uncertainty files describe its own sites: not copied
         skip = {NARRATIVE_FILE, UNCERTAINTY_FOLDER, ".dsc-econ-project.json"}

@@ -15,13 +15,26 @@ the records engineer's staging of site files) uses the same rule:
   as a formula (the OWASP rule: a cell starting ``=``, ``+``, ``-``, ``@``, tab or
   carriage return gets a leading ``'``), while numbers, negative ones included, stay
   numbers.
+- :func:`guard_output` refuses an output path before any work starts when writing it
+  would replace something the package did not write: one of the run's inputs, a file
+  inside an input folder, an existing folder, or an existing file that is not recorded
+  as the package's own. Every file the package writes through :func:`atomic_write_bytes`
+  is recorded in the registry :data:`REGISTRY` of its folder (name, size and
+  modification time), so a later run may replace it, while a file the user made or
+  edited since is theirs (``force=True``, the CLI's ``--force``, replaces it on purpose).
+- :func:`staging_dir` and :func:`clean_stale_staging`: a staging folder named after the
+  process that made it, so the next run removes what a killed run (``kill -9``) left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +44,23 @@ import pandas as pd
 __all__ = [
     "FORMULA_PREFIXES",
     "ID_PATTERN",
+    "REGISTRY",
+    "STAGING_PREFIX",
+    "OutputRefusedError",
     "UnsafeNameError",
     "atomic_write_bytes",
     "atomic_write_text",
     "check_id",
     "child_path",
+    "clean_stale_staging",
     "csv_safe",
     "escape_cell",
+    "excerpt",
+    "guard_output",
+    "is_own_output",
+    "outside_folder",
+    "record_output",
+    "staging_dir",
     "write_csv",
 ]
 
@@ -50,8 +73,39 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 injection)."""
 
 
+REGISTRY = ".dsc-econ-outputs.json"
+"""The file in a folder that records which of its files dsc-econ wrote (JSON: name ->
+size and modification time in ns). A file whose size or time differs was changed since,
+and is no longer the package's to replace."""
+
+STAGING_PREFIX = ".dsc-econ-staging-"
+"""Prefix of the staging folders (and temporary files) the package writes, followed by
+the id of the process that made them: :func:`clean_stale_staging` removes those whose
+process is gone."""
+
+EXCERPT = 80
+"""Most characters of a user's value quoted in an error message (:func:`excerpt`)."""
+
+
 class UnsafeNameError(ValueError):
     """An id or output name that could write outside the chosen folder."""
+
+
+class OutputRefusedError(ValueError):
+    """An output path that would replace an input or a file the package did not write."""
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """``repr(value)`` cut to ``limit`` characters (with its full length), so an error
+    message never echoes a whole file or a huge value.
+
+    >>> excerpt("x" * 1000, 10)
+    "'xxxxxxxxx... (1,002 characters)"
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}... ({len(text):,} characters)"
 
 
 def check_id(value: Any, what: str = "id", where: str = "") -> str:
@@ -102,6 +156,24 @@ def child_path(folder: str | Path, name: str, suffix: str = "", what: str = "nam
     return path
 
 
+def outside_folder(path: str | Path, folder: str | Path) -> str:
+    """``""`` if ``path`` (symbolic links resolved) lies inside ``folder``, else the
+    reason to refuse it, naming the file but not its target or content: an input file
+    must not lead the package to read a file elsewhere (a link to a secret, whose text
+    an error message would then quote)."""
+    try:
+        resolved = Path(path).resolve()
+        base = Path(folder).resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return f"{path}: a symbolic link that cannot be resolved; refused, not read"
+    if resolved == base or base in resolved.parents:
+        return ""
+    return (
+        f"{path}: leads outside its folder {folder} (a symbolic link); refused and not "
+        "read: copy the file into the folder instead"
+    )
+
+
 def _umask() -> int:
     """The process umask (read by setting and restoring it; one syscall pair)."""
     mask = os.umask(0o022)
@@ -121,7 +193,9 @@ def atomic_write_bytes(data: bytes, path: str | Path) -> Path:
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = (target.stat().st_mode & 0o7777) if target.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -132,6 +206,7 @@ def atomic_write_bytes(data: bytes, path: str | Path) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    record_output(target)
     return target
 
 
@@ -178,9 +253,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
                 names=out.index.names,
             )
         else:
-            out.index = pd.Index(
-                [escape_cell(v) for v in out.index], name=out.index.name
-            )
+            out.index = pd.Index([escape_cell(v) for v in out.index], name=out.index.name)
     return out
 
 
@@ -192,3 +265,201 @@ def write_csv(frame: pd.DataFrame, path: str | Path | None = None, **kwargs: Any
     if path is not None:
         atomic_write_text(text, path)
     return text
+
+
+def _registry_path(path: Path) -> tuple[Path, str]:
+    """The registry file of ``path``'s folder and ``path``'s name in it."""
+    absolute = Path(os.path.abspath(path))
+    return absolute.parent / REGISTRY, absolute.name
+
+
+def _read_registry(registry: Path) -> dict[str, Any]:
+    """The entries of a registry file ({} when missing or unreadable: owns nothing)."""
+    try:
+        data = json.loads(registry.read_text(encoding="utf-8"))
+        files = data["files"]
+        return files if isinstance(files, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return {}
+
+
+def _stamp(path: Path) -> dict[str, Any]:
+    """What identifies the version of ``path`` the package wrote."""
+    info = path.stat()
+    if path.is_dir():
+        return {"kind": "folder"}
+    return {"kind": "file", "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
+def record_output(path: str | Path) -> None:
+    """Record ``path`` (just written) as the package's own in its folder's
+    :data:`REGISTRY`, so a later run may replace it. Best effort: a registry that cannot
+    be written only means the next run asks for ``--force``."""
+    target = Path(path)
+    registry, name = _registry_path(target)
+    if name == REGISTRY:
+        return
+    try:
+        files = _read_registry(registry)
+        files[name] = _stamp(target)
+        payload = {"written_by": "dsc-econ", "files": files}
+        fd, tmp = tempfile.mkstemp(
+            dir=registry.parent, prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".tmp"
+        )
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=1, sort_keys=True)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, registry)
+    except OSError:
+        return
+
+
+def is_own_output(path: str | Path) -> bool:
+    """Whether ``path`` exists as the package last wrote it (recorded in its folder's
+    :data:`REGISTRY`, same size and modification time; a folder: recorded as one)."""
+    target = Path(path)
+    if not target.exists():
+        return False
+    registry, name = _registry_path(target)
+    entry = _read_registry(registry).get(name)
+    if not isinstance(entry, dict):
+        return False
+    try:
+        return entry == _stamp(target)
+    except OSError:
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both resolved)."""
+    return path == folder or folder in path.parents
+
+
+def guard_output(
+    path: str | Path,
+    inputs: Iterable[str | Path | None] = (),
+    force: bool = False,
+    option: str = "--out",
+    folder: bool = False,
+    suffixes: Iterable[str] | None = None,
+) -> Path:
+    """Check, before any work, that writing ``path`` replaces nothing the package did
+    not write; return it resolved, or raise :class:`OutputRefusedError` naming
+    ``option``.
+
+    Refused: ``path`` is one of ``inputs`` or inside an input folder; an existing
+    folder given for a file (unless it is a folder the package wrote, e.g. a ``.zarr``
+    store); an existing file
+    not recorded as the package's own (:func:`is_own_output`) unless ``force``; a suffix
+    outside ``suffixes``. Symbolic links are resolved first, so a link to an input is
+    an input. A verb writing fixed names into a folder checks each of those files too.
+
+    Parameters
+    ----------
+    path : path
+        The output (a file, or with ``folder=True`` a folder to write into).
+    inputs : paths
+        The run's input files and folders (``None`` entries are skipped).
+    force : bool
+        Replace an existing file the package did not write (never an input, never a
+        folder).
+    option : str
+        The option that named ``path``, for the message.
+    folder : bool
+        ``path`` is a folder the package writes files into.
+    suffixes : str, optional
+        The allowed suffixes (``.nc``, ``.csv``), checked case-sensitively.
+    """
+    given = Path(path)
+    label = f"{option} {given}"
+    if str(path) == "" or given.name in ("", ".", ".."):
+        raise OutputRefusedError(f"{label}: give a file or folder name")
+    if suffixes is not None:
+        allowed = tuple(suffixes)
+        if given.suffix not in allowed:
+            raise OutputRefusedError(
+                f"{label}: use a name ending {', '.join(allowed)}; nothing was run"
+            )
+    target = given.resolve()
+    for item in inputs:
+        if item is None or str(item) == "":
+            continue
+        source = Path(item).resolve()
+        if target == source:
+            raise OutputRefusedError(
+                f"{label}: is one of this run's inputs ({item}); writing it would destroy "
+                "the input, so choose another name"
+            )
+        if source.is_dir() and _inside(target, source):
+            raise OutputRefusedError(
+                f"{label}: lies inside the input folder {item}; writing there would change"
+                " the inputs, so choose a path outside it"
+            )
+    if folder:
+        if target.exists() and not target.is_dir():
+            raise OutputRefusedError(f"{label}: exists and is not a folder")
+        return target
+    if target.is_dir():
+        if is_own_output(target):
+            return target
+        raise OutputRefusedError(
+            f"{label}: is an existing folder; give a file name (nothing in the folder "
+            "was touched)"
+        )
+    if target.exists() and not force and not is_own_output(target):
+        raise OutputRefusedError(
+            f"{label}: {given} exists and was not written by dsc-econ (or was changed "
+            "since); choose another name, move it away, or add --force to replace it"
+        )
+    return target
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of that id is running (ours or another user's)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_stale_staging(folder: str | Path) -> list[str]:
+    """Remove the staging folders and temporary files (:data:`STAGING_PREFIX`) in
+    ``folder`` whose process is no longer running (a killed run); return their names.
+    Only names the package makes are touched."""
+    base = Path(folder)
+    removed: list[str] = []
+    if not base.is_dir():
+        return removed
+    for entry in base.iterdir():
+        if not entry.name.startswith(STAGING_PREFIX):
+            continue
+        rest = entry.name[len(STAGING_PREFIX) :]
+        head = rest.split("-", 1)[0]
+        if head.isdigit() and _alive(int(head)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    return removed
+
+
+@contextlib.contextmanager
+def staging_dir(folder: str | Path) -> Iterator[Path]:
+    """A staging folder inside ``folder`` (created if needed), named after this process
+    so a later run can remove it if this one is killed; removed on leaving, also on an
+    error or Ctrl-C. Stale staging of killed runs is cleaned first."""
+    base = Path(folder)
+    base.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(base)
+    stage = Path(tempfile.mkdtemp(dir=base, prefix=f"{STAGING_PREFIX}{os.getpid()}-"))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -6,6 +6,8 @@ broadcast views of scalars cost nothing) and cached on disk by numba.
 
 from __future__ import annotations
 
+import os
+
 import numba
 from numba import float64, types
 
@@ -16,7 +18,8 @@ _OUT2 = types.Array(float64, 2, "C")
 
 
 def _jit(signature: types.Type) -> numba.core.dispatcher.Dispatcher:
-    return numba.njit(signature, cache=True, nogil=True, error_model="numpy")
+    cache = os.environ.get("DSC_ECON_NUMBA_CACHE", "1") != "0"  # "0": no writable cache
+    return numba.njit(signature, cache=cache, nogil=True, error_model="numpy")
 
 
 @_jit(types.void(_VEC, _VEC, _VEC, _VEC, _VEC, _VEC, _VEC, _MAT, _OUT1, _OUT1))

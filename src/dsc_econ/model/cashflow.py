@@ -43,6 +43,7 @@ import xarray as xr
 
 from ..inputs.project import year_axis, year_label
 from ..inputs.streams import Stream, load_streams
+from . import checks
 from .discounting import long_horizon_factors, schedule_for, stepped_annuity_factor
 
 __all__ = [
@@ -102,7 +103,15 @@ def profile_shape(
     >>> profile_shape("late", [5, 6, 9, 10], lag=5, ramp=4).tolist()
     [0.0, 0.25, 1.0, 1.0]
     """
-    t = np.asarray(years, dtype=float)
+    t = checks.finite("years", years)
+    for name, value in (
+        ("full_years", full_years),
+        ("lag", lag),
+        ("ramp", ramp),
+        ("dip", dip),
+        ("dip_years", dip_years),
+    ):
+        checks.finite(name, value)
 
     def lead(a: Any) -> np.ndarray:
         return np.asarray(a, dtype=float)[..., None]
@@ -144,10 +153,16 @@ def cash_flows(
         ``benefit_discounted``, ``net_discounted``, ``cumulative_net``,
         ``cumulative_net_discounted``.
     """
-    c = np.asarray(costs, dtype=float)
-    b = np.asarray(benefits, dtype=float)
-    d = np.asarray(factors, dtype=float)[..., None, :]
+    c = checks.finite("costs", costs)
+    b = checks.finite("benefits", benefits)
+    d = checks.at_least("factors", factors, 0.0)[..., None, :]
     dc = np.where(np.asarray(discount_costs)[..., None, None], d, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _table(c, b, d, dc)
+
+
+def _table(c: np.ndarray, b: np.ndarray, d: np.ndarray, dc: Any) -> dict[str, np.ndarray]:
+    """The body of :func:`cash_flows` (inside its ``errstate``), results checked."""
     c_d, b_d = c * dc, b * d
     shape = np.broadcast_shapes(c.shape, b.shape, d.shape)
     out = {
@@ -162,6 +177,10 @@ def cash_flows(
     out = {k: np.broadcast_to(v, shape) for k, v in out.items()}
     out["cumulative_net"] = np.cumsum(out["net"], axis=-1)
     out["cumulative_net_discounted"] = np.cumsum(out["net_discounted"], axis=-1)
+    for key, value in out.items():
+        checks.finite_result(
+            f"cash_flows {key}", value, "costs or benefits too large to add up"
+        )
     return out
 
 

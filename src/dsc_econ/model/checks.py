@@ -18,7 +18,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["at_least", "career", "finite", "probability", "rate", "whole_years"]
+__all__ = [
+    "at_least",
+    "career",
+    "finite",
+    "finite_result",
+    "positive",
+    "probability",
+    "rate",
+    "whole_number",
+    "whole_years",
+]
 
 
 def _first(arr: np.ndarray, bad: np.ndarray) -> float:
@@ -96,3 +106,38 @@ def career(years_in_treatment: Any, years_after_treatment: Any) -> tuple[Any, An
             "zero years has nothing to value), got 0"
         )
     return n_t, n_p
+
+
+def positive(name: str, value: Any, why: str = "") -> np.ndarray:
+    """:func:`finite` and every value above 0."""
+    return at_least(name, value, 0.0, strict=True, why=why)
+
+
+def whole_number(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """One whole number in ``[low, high]`` (a bool, 30.7 or '7' refused), as ``int``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, np.integer, float, np.floating)
+    ):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if not np.isfinite(value) or float(value) != int(value):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        top = f" and at most {high:,}" if high is not None else ""
+        raise ValueError(f"{name} must be at least {low:,}{top}, got {number:,}")
+    return number
+
+
+def finite_result(what: str, value: Any, cause: str) -> Any:
+    """``value`` if every element is finite; else ``ValueError``: ``what`` overflows
+    (or is undefined) for these finite inputs, and ``cause`` says which input did it.
+
+    The last line of defence of a public function: no inf or NaN is ever returned.
+    """
+    arr = np.asarray(value, dtype=float)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = float(arr[bad].ravel()[0])
+        kind = "is undefined (NaN)" if first != first else "overflows (beyond ±1.8e308)"
+        raise ValueError(f"{what} {kind} for finite inputs: {cause}")
+    return value

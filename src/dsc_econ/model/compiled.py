@@ -39,6 +39,22 @@ def kernels() -> Any:
 
 
 def _build() -> Any:
-    from . import _numba_kernels
+    import importlib
 
-    return _numba_kernels
+    name = f"{__package__}._numba_kernels"
+    try:
+        return importlib.import_module(name)
+    except RuntimeError as exc:  # numba: "cannot cache function ...: no locator"
+        if "cache" not in str(exc):
+            raise
+    import warnings
+
+    warnings.warn(  # a read-only package and no writable HOME (issue 18)
+        "numba cannot write its cache (no writable folder); the compiled loops run "
+        "uncached, compiled afresh in each run (a few seconds); set NUMBA_CACHE_DIR to "
+        "a writable folder to keep them",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    os.environ["DSC_ECON_NUMBA_CACHE"] = "0"
+    return importlib.import_module(name)

@@ -91,7 +91,14 @@ def discount_factors(rate: Any, years: Any, timing: Timing = "end") -> np.ndarra
         why=f"year 1 is the first year; under timing {timing!r} an earlier year would "
         "be discounted by a factor above 1",
     )
-    return (1.0 + r) ** -(t - shift)
+    with np.errstate(over="ignore"):
+        out = (1.0 + r) ** -(t - shift)
+    return checks.finite_result(
+        "discount_factors",
+        out,
+        f"rate {float(np.min(r))!r} over {float(np.max(t)):g} years (a rate near -1 "
+        "makes late factors astronomically large)",
+    )
 
 
 def green_book_factors(
@@ -284,11 +291,18 @@ def annuity_factor(rate: Any, years: Any, timing: Timing = "end") -> Any:
     ``-expm1(-n log1p(r)) / r``, which stays accurate for very small rates where
     ``numpy_financial.pv`` loses all precision.
     """
+    shift = _shift(timing)
     r = checks.rate("rate", rate)
     n = checks.at_least("years", years, 0)
     safe = np.where(r == 0, 1.0, r)
-    factor = np.where(r == 0, n, -np.expm1(-n * np.log1p(r)) / safe)
-    factor = factor * (1.0 + r) ** _shift(timing)
+    with np.errstate(over="ignore", invalid="ignore"):
+        factor = np.where(r == 0, n, -np.expm1(-n * np.log1p(r)) / safe)
+        factor = factor * (1.0 + r) ** shift
+    checks.finite_result(
+        "annuity_factor",
+        factor,
+        f"rate {float(np.min(r))!r} over {float(np.max(n)):g} years",
+    )
     return float(factor) if np.ndim(factor) == 0 else factor
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from . import checks
 from .impact import site_counts
 from .valuation import present_values, valuation_inputs
 
@@ -73,8 +74,8 @@ def _check_shares(shares: Mapping[str, Any], where: str) -> list[np.ndarray]:
     arrays = [np.asarray(shares[k], dtype=float) for k in FLOWS]
     total = arrays[0] + arrays[1] + arrays[2]
     for k, a in zip(FLOWS, arrays, strict=True):
-        if np.any(a < 0) or np.any(np.isnan(a)):
-            bad = a[(a < 0) | np.isnan(a)].ravel()[0]
+        if np.any(a < 0) or np.any(~np.isfinite(a)):
+            bad = a[(a < 0) | ~np.isfinite(a)].ravel()[0]
             raise ValueError(f"{where} share {k!r} must be >= 0, got {bad!r}")
     if np.any(total > 1 + 1e-12):
         raise ValueError(
@@ -131,13 +132,14 @@ def simulate(
     >>> float(out["effective"][0]), float(out["planned_exits"][0])
     (140.0, 25.0)
     """
+    from ..inputs.limits import MAX_YEARS
+
+    years = checks.whole_number("years", years, 1, MAX_YEARS)
     ps = [np.asarray(a) for a in _check_shares(stock_shares, "stock")]
     pj = [np.asarray(a) for a in _check_shares(journey_shares, "journey")]
-    s0 = np.asarray(opening_stock, dtype=float)
-    if np.any(s0 < 0):
-        raise ValueError(f"opening_stock must be >= 0, got {s0[s0 < 0].ravel()[0]!r}")
-    j_all = np.asarray(new_journeys, dtype=float)
-    cap = None if places is None else np.asarray(places, dtype=float)
+    s0 = checks.at_least("opening_stock", opening_stock, 0.0)
+    j_all = checks.at_least("new_journeys", new_journeys, 0.0)
+    cap = None if places is None else checks.at_least("places", places, 0.0)
     for a in (*ps, *pj, j_all):
         if a.ndim and a.shape[-1] not in (1, years):
             raise ValueError(
@@ -174,6 +176,8 @@ def simulate(
         for key in want:
             out[key][t] = _flow(key, t, at, ps, pj, stock, journeys, retained, closing)
         stock = closing
+    for key, value in out.items():
+        checks.finite_result(f"simulate {key}", value, "opening_stock or new_journeys")
     return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
 
 
@@ -214,10 +218,21 @@ def steady_state_stock(new_journeys: Any, stock_exit: Any, journey_exit: Any) ->
 
     Fixed point of ``S = (1 - e_s) S + (1 - e_j) J`` with total yearly exit shares
     ``e_s`` (opening stock) and ``e_j`` (new journeys).
+
+    Raises ``ValueError`` for negative or non-finite new journeys, an exit share outside
+    [0, 1], or ``stock_exit`` of 0 (no one ever leaves: the stock grows without bound).
     """
-    return (1.0 - np.asarray(journey_exit)) * np.asarray(new_journeys) / np.asarray(
-        stock_exit
-    )
+    j = checks.at_least("new_journeys", new_journeys, 0.0)
+    e_j = checks.probability("journey_exit", journey_exit)
+    e_s = checks.probability("stock_exit", stock_exit)
+    if np.any(e_s <= 0):
+        raise ValueError(
+            "stock_exit must be above 0 (with no exits the stock grows without bound, "
+            "there is no steady state), got 0.0"
+        )
+    out = (1.0 - e_j) * j / e_s
+    checks.finite_result("steady_state_stock", out, "new_journeys / stock_exit")
+    return out if np.ndim(out) else float(out)
 
 
 def flow_values(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -312,7 +327,10 @@ def period_partition(tt: Any, et: Any, sc: Any, tc: Any) -> dict[str, np.ndarray
     ValueError
         When a flow is negative (the counts contradict the model).
     """
-    tt, et, sc, tc = (np.asarray(a, dtype=float) for a in (tt, et, sc, tc))
+    tt, et, sc, tc = (
+        checks.at_least(name, a, 0.0)
+        for name, a in (("tt", tt), ("et", et), ("sc", sc), ("tc", tc))
+    )
     out = {
         "planned": sc,
         "early_unplanned": tt - et,
@@ -336,13 +354,14 @@ def annualise(period_shares: Mapping[str, Any], period_years: Any) -> dict[str, 
     ``e = 1 - (1 - e_P) ** (1 / P)``, and each kind of exit keeps its share of all exits.
     A window of one year returns the shares unchanged.
     """
-    p = np.asarray(period_years, dtype=float)
-    if np.any(p <= 0):
-        raise ValueError(f"period_years must be positive, got {period_years!r}")
-    parts = [np.asarray(period_shares[k], dtype=float) for k in FLOWS]
+    p = checks.positive("period_years", period_years)
+    parts = [checks.probability(k, period_shares[k]) for k in FLOWS]
     e_p = parts[0] + parts[1] + parts[2]
     if np.any(e_p >= 1):
-        raise ValueError("every client exits within the window: cannot annualise")
+        raise ValueError(
+            "period_shares: every client exits within the window (planned + "
+            "early_unplanned + late_unplanned = 1): cannot annualise"
+        )
     e_y = -np.expm1(np.log1p(-e_p) / p)
     scale = np.where(e_p > 0, e_y / np.where(e_p > 0, e_p, 1.0), 0.0)
     return {k: v * scale for k, v in zip(FLOWS, parts, strict=True)}
@@ -364,10 +383,16 @@ def calibrate(
         ``period_shares``, ``shares`` (yearly), ``opening_stock``, ``new_journeys``.
     """
     flows = period_partition(tt, et, sc, tc)
-    total = np.asarray(tt, dtype=float)
+    total = checks.positive("tt", tt, why="a window with no clients has no shares")
+    checks.positive("period_years", period_years)
     period_shares = {k: flows[k] / total for k in FLOWS}
     shares = annualise(period_shares, period_years)
     e = shares["planned"] + shares["early_unplanned"] + shares["late_unplanned"]
+    if np.any(e <= 0):
+        raise ValueError(
+            "calibrate: no client exits in the window (sc = 0 and tt - et = 0 and "
+            "tc = sc), so the stationary stock is unbounded; check tc and sc"
+        )
     journeys = total / ((1.0 - e) / e + np.asarray(period_years, dtype=float))
     return {
         "period_shares": period_shares,

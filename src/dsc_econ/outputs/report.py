@@ -34,6 +34,7 @@ from .. import sensitivity as sens
 from .._version import __version__
 from ..inputs.parameters import REQUIRED, ParameterSet, load_parameters
 from ..inputs.project import load_narrative
+from ..inputs.safety import STAGING_PREFIX, clean_stale_staging, staging_dir
 from ..inputs.scenarios import Scenario, load_scenarios
 from ..model.appraisal import appraise
 from ..model.harms import harm_profiles_for
@@ -980,16 +981,15 @@ def render_html(context: dict[str, Any]) -> str:
 MANIFEST = ".dsc-econ-report.json"
 """The file in a report folder that lists what ``report`` wrote there (and so owns)."""
 
-_STAGING_PREFIX = ".dsc-econ-staging-"
-_LEGACY_FILES = ("report.html", "report.pdf")
-"""Files a report folder of a version without manifests held; adopted as ours."""
+_STAGING_PREFIX = STAGING_PREFIX
 
 
 def _owned_files(target: Path) -> set[str]:
-    """Names in ``target`` that an earlier ``report`` run wrote (from its manifest, or
-    the legacy names when there is none); raises if anything else is there."""
+    """Names in ``target`` that an earlier ``report`` run wrote (from its manifest;
+    none when there is none: a ``report.html`` without a manifest is the user's);
+    raises if anything else is there."""
     manifest = target / MANIFEST
-    owned: set[str] = set(_LEGACY_FILES)
+    owned: set[str] = set()
     if manifest.is_file():
         try:
             listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
@@ -1008,17 +1008,18 @@ def _owned_files(target: Path) -> set[str]:
             f"{target}: holds files the report did not write ({shown}); a report "
             "overwrites only its own files, so choose an empty or new folder for --out"
         )
-    for name in leftovers:  # staging folders of an interrupted run (e.g. kill -9)
-        shutil.rmtree(target / name, ignore_errors=True)
+    clean_stale_staging(target)  # staging of an interrupted run (e.g. kill -9)
     return owned & present
 
 
 def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     """Write ``report.html`` into ``out``, then print ``report.pdf`` beside it.
 
-    Each file is written in a staging folder inside ``out`` and moved to its final name
-    only when complete, so nothing half-written carries a final name. The HTML is moved
-    in first and stays whatever happens to the PDF.
+    Both files are made complete in a staging folder inside ``out`` (the PDF printed
+    from the staged HTML) before either is moved to its final name, then the manifest
+    last, so a run killed while printing leaves the earlier set untouched; during the
+    moves (microseconds) the manifest says ``"complete": false``. The HTML is moved in
+    whatever happens to the PDF.
 
     ``out`` holds a manifest (:data:`MANIFEST`) of the files written; a later run
     replaces them and removes those it no longer writes (the old ``report.pdf`` after
@@ -1038,27 +1039,40 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     final_html, final_pdf = target / "report.html", target / "report.pdf"
     written = ["report.html"]
     error: PdfMissingError | None = None
-    with tempfile.TemporaryDirectory(dir=target, prefix=_STAGING_PREFIX) as staging:
-        stage = Path(staging)
+    with staging_dir(target) as stage:
         html_path = stage / "report.html"
         html_path.write_text(html, encoding="utf-8")
-        os.replace(html_path, final_html)
+        pdf_path = None
         if pdf:
             try:
-                os.replace(html_to_pdf(final_html, stage / "report.pdf"), final_pdf)
+                pdf_path = html_to_pdf(html_path, stage / "report.pdf")
                 written.append("report.pdf")
             except PdfMissingError as exc:
                 error = exc
-        manifest = {"written_by": f"dsc-econ {__version__} report", "files": written}
-        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        os.replace(stage / MANIFEST, target / MANIFEST)
+
+        def manifest(files: list[str], complete: bool) -> None:
+            body = {
+                "written_by": f"dsc-econ {__version__} report",
+                "complete": complete,
+                "files": files,
+            }
+            (stage / MANIFEST).write_text(json.dumps(body, indent=2), encoding="utf-8")
+            os.replace(stage / MANIFEST, target / MANIFEST)
+
+        if before or (target / MANIFEST).exists():
+            manifest(sorted(before | set(written)), complete=False)
+        os.replace(html_path, final_html)
+        if pdf_path is not None:
+            os.replace(pdf_path, final_pdf)
+        for stale in sorted(before - set(written)):
+            (target / stale).unlink(missing_ok=True)
+        manifest(written, complete=True)
     stale_pdf = "report.pdf" in before and "report.pdf" not in written
-    for stale in sorted(before - set(written)):
-        (target / stale).unlink(missing_ok=True)
     if error is not None:
         note = f" (the earlier {final_pdf} was removed)" if stale_pdf else ""
+        reason = str(error).replace(str(stage), str(target))  # no staging path shown
         raise PdfMissingError(
-            f"wrote {final_html}, but no PDF{note}: {error}", error.tried, final_html
+            f"wrote {final_html}, but no PDF{note}: {reason}", error.tried, final_html
         ) from error
     return ReportFiles(final_html, final_pdf if "report.pdf" in written else None)
 

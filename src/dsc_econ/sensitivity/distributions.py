@@ -130,7 +130,52 @@ class _Dist:
         return getattr(self.frozen, attr)
 
 
+MAX_SD_LOG = 20.0
+"""Largest ``sd_log`` of a lognormal: at 20 its 99% interval spans a factor of 10^44;
+beyond about 100 its extreme quantiles overflow to inf (and NPVs to NaN)."""
+
+MIN_TRUNCATED_MASS = 1e-9
+"""Least probability a truncated normal's untruncated normal gives its [low, high]: below
+it the mean lies so far outside the bounds that the quantiles are lost to rounding."""
+
+
 def _frozen(spec: Mapping[str, Any], where: str) -> Any:
+    """A distribution from a validated spec (:func:`_frozen_unchecked`), refused when
+    its quantiles are not finite: an uncertainty file never makes an inf or a NaN."""
+    name = spec.get("distribution")
+    sd_log = spec.get("sd_log")
+    if name == "lognormal" and isinstance(sd_log, (int, float)) and sd_log > MAX_SD_LOG:
+        raise ParameterError(
+            f"{where}: sd_log {sd_log:g} is above {MAX_SD_LOG:g} (a factor of "
+            f"{np.exp(2.576 * MAX_SD_LOG):.0e} across the 99% interval); its extreme "
+            "quantiles overflow"
+        )
+    dist = _frozen_unchecked(spec, where)
+    if getattr(dist, "name", "") == "truncnorm":
+        a, b = dist.shapes
+        if a > 0:
+            mass = special.ndtr(-a) - special.ndtr(-b)
+        else:
+            mass = special.ndtr(b) - special.ndtr(a)
+        if not mass >= MIN_TRUNCATED_MASS:
+            raise ParameterError(
+                f"{where}: the mean lies {min(abs(a), abs(b)):.3g} standard deviations "
+                f"outside [low, high] (the bounds hold a share {float(mass):.1e} of the "
+                "normal); move the mean inside the bounds or widen sd"
+            )
+    sampler = _Sampler(dist)
+    if sampler.name in ("beta", "gamma"):  # bounded, or finite tails: no table built here
+        return dist
+    ends = sampler.ppf(np.array([_EPS, 0.5, 1.0 - _EPS]))
+    if not np.all(np.isfinite(ends)):
+        raise ParameterError(
+            f"{where}: the distribution's extreme quantiles are not finite numbers "
+            f"(got {ends.tolist()}); narrow it"
+        )
+    return dist
+
+
+def _frozen_unchecked(spec: Mapping[str, Any], where: str) -> Any:
     """A distribution (:class:`_Dist`, or :class:`_Fixed`) from a validated spec."""
     name = spec["distribution"]
     num = {
@@ -972,6 +1017,13 @@ def load_uncertainty(
     unknown_top = set(raw) - {"description", "inputs"}
     if unknown_top:
         raise ParameterError(f"{file}: unknown top-level key(s) {sorted(unknown_top)}")
+    from ..inputs.limits import MAX_GROUPS
+
+    if len(raw["inputs"]) > MAX_GROUPS:
+        raise ParameterError(
+            f"{file}: {len(raw['inputs']):,} inputs; at most {MAX_GROUPS:,} (README: What "
+            "happens with bad input)"
+        )
     inputs = []
     for name, entry in raw["inputs"].items():
         try:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from ..inputs.safety import write_csv
+from ..inputs.safety import (
+    OutputRefusedError,
+    is_own_output,
+    record_output,
+    staging_dir,
+    write_csv,
+)
 
 # --------------------------------------------------------------------------- results I/O
 
@@ -28,10 +34,11 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
 def save(ds: xr.Dataset, path: str | Path) -> Path:
     """Write a result to NetCDF (``.nc``, via h5netcdf), Zarr (``.zarr``) or CSV
     (``.csv``: the :func:`tidy` table, per-site summary without the draws, text cells
-    escaped against spreadsheet formulas), atomically."""
+    escaped against spreadsheet formulas), atomically. An existing folder (a ``.zarr``
+    store) is replaced only if dsc-econ wrote it
+    (:func:`dsc_econ.inputs.safety.is_own_output`); anything else is never deleted."""
     import os
     import shutil
-    import tempfile
 
     target = Path(path)
     if target.suffix == ".csv":
@@ -40,9 +47,7 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
             ds = ds.drop_dims([d for d in ("sample", "parameter", "input") if d in ds.dims])
         write_csv(tidy(ds), target, index=False)
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
+    with staging_dir(target.parent) as tmp:
         staged = tmp / target.name
         if target.suffix == ".zarr":
             try:
@@ -59,11 +64,15 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
             raise ValueError(
                 f"{target}: use a .nc or .zarr file name (or .csv for the summary table)"
             )
-        if target.exists():
-            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if target.is_dir() and not target.is_symlink():
+            if not is_own_output(target):  # never delete a folder the package did not write
+                raise OutputRefusedError(
+                    f"{target}: is an existing folder that dsc-econ did not write; "
+                    "nothing in it was touched, choose another name"
+                )
+            shutil.rmtree(target)
         os.replace(staged, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        record_output(target)
     return target
 
 

@@ -32,6 +32,7 @@ from ..inputs.parameters import ParameterSet
 from ..model.appraisal import resolve_sites
 from .distributions import Uncertainty
 from .engine import OUTPUTS, record
+from .sample_checks import check_net_benefits
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -200,6 +201,7 @@ def _evpi(nb: xr.DataArray, decisions: float | None = None) -> xr.Dataset:
     """
     factor, scale = _scale(decisions)
     values = np.asarray(nb.transpose("sample", "site", "option").values, dtype=float)
+    check_net_benefits(values, "evpi", minimum=2)  # issue 18: finite, enough samples
     n = values.shape[0]
     mean = values.mean(axis=0)  # (site, option)
     best = mean.argmax(axis=1)
@@ -335,6 +337,10 @@ def _evppi_sites(
         Coordinates on ``group``: ``kind``, ``columns``, ``method``.
     """
     from threadpoolctl import threadpool_limits
+
+    check_net_benefits(  # issue 18: finite, enough samples for a regression
+        np.asarray(nb.transpose("sample", ...).values, dtype=float), "evppi"
+    )
 
     with threadpool_limits(limits=1, user_api="blas"):
         # The regressions' matrices are small (20-1,000 columns): one BLAS thread is
