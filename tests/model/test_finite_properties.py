@@ -101,5 +101,5 @@ def test_evpi_refuses_nan():
     values[3, 0, 1] = np.nan
     nb = xr.DataArray(values, dims=("sample", "site", "option"),
                       coords={"site": ["3"], "option": ["a", "b"]})
-    with pytest.raises(ValueError, match="sample 3"):
+    with pytest.raises(ValueError, match="'sample': 3"):
         evpi(nb)

@@ -100,7 +100,7 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
     message never echoes a whole file or a huge value.
 
     >>> excerpt("x" * 1000, 10)
-    "'xxxxxxxxx... (1,002 characters)"
+    "'xxxxxxxx... (1,002 characters)"
     """
     text = repr(value)
     if len(text) <= limit:
