@@ -41,6 +41,8 @@ commands:
   sensitivity  oneway | scenarios | threshold | psa | sobol | morris | voi: how far
                each site's NPV and BCR move with the assumptions
                (uncertainty/default.yaml), and what finding out more is worth
+  voi          value of information for any model's PSA output: costs and effects (or
+               net benefits) per option and parameter draws as CSV files
   report       a board paper (self-contained HTML and PDF) with all of the above
   records      derive | synthesize: from client-level journey records to site counts
                and DiD (aggregate and logistic), or a synthetic extract
