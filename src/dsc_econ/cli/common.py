@@ -115,6 +115,10 @@ INPUT_OPTIONS = (
     "uncertainty",
     "journeys",
     "sites_file",
+    "net_benefits",
+    "costs",
+    "effects",
+    "parameters_draws",
 )
 """Attributes of the parsed options that name the run's input files or folders."""
 

@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..inputs import limits as lim
+from .common import count, guard, number, seed_option
+
 MAX_CSV_BYTES = 2_000_000_000
 """Largest input CSV read (2 GB): a bound on memory, well above 10^6 samples x 50."""
 
@@ -52,17 +55,32 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--units", default=None, help='units of the values (default "as given")')
     p.add_argument("--currency", default="", help="symbol printed before values (e.g. £)")
-    p.add_argument("--population", type=float, help="decisions (clients) informed per year")
-    p.add_argument("--horizon", type=int, default=10, help="years the decision stands (10)")
-    p.add_argument("--rate", type=float, default=0.035, help="discount rate (0.035)")
+    p.add_argument(
+        "--population", type=number(0), help="decisions (clients) informed per year"
+    )
+    p.add_argument(
+        "--horizon",
+        type=count(1, lim.MAX_YEARS),
+        default=10,
+        help="years the decision stands (10)",
+    )
+    p.add_argument(
+        "--rate", type=number(-1, 1), default=0.035, help="discount rate (0.035)"
+    )
     p.add_argument(
         "--study",
         metavar="INPUT:N:SD:COST",
         help="a proposed study measuring INPUT on N clients with individual sd SD, "
         "costing COST: its EVSI (Strong et al. 2015) and ENBS",
     )
-    p.add_argument("--seed", type=int, default=20121, help="seed (20121)")
+    seed_option(p, 20121)
     p.add_argument("--output", metavar="CSV", help="save the EVPPI table (CSV)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output file that dsc-econ did not write (never an "
+        "input, never a folder)",
+    )
 
 
 def _read(path: str, what: str) -> pd.DataFrame:
@@ -103,11 +121,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``dsc-econ voi``; prints EVPI, EVPPI and the board's sentence."""
     from ..sensitivity import voi as v
 
-    inputs = [args.net_benefits, args.costs, args.effects, args.parameters_draws]
-    if args.output and any(
-        i and Path(i).resolve() == Path(args.output).resolve() for i in inputs
-    ):
-        raise ValueError(f"--output {args.output} would replace an input file")
+    guard(args, args.output, "--output", suffixes=(".csv",))
     wtp = None
     if args.wtp is not None:
         try:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from ..inputs.limits import MAX_YEARS, MIN_VOI_SAMPLES
 from ..inputs.parameters import ParameterSet
 from ..model.appraisal import resolve_sites
 from .distributions import Uncertainty
@@ -71,7 +72,7 @@ AS_GIVEN = "as given"
 EVPI_MIN_SAMPLES = 2
 """Fewest samples for an EVPI: its Monte Carlo standard error needs two."""
 
-EVPPI_MIN_SAMPLES = 100
+EVPPI_MIN_SAMPLES = MIN_VOI_SAMPLES
 """Fewest samples for an EVPPI: the regression fits up to 20 spline coefficients (one
 input) or 64 (a pair) per comparison, and with fewer than about five samples per
 coefficient the fit reads noise as signal and the EVPPI is biased upwards."""
@@ -201,7 +202,7 @@ def _evpi(nb: xr.DataArray, decisions: float | None = None) -> xr.Dataset:
     """
     factor, scale = _scale(decisions)
     values = np.asarray(nb.transpose("sample", "site", "option").values, dtype=float)
-    check_net_benefits(values, "evpi", minimum=2)  # issue 18: finite, enough samples
+    check_net_benefits(values, "evpi", minimum=EVPI_MIN_SAMPLES)  # finite, enough samples
     n = values.shape[0]
     mean = values.mean(axis=0)  # (site, option)
     best = mean.argmax(axis=1)
@@ -338,8 +339,10 @@ def _evppi_sites(
     """
     from threadpoolctl import threadpool_limits
 
-    check_net_benefits(  # issue 18: finite, enough samples for a regression
-        np.asarray(nb.transpose("sample", ...).values, dtype=float), "evppi"
+    check_net_benefits(  # finite, enough samples for a regression
+        np.asarray(nb.transpose("sample", ...).values, dtype=float),
+        "evppi",
+        minimum=EVPPI_MIN_SAMPLES,
     )
 
     with threadpool_limits(limits=1, user_api="blas"):
@@ -1099,9 +1102,9 @@ def population(value: Any, per_period: float, horizon: int, rate: float = 0.035)
     """
     if not np.isfinite(per_period) or per_period <= 0:
         raise ValueError(f"per_period must be a positive number, got {per_period}")
-    if int(horizon) != horizon or horizon < 1 or horizon > 1000:
+    if int(horizon) != horizon or horizon < 1 or horizon > MAX_YEARS:
         raise ValueError(
-            f"horizon must be a whole number of periods, 1-1000, got {horizon}"
+            f"horizon must be a whole number of periods, 1-{MAX_YEARS}, got {horizon}"
         )
     if not np.isfinite(rate) or rate <= -1 or rate > 1:
         raise ValueError(f"rate must be a discount rate in (-1, 1], got {rate}")
