@@ -16,6 +16,7 @@ import xarray as xr
 matplotlib.use("Agg")
 
 import dsc_econ as dsc
+from dsc_econ.model.cashflow import cashflow
 from dsc_econ.outputs import figures
 from dsc_econ.outputs import report as rep
 from dsc_econ.outputs.formatting import format_probability
@@ -194,3 +195,11 @@ def test_no_zero_thousand_tick_labels(analyses):
         for ax in fig.axes:
             for label in ax.get_xticklabels() + ax.get_yticklabels():
                 assert label.get_text() not in ("£0k", "−£0k"), label.get_text()
+
+
+def test_cashflow_axis_names_the_project_own_years():
+    params = dsc.load_parameters().with_values({"project.start": "2026-04-01"})
+    cf = cashflow(params, ["3"])
+    fig = figures.cashflow_payback(cf)
+    label = fig._supxlabel.get_text()
+    assert label == "programme year 1 = 2026-27" and "2009" not in label

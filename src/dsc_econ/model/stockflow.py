@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..inputs.project import year_axis
 from . import checks
 from .impact import site_counts
 from .valuation import present_values, valuation_inputs
@@ -749,7 +750,7 @@ def stockflow(params: Any, sites: Sequence[str] | None = None) -> xr.Dataset:
             "calibration": str(params["stockflow.calibration"]),
             "national": int(arr["national"]),
             "period_years": float(np.max(params["stockflow.period_years"])),
-            "year_convention": "programme year 1 = 2009-10",
+            "year_convention": f"programme {year_axis(params)}",
             **{f"value_{k}": v for k, v in values.items()},
         },
     )

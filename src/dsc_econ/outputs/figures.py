@@ -561,7 +561,7 @@ def cashflow_payback(cf: xr.Dataset) -> Any:
         for ax in axes.ravel()[len(rows):]:
             ax.set_visible(False)
         axes.ravel()[0].legend(fontsize=5, loc="lower right")
-        fig.supxlabel("programme year (1 = 2009-10)", fontsize=7)
+        fig.supxlabel(str(cf.attrs.get("year_convention", "programme year")), fontsize=7)
         fig.supylabel("£ thousand, discounted", fontsize=7)
         fig.tight_layout()
         return fig
