@@ -18,6 +18,7 @@ import numpy as np
 __all__ = [
     "KEY_LIMITS",
     "MAX_CAREER_YEARS",
+    "MAX_EXPRESSION_CHARS",
     "MAX_GROUPS",
     "MAX_POINTS",
     "MAX_RESAMPLES",
@@ -28,6 +29,9 @@ __all__ = [
     "MAX_SITES",
     "MAX_SOBOL_BASE",
     "MAX_TRAJECTORIES",
+    "MAX_TREE_BRANCHES",
+    "MAX_TREE_DEPTH",
+    "MAX_TREE_NODES",
     "MAX_VOI_SAMPLES",
     "MAX_YEARS",
     "MIN_VOI_SAMPLES",
@@ -72,6 +76,19 @@ MAX_SITES = 1_000
 """Sites of a programme (site files, ``--sites``). The appraisal's cost grows faster
 than linearly in the number of sites (see the report of issue 18), so this bound keeps
 a run to minutes."""
+
+MAX_TREE_NODES = 500
+"""Nodes of a pathway tree (``tree.yaml``): Figure C1.1 has 10; a tree by modality,
+substance and exit route has a few dozen."""
+
+MAX_TREE_DEPTH = 30
+"""Levels of a pathway tree from its root to its deepest terminal (Figure C1.1: 4)."""
+
+MAX_TREE_BRANCHES = 50
+"""Branches of one node of a pathway tree."""
+
+MAX_EXPRESSION_CHARS = 500
+"""Characters of one branch probability expression of a pathway tree."""
 
 MAX_GROUPS = 1_000
 """Inputs and input groups of an uncertainty file."""

@@ -18,7 +18,7 @@ import functools
 import itertools
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -189,6 +189,9 @@ class ParameterWarning(UserWarning):
     ``strict=True`` (CLI ``--strict``) turns it into a :class:`ParameterError`."""
 
 
+TREE_FILE = "tree.yaml"
+"""The pathway tree of a parameter set (:mod:`dsc_econ.inputs.tree_file`); not a
+parameter file. A folder without one uses the bundled Figure C1.1."""
 NARRATIVE_FILE = "narrative.yaml"
 """Optional text about the project (``narrative.<key>: text``) that the report reads when
 present, e.g. the DSCP set's notes on the 2012 evaluation; not a parameter file."""
@@ -766,11 +769,17 @@ def _check_lists(params: dict[str, Parameter]) -> None:
             )
 
 
-def _check_unknown(params: dict[str, Parameter], strict: bool) -> None:
+def _check_unknown(
+    params: dict[str, Parameter], strict: bool, read: Iterable[str] = ()
+) -> None:
     """Warn (or, strict, raise) for every parameter the package does not know: a name
-    no code reads is almost always a typo, and a typo would otherwise be ignored."""
+    no code reads is almost always a typo, and a typo would otherwise be ignored.
+    ``read``: keys the parameter set's own tree reads (known too)."""
     known = _bundled_lists()
-    unknown = [n for n in params if n not in known and not n.startswith("sites.")]
+    read = set(read)
+    unknown = [
+        n for n in params if n not in known and n not in read and not n.startswith("sites.")
+    ]
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -818,7 +827,7 @@ def load_parameters(
 
     # registries at the root, not parameters; a project's narrative and uncertainty
     # files (dsc-econ new) live beside its parameters but are not parameters either
-    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE}
+    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE, TREE_FILE}
     files = sorted(
         p
         for p in root.rglob("*.yaml")
@@ -866,8 +875,11 @@ def load_parameters(
         )
     _validate_sites(params, root)
     _validate_schedule(params)
+    from .tree_file import check_tree_file  # the tree is checked on load (issue 19)
+
+    tree_names = check_tree_file(root, params)
     if user:
-        _check_unknown(params, strict)
+        _check_unknown(params, strict, tree_names)
     pset = ParameterSet(
         params,
         source=str(root),

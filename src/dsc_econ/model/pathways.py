@@ -17,8 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .harms import PATHWAY_LABELS, PATHWAYS
-
 __all__ = [
     "completion_probability",
     "expected_value",
@@ -98,35 +96,21 @@ def expected_value(probabilities: Any, values: Any) -> np.ndarray:
 def pathway_tree(params: Mapping[str, Any]) -> pd.DataFrame:
     """The tree's terminal nodes with probability, harm avoided and expected value.
 
+    The tree is the parameter folder's ``tree.yaml`` (Figure C1.1 by default; see
+    :mod:`dsc_econ.model.tree`).
+
     Returns
     -------
     pandas.DataFrame
-        One row per node T1..T5: ``label``, ``probability`` (per OCU),
-        ``value_per_client`` (PV of harm avoided relative to T1, £) and
+        One row per terminal node (T1..T5 for Figure C1.1): ``label``,
+        ``probability`` (per OCU), ``value_per_client`` (PV of harm avoided
+        relative to untreated harm throughout, T1, £) and
         ``expected_value`` (probability x value, £ per OCU). The probabilities sum to
         one; ``frame.expected_value.sum()`` is the value per OCU of the whole tree.
         Point values only.
     """
-    from .valuation import pathway_values  # local import: valuation builds on harms
+    from .tree import tree_frame  # the tree of the parameter folder (issue 19)
 
-    probs = terminal_probabilities(
-        params["pathways.lambda"],
-        params["pathways.alpha"],
-        params["pathways.phi"],
-        params["pathways.gamma"],
-        params["pathways.gamma_prime"],
-    )
-    values = np.asarray(pathway_values(params))
-    if probs.ndim > 1 or values.ndim > 1:
-        raise ValueError("pathway_tree needs point values; select one sample first")
-    frame = pd.DataFrame(
-        {
-            "label": [PATHWAY_LABELS[p] for p in PATHWAYS],
-            "probability": probs,
-            "value_per_client": values,
-            "expected_value": probs * values,
-        },
-        index=pd.Index(PATHWAYS, name="node"),
-    )
+    frame = tree_frame(params).drop(columns="profile")
     frame.attrs["units"] = {"value_per_client": "GBP", "expected_value": "GBP per OCU"}
     return frame
