@@ -201,6 +201,40 @@ def _site_costs(
     return by_year
 
 
+def _unit_coefficients(params: Any) -> Any:
+    """The tree's unit-value coefficients (:func:`dsc_econ.model.tree.unit_coefficients`)
+    for the parameter folder's tree (issue 19)."""
+    from .tree import tree_for, unit_coefficients
+
+    return unit_coefficients(tree_for(params), params)
+
+
+def _unit_pair(
+    coef: Any, short: Any, long_: Any, abstinence_only: bool, axis: bool = False
+) -> tuple[Any, Any]:
+    """Unit values (or yearly flows, ``axis``) of an extra effective client and an
+    extra completion from the PVs in treatment (``short``) and after it (``long_``).
+
+    The closed form of Figure C1.1 when the tree allows it (``short``, ``short + b
+    long``, the arithmetic of :func:`present_values`); else ``a_e short`` and ``a_c
+    short + b long``. ``abstinence_only`` counts only ``b long`` for a completion.
+    """
+
+    def col(x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return x[..., None] if axis else x
+
+    b = col(coef.b_completion)
+    if abstinence_only:
+        completion = long_ * b
+    elif coef.closed:
+        completion = short + b * long_
+    else:
+        completion = col(coef.a_completion) * short + b * long_
+    effective = short if coef.closed else col(coef.a_effective) * short
+    return effective, completion
+
+
 TOTALS = ("total_benefit", "cost", "net_benefit", "bcr")
 """The outputs of :func:`appraisal_totals`."""
 
@@ -237,11 +271,14 @@ def appraisal_totals(
         resolve_sites(params, sites)
     )
     inputs = valuation_inputs(params)
+    coef = _unit_coefficients(params)
     fast = kernels()
     leading = np.broadcast_shapes(
         *(np.shape(v) for k, v in inputs.items() if k != "factors"),
         np.shape(inputs["factors"])[1:],
-        np.shape(params["pathways.gamma"]),
+        np.shape(coef.a_effective),
+        np.shape(coef.a_completion),
+        np.shape(coef.b_completion),
         np.shape(params["appraisal.benefit_share"]),
         np.shape(did_effective)[:-1] if did_effective is not None else (),
         np.shape(did_completions)[:-1] if did_completions is not None else (),
@@ -281,11 +318,9 @@ def appraisal_totals(
         short,
         long_,
     )
-    gamma = np.asarray(params["pathways.gamma"], dtype=float)
-    if params["appraisal.completion_value"] == "abstinence_only":
-        completion = long_ * gamma
-    else:
-        completion = short + gamma * long_
+    short, completion = _unit_pair(
+        coef, short, long_, params["appraisal.completion_value"] == "abstinence_only"
+    )
     step = params["appraisal.unit_value_rounding"]
     cost = _site_costs(params, sites, factors).sum(-1)
     out = {k: np.empty((n, len(sites))) for k in TOTALS}
@@ -341,11 +376,12 @@ def appraisal_arrays(
     inputs = valuation_inputs(params)
     pv = present_values(**inputs, keep_years=by_year)
     abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
-    completion = pv["long_term"] * np.asarray(params["pathways.gamma"], dtype=float)
-    if not abstinence_only:
-        completion = pv["completion"]
+    coef = _unit_coefficients(params)
+    effective, completion = _unit_pair(
+        coef, pv["effective"], pv["long_term"], abstinence_only
+    )
     step = params["appraisal.unit_value_rounding"]
-    unit_et = _round_to(pv["effective"], step)
+    unit_et = _round_to(effective, step)
     unit_sc = _round_to(completion, step)
     if unit_value_effective is not None:
         unit_et = np.asarray(unit_value_effective, dtype=float)
@@ -388,13 +424,10 @@ def appraisal_arrays(
         # clients, rescaled so each year's flows add up to the unit values actually
         # used (they differ from the modelled sums only when rounded or overridden).
         flows = pv["flows"]
-        completion_flow = (
-            flows["long_term"]
-            * np.asarray(params["pathways.gamma"], dtype=float)[..., None]
-            if abstinence_only
-            else flows["expected"]
+        short_flow, completion_flow = _unit_pair(
+            coef, flows["short_term"], flows["long_term"], abstinence_only, axis=True
         )
-        profile_et = _rescale(flows["short_term"], unit_et)
+        profile_et = _rescale(short_flow, unit_et)
         profile_sc = _rescale(completion_flow, unit_sc)
         share_arr = np.asarray(share_counted, dtype=float)[..., None, None]
         out["benefit_by_year"] = (
