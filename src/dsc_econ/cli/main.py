@@ -14,6 +14,7 @@ from typing import Any
 from .._version import __version__
 from ..inputs.parameters import ParameterError
 from . import appraise, cashflow, catalogue, new, records, report, reproduce, sensitivity
+from . import tree as tree_cli
 from . import voi as voi_cli
 
 DESCRIPTION = """\
@@ -58,6 +59,7 @@ examples:
   dsc-econ cashflow --table 3 all
   dsc-econ cashflow --scenario managerial_savings
   dsc-econ parameters --grep harms
+  dsc-econ tree --parameters my_project
   dsc-econ sensitivity sobol --n 4096
   dsc-econ sensitivity voi
   dsc-econ sensitivity psa --n 100000 --output psa.nc
@@ -86,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     records.add_parser(sub)
     report.add_parser(sub)
     voi_cli.add_parser(sub)
+    tree_cli.add_parser(sub)
     return parser
 
 
@@ -101,6 +104,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "report": report.run,
     "records": records.run,
     "voi": voi_cli.run,
+    "tree": tree_cli.run,
 }
 """Each verb and the function that runs it."""
 

@@ -44,6 +44,7 @@ __all__ = [
     "terminal_values",
     "tree_for",
     "tree_frame",
+    "tree_unit_values",
     "unit_coefficients",
 ]
 
@@ -225,3 +226,33 @@ def tree_frame(params: Any, tree: Tree | None = None) -> pd.DataFrame:
     frame.attrs["units"] = {"value_per_client": "GBP", "expected_value": "GBP per OCU"}
     frame.attrs["tree_source"] = tree.source
     return frame
+
+
+def tree_unit_values(params: Any, tree: Tree | None = None) -> dict[str, Any]:
+    """The appraisal's two unit values per client (£, before
+    ``appraisal.unit_value_rounding``) and their coefficients for the tree.
+
+    Returns
+    -------
+    dict
+        ``effective`` and ``completion`` (£ per client, as the appraisal multiplies
+        them), ``a_effective``, ``a_completion``, ``b_completion`` and ``closed``.
+    """
+    from .appraisal import _unit_pair
+    from .valuation import present_values, valuation_inputs
+
+    tree = tree_for(params) if tree is None else tree
+    coef = unit_coefficients(tree, params)
+    pv = present_values(**valuation_inputs(params))
+    abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
+    effective, completion = _unit_pair(
+        coef, pv["effective"], pv["long_term"], abstinence_only
+    )
+    return {
+        "effective": effective,
+        "completion": completion,
+        "a_effective": coef.a_effective,
+        "a_completion": coef.a_completion,
+        "b_completion": coef.b_completion,
+        "closed": coef.closed,
+    }
