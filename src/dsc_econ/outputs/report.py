@@ -44,6 +44,7 @@ from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
 from . import figures, sensitivity_tables
 from . import formatting as fmt
+from .tree_figure import tree_figure
 
 __all__ = [
     "CHROMIUM_NAMES",
@@ -765,7 +766,7 @@ def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     """Section 5: the pathway tree and the harm profiles behind the unit values."""
     figs = [
         _figure_entry(
-            figures.pathway_tree(a.tree, a.params),
+            tree_figure(a.params, a.tree),
             "fig-tree",
             next(number),
             "Treatment pathway tree with branch probabilities (national NDTMS "
