@@ -27,6 +27,7 @@ import xarray as xr
 from ..inputs.parameters import ParameterError
 from . import checks
 from .impact import MEASURES, site_counts
+from .tree import unit_pair as _unit_pair
 from .valuation import present_values, valuation_inputs
 
 __all__ = [
@@ -207,32 +208,6 @@ def _unit_coefficients(params: Any) -> Any:
     from .tree import tree_for, unit_coefficients
 
     return unit_coefficients(tree_for(params), params)
-
-
-def _unit_pair(
-    coef: Any, short: Any, long_: Any, abstinence_only: bool, axis: bool = False
-) -> tuple[Any, Any]:
-    """Unit values (or yearly flows, ``axis``) of an extra effective client and an
-    extra completion from the PVs in treatment (``short``) and after it (``long_``).
-
-    The closed form of Figure C1.1 when the tree allows it (``short``, ``short + b
-    long``, the arithmetic of :func:`present_values`); else ``a_e short`` and ``a_c
-    short + b long``. ``abstinence_only`` counts only ``b long`` for a completion.
-    """
-
-    def col(x: Any) -> Any:
-        x = np.asarray(x, dtype=float)
-        return x[..., None] if axis else x
-
-    b = col(coef.b_completion)
-    if abstinence_only:
-        completion = long_ * b
-    elif coef.closed:
-        completion = short + b * long_
-    else:
-        completion = col(coef.a_completion) * short + b * long_
-    effective = short if coef.closed else col(coef.a_effective) * short
-    return effective, completion
 
 
 TOTALS = ("total_benefit", "cost", "net_benefit", "bcr")

@@ -46,6 +46,7 @@ __all__ = [
     "tree_frame",
     "tree_unit_values",
     "unit_coefficients",
+    "unit_pair",
 ]
 
 
@@ -147,6 +148,32 @@ def unit_coefficients(tree: Tree, params: Any) -> UnitCoefficients:
     return UnitCoefficients(total(eff, treated), total(comp, treated), b_c, False)
 
 
+def unit_pair(
+    coef: Any, short: Any, long_: Any, abstinence_only: bool, axis: bool = False
+) -> tuple[Any, Any]:
+    """Unit values (or yearly flows, ``axis``) of an extra effective client and an
+    extra completion from the PVs in treatment (``short``) and after it (``long_``).
+
+    The closed form of Figure C1.1 when the tree allows it (``short``, ``short + b
+    long``, the arithmetic of :func:`present_values`); else ``a_e short`` and ``a_c
+    short + b long``. ``abstinence_only`` counts only ``b long`` for a completion.
+    """
+
+    def col(x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return x[..., None] if axis else x
+
+    b = col(coef.b_completion)
+    if abstinence_only:
+        completion = long_ * b
+    elif coef.closed:
+        completion = short + b * long_
+    else:
+        completion = col(coef.a_completion) * short + b * long_
+    effective = short if coef.closed else col(coef.a_effective) * short
+    return effective, completion
+
+
 def terminal_harms(tree: Tree, params: Any, years: np.ndarray) -> np.ndarray:
     """Harm of each terminal's profile in each year, shape (..., terminals, y).
 
@@ -238,14 +265,13 @@ def tree_unit_values(params: Any, tree: Tree | None = None) -> dict[str, Any]:
         ``effective`` and ``completion`` (£ per client, as the appraisal multiplies
         them), ``a_effective``, ``a_completion``, ``b_completion`` and ``closed``.
     """
-    from .appraisal import _unit_pair
     from .valuation import present_values, valuation_inputs
 
     tree = tree_for(params) if tree is None else tree
     coef = unit_coefficients(tree, params)
     pv = present_values(**valuation_inputs(params))
     abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
-    effective, completion = _unit_pair(
+    effective, completion = unit_pair(
         coef, pv["effective"], pv["long_term"], abstinence_only
     )
     return {

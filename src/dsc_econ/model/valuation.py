@@ -211,6 +211,10 @@ class UnitValues:
 def unit_values(params: Mapping[str, Any]) -> UnitValues:
     """Unit values per client of Table C.6.1 from a parameter set.
 
+    ``effective`` and ``completion`` follow the parameter folder's pathway tree
+    (:func:`dsc_econ.model.tree.unit_coefficients`); for Figure C1.1 they are the
+    report's B^A and B^B.
+
     Returns
     -------
     UnitValues
@@ -220,15 +224,21 @@ def unit_values(params: Mapping[str, Any]) -> UnitValues:
     ----------
     Appendix C6 and Table C.6.1, p.118; Table 7.10 footnote ** (p.91).
     """
+    from .tree import tree_for, unit_coefficients, unit_pair
+
     pv = present_values(**valuation_inputs(params))
+    # the unit values of the parameter folder's tree (issue 19): for Figure C1.1,
+    # effective = B^A and completion = B^A + gamma x long-term, as Table C.6.1
+    coef = unit_coefficients(tree_for(params), params)
+    effective, completion = unit_pair(coef, pv["effective"], pv["long_term"], False)
 
     def out(x: Any) -> Any:
         return float(x) if np.ndim(x) == 0 else x
 
     return UnitValues(
-        effective=out(pv["effective"]),
+        effective=out(effective),
         long_term=out(pv["long_term"]),
-        completion=out(pv["completion"]),
+        completion=out(completion),
         cost=out(pv["cost"]),
     )
 
