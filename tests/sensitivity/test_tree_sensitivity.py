@@ -47,14 +47,17 @@ def death_tree(param_dir):
     return param_dir
 
 
-def test_general_path_compiled_equals_reference(death_tree, monkeypatch):
-    params = dsc.load_parameters(death_tree)
+def test_general_path_compiled_equals_reference(death_tree):
+    # strict: a key the tree reads is known, not an "unknown parameter" warning
+    params = dsc.load_parameters(death_tree, strict=True)
     deaths = np.linspace(0.0, 0.05, 257)
     sampled = params.with_values({"pathways.died_in_treatment": deaths})
     fast = appraisal_totals(sampled)
     ref = appraisal_arrays(sampled, by_year=False)
     for key in ("total_benefit", "net_benefit", "bcr"):
         np.testing.assert_allclose(fast[key], ref[key], rtol=1e-12)
+    with pytest.raises(dsc.ParameterError, match=r"died_in_treatment"):
+        params.with_values({"pathways.died_in_treatment": 1.5})
     # more deaths, less value: the tree changed the appraisal
     assert np.all(np.diff(ref["unit_value_effective"]) < 0)
     base = appraisal_totals(dsc.load_parameters())
