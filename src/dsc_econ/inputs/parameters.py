@@ -818,7 +818,7 @@ def load_parameters(
 
     # registries at the root, not parameters; a project's narrative and uncertainty
     # files (dsc-econ new) live beside its parameters but are not parameters either
-    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE}
+    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE, "agencies.yaml"}
     files = sorted(
         p
         for p in root.rglob("*.yaml")
