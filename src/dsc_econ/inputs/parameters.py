@@ -770,7 +770,9 @@ def _check_unknown(params: dict[str, Parameter], strict: bool) -> None:
     """Warn (or, strict, raise) for every parameter the package does not know: a name
     no code reads is almost always a typo, and a typo would otherwise be ignored."""
     known = _bundled_lists()
-    unknown = [n for n in params if n not in known and not n.startswith("sites.")]
+    # the ledger reads every ledger.harms.<component>.<agency>.<value_type> share
+    free = ("sites.", "ledger.harms.")
+    unknown = [n for n in params if n not in known and not n.startswith(free)]
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
         hint = f"; did you mean {close[0]!r}?" if close else ""
