@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from ..inputs.agencies import PERSPECTIVES, Vocabulary, load_vocabulary
@@ -39,11 +40,15 @@ __all__ = [
     "Vocabulary",
     "additionality_factor",
     "agency_payback",
+    "agency_table",
+    "budget_table",
     "harm_splits",
     "ledger",
     "ledger_arrays",
     "load_vocabulary",
     "perspective_results",
+    "perspective_table",
+    "value_type_table",
 ]
 
 ADDITIONALITY: tuple[str, ...] = (
@@ -492,6 +497,11 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
         agency_payback(fiscal_cost, fiscal_net, arr["years"]),
         {"units": "year (0: bears no cost; -1: not repaid within the years)"},
     )
+    data["counted"] = (
+        ("perspective", "value_type"),
+        np.array([[vt in vocab.in_perspective(p) for vt in vts] for p in PERSPECTIVES]),
+        {"long_name": "value type counted in the perspective"},
+    )
     additional = any(
         np.any(np.asarray(params[f"additionality.{n}"]) > 0)
         for n in (*ADDITIONALITY, "drop_off")
@@ -523,3 +533,102 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
             ),
         },
     )
+
+
+def _point(ds: xr.Dataset) -> xr.Dataset:
+    if "sample" in ds.dims:
+        raise ParameterError(
+            "the ledger tables take point values; reduce the sample first (e.g. "
+            "ds.mean('sample') or ds.isel(sample=0))"
+        )
+    return ds
+
+
+def agency_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Who pays, who saves: one row per agency that bears a cost or receives a value.
+
+    Columns (£ thousand, present values): ``cost`` borne, savings ``cashable``,
+    ``non_cashable`` (fiscal), ``economic`` and ``social`` values received, ``net``
+    (all values less costs), ``budget_impact`` (fiscal values less fiscal costs: the
+    net present budget impact) and ``payback_year`` (project year from which its
+    cumulative budget impact stays >= 0; 0 bears no cost, -1 not repaid within the
+    years). ``label`` is the agency's plain name. Agencies with no line are left out.
+    """
+    ds = _point(ds)
+    frame = pd.DataFrame(
+        {
+            "label": ds.agency_label.values,
+            "cost": ds.cost_borne.values,
+            "cashable": ds.saving_cashable.values,
+            "non_cashable": ds.saving_non_cashable.values,
+            "economic": ds.saving_economic.values,
+            "social": ds.saving_social.values,
+            "net": ds.npv.values,
+            "budget_impact": ds.budget_impact.sum("year").values,
+            "payback_year": ds.payback_year.values.astype(int),
+        },
+        index=pd.Index(ds.agency.values, name="agency"),
+    )
+    used = (np.abs(ds.benefit).sum(("value_type", "site", "year")) > 0) | (
+        ds.cost_borne > 0
+    )
+    frame = frame.loc[used.values]
+    frame.attrs["units"] = {c: "GBP thousand" for c in frame.columns[1:-1]}
+    frame.attrs["units"]["payback_year"] = "year"
+    return frame
+
+
+def value_type_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Benefits and costs by value type (£ thousand), with the perspectives that count
+    each (``fiscal``, ``economic``, ``social`` columns, True/False)."""
+    ds = _point(ds)
+    ben = ds.benefit.sum(("agency", "site", "year"))
+    cost = ds.cost.sum(("agency", "site", "year"))
+    frame = pd.DataFrame(
+        {"benefit": ben.values, "cost": cost.values, "net": (ben - cost).values},
+        index=pd.Index(ds.value_type.values, name="value_type"),
+    )
+    for p in PERSPECTIVES:
+        frame[p] = ds.counted.sel(perspective=p).values.astype(bool)
+    frame.attrs["units"] = {c: "GBP thousand" for c in ("benefit", "cost", "net")}
+    return frame
+
+
+def perspective_table(ds: xr.Dataset) -> pd.DataFrame:
+    """NPSV, BCR and ROI of the programme from each perspective (fiscal, economic,
+    social): benefits and costs in £ thousand (present values), ratios; a ratio is
+    missing (NaN) where a perspective carries no cost."""
+    ds = _point(ds)
+    frame = pd.DataFrame(
+        {
+            "benefit": ds.pv_benefit.values,
+            "cost": ds.pv_cost.values,
+            "npsv": ds.npsv.values,
+            "bcr": ds.bcr.values,
+            "roi": ds.roi.values,
+        },
+        index=pd.Index(ds.perspective.values, name="perspective"),
+    )
+    frame.attrs["units"] = {
+        "benefit": "GBP thousand",
+        "cost": "GBP thousand",
+        "npsv": "GBP thousand",
+        "bcr": "ratio",
+        "roi": "ratio",
+    }
+    return frame
+
+
+def budget_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Net budget impact (fiscal values less fiscal costs, £ thousand, present values)
+    by project year (rows) and agency (columns), for agencies with a fiscal line."""
+    ds = _point(ds)
+    imp = ds.budget_impact
+    keep = (np.abs(imp).sum("year") > 0).values
+    frame = pd.DataFrame(
+        imp.values[keep].T,
+        index=pd.Index(ds.year.values, name="year"),
+        columns=list(ds.agency.values[keep]),
+    )
+    frame.attrs["units"] = {c: "GBP thousand" for c in frame.columns}
+    return frame

@@ -44,6 +44,7 @@ from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
 from . import figures, sensitivity_tables
 from . import formatting as fmt
+from .ledger_section import ledger_section
 
 __all__ = [
     "CHROMIUM_NAMES",
@@ -1185,6 +1186,7 @@ def report(
         **model_figures(a, number),
         **scenarios_section(a),
         **dynamics_section(a, number),
+        **ledger_section(a.params, a.sites, number),  # issue 22: who pays
         **appendix_section(a, command_line),
     }
     return write_report(out, render_html(context), pdf)
