@@ -36,6 +36,7 @@ from .appraisal import appraisal_arrays, resolve_sites
 
 __all__ = [
     "ADDITIONALITY",
+    "OUTCOMES",
     "PERSPECTIVES",
     "Vocabulary",
     "additionality_factor",
@@ -46,6 +47,7 @@ __all__ = [
     "ledger",
     "ledger_arrays",
     "load_vocabulary",
+    "outcome_totals",
     "perspective_results",
     "perspective_table",
     "value_type_table",
@@ -632,3 +634,85 @@ def budget_table(ds: xr.Dataset) -> pd.DataFrame:
     )
     frame.attrs["units"] = {c: "GBP thousand" for c in frame.columns}
     return frame
+
+
+OUTCOMES: tuple[str, ...] = ("npv", "fiscal_npv", "economic_npv", "social_npv")
+"""Outcomes a sensitivity analysis may be asked for (``--outcome``): ``npv`` is the
+appraisal's (or, with an agency, that agency's net over all values), the others a
+perspective's NPSV from the ledger (additionality applied)."""
+
+
+def outcome_totals(
+    params: Any,
+    sites: Sequence[str] | None,
+    outcome: str,
+    agency: str | None = None,
+    **dids: Any,
+) -> dict[str, np.ndarray]:
+    """Benefits, costs, net and BCR per site of one perspective and/or one agency.
+
+    A lean form of :func:`ledger` for many samples: it never builds the full
+    (agency, value_type, site, year) lines, only the sums the outcome needs.
+
+    Parameters
+    ----------
+    params : ParameterSet
+        Point values or a sample.
+    sites : sequence of str, optional
+    outcome : str
+        One of :data:`OUTCOMES`.
+    agency : str, optional
+        Keep only this agency's lines (its savings and the costs it bears).
+    **dids
+        ``did_effective`` / ``did_completions`` (sampled DiD estimates).
+
+    Returns
+    -------
+    dict of ndarray, shape (..., site)
+        ``total_benefit``, ``cost``, ``net_benefit`` (£ thousand) and ``bcr`` (NaN
+        where the selection bears no cost).
+    """
+    if outcome not in OUTCOMES:
+        raise ParameterError(f"outcome {outcome!r}: choose one of {list(OUTCOMES)}")
+    vocab = load_vocabulary(params)
+    if agency is not None and agency not in vocab.agencies:
+        raise ParameterError(
+            f"--agency {agency!r}: unknown agency; known: {sorted(vocab.agencies)} "
+            f"({vocab.source})"
+        )
+    perspective = "social" if outcome == "npv" else outcome.removesuffix("_npv")
+    counted = set(vocab.in_perspective(perspective))
+    sites = resolve_sites(params, sites)
+    arr = appraisal_arrays(params, sites, by_year=True, **dids)
+    total = np.asarray(arr["total_benefit"], dtype=float)
+    flow = np.array(arr["benefit_by_year"], dtype=float)
+    flow = np.broadcast_to(flow, np.broadcast_shapes(flow.shape, (*total.shape, 1))).copy()
+    flow[..., -1] += total - flow.sum(-1)
+    costs = np.asarray(arr["cost_by_year"], dtype=float)
+    splits = harm_splits(params, vocab)
+    parts = _component_benefits(params, sites, list(splits), flow, **dids)
+    years = np.arange(1, flow.shape[-1] + 1)
+    add = additionality_factor(params, years)[..., None, :]
+    benefit = np.zeros(np.broadcast_shapes(total.shape, add.shape[:-1]))
+    for comp, part in zip(splits, parts, strict=True):
+        weight = sum(
+            np.asarray(share, dtype=float)
+            for a, vt, share in splits[comp]
+            if vt in counted and (agency is None or a == agency)
+        )
+        if np.any(np.asarray(weight) != 0):
+            w = np.asarray(weight, dtype=float)[..., None]
+            benefit = benefit + (part * add).sum(-1) * w
+    cost = np.zeros(np.broadcast_shapes(benefit.shape, costs.shape[:-1]))
+    if params["ledger.costs.value_type"] in counted:
+        payers = _cost_agencies(params, vocab, list(sites), costs.shape[-1])
+        mask = np.array([[agency is None or a == agency for a in row] for row in payers])
+        cost = cost + (costs * mask).sum(-1)
+    benefit = np.broadcast_to(benefit, cost.shape)
+    safe = np.where(cost > 0, cost, 1.0)
+    return {
+        "total_benefit": benefit,
+        "cost": cost,
+        "net_benefit": benefit - cost,
+        "bcr": np.where(cost > 0, benefit / safe, np.nan),
+    }
