@@ -108,7 +108,8 @@ def ledger_text(ds: xr.Dataset, by: str, params: Any = None, width: int = WIDTH)
         out.append(frame_text(with_units(shown, units), width=width))
         label = _label(params)
         out.append(
-            "Payback (first year from which the cumulative budget impact stays >= 0):"
+            "Payback (first year from which the cumulative budget impact stays >= 0; "
+            "the appraised cohort's yearly flows):"
         )
         for agency, row in table.iterrows():
             out.append(
@@ -198,13 +199,16 @@ def ledger_sentences(ds: xr.Dataset, params: Any = None) -> list[str]:
             bits.append(f"pays {format_money(row['cost'])}")
         if saved:
             verb = "saves" if saved > 0 else "loses"
-            kind = (
-                "in cash"
-                if row["non_cashable"] == 0
-                else "as freed capacity (non-cashable)"
-                if row["cashable"] == 0
-                else f"({format_money(row['cashable'])} of it cashable)"
-            )
+            if row["non_cashable"] == 0:
+                kind = "in cash (cashable)"
+            elif row["cashable"] == 0:
+                kind = (
+                    "as freed capacity (non-cashable)"
+                    if saved > 0
+                    else "as added demand on its services (non-cashable)"
+                )
+            else:
+                kind = f"({format_money(row['cashable'])} of it cashable)"
             bits.append(f"{verb} {format_money(abs(saved))} {kind}")
         if other:
             verb = "gains" if other > 0 else "loses"
@@ -338,7 +342,9 @@ economic: plus economic values; social: all values):</p>
 <figure id="fig-ledger"><img src="data:image/png;base64,{png}"
 alt="savings and costs by agency and year">
 <figcaption>Figure {fig_no}. Savings (solid, above the axis) and costs or losses
-(hatched, below) of each agency by project year, £ thousand, present values.
+(hatched, below) of each agency by project year, £ thousand, present values. Payback
+is the first year from which an agency's cumulative budget impact (fiscal values less
+the costs it bears) stays at or above zero, on the appraised cohort's yearly flows.
 </figcaption></figure>
 </section>
 """
