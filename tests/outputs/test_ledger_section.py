@@ -57,3 +57,12 @@ def test_text_view_sums_to_appraise(params):
     text = sec.ledger_text(ledger(params), "agency", params)
     a = dsc.appraise(params)
     assert f"{float(np.round(a.cost.sum(), 1)):.1f}" in text
+
+
+def test_a_folder_without_a_ledger_gets_a_note_not_a_crash(param_dir):
+    import shutil
+
+    shutil.rmtree(param_dir / "ledger")
+    params = dsc.load_parameters(param_dir)
+    html = str(sec.ledger_section(params, None, itertools.count(1))["ledger_html"])
+    assert "has no ledger" in html and "parameters/ledger/" in html

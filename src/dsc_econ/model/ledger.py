@@ -130,7 +130,12 @@ def harm_splits(params: Any, vocab: Vocabulary) -> dict[str, list[tuple[str, str
             )
         out.setdefault(comp, []).append((agency, vt, params[key]))
     if not out:
-        raise ParameterError("no ledger.harms.<component>.<agency>.<value_type> shares")
+        raise ParameterError(
+            f"{params.source or 'parameters'}: no ledger.harms.<component>.<agency>."
+            "<value_type> shares (ledger/harms.yaml): copy parameters/ledger/ from the "
+            "bundled parameters (dsc_econ.inputs.parameters.data_dir('parameters')) "
+            "and adapt it"
+        )
     for comp, lines in out.items():
         total = sum(np.asarray(s, dtype=float) for _, _, s in lines)
         if np.any(np.abs(total - 1.0) > _TOLERANCE):

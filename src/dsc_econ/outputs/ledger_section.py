@@ -277,6 +277,15 @@ def ledger_section(params: Any, sites: Any, number: Iterator[int]) -> dict[str, 
     from ..model.ledger import ledger
     from .figures import to_png
 
+    if not any(str(k).startswith("ledger.") for k in params):
+        return {
+            "ledger_html": Markup(
+                '<section id="ledger"><h2>Who pays, who saves</h2><p>This parameter '
+                "folder has no ledger (ledger/harms.yaml, ledger/costs.yaml), so costs "
+                "and savings are not assigned to agencies. Copy parameters/ledger/ from "
+                "the bundled parameters to add it.</p></section>"
+            )
+        }
     ds = ledger(params, sites)
     import base64
 
