@@ -195,7 +195,9 @@ def test_additionality_scales_benefits_only(params, book) -> None:
     decay = L.ledger(params.with_values({"additionality.drop_off": 0.1}))
     f = 0.9 ** (book.year.values - 1)
     np.testing.assert_allclose(decay.benefit.values, book.benefit.values * f)
-    assert half.attrs["additionality"] == "applied"
+    assert half.attrs["additionality"] == (
+        "applied to benefits (displacement 0.25, leakage 0.2)"
+    )
 
 
 def test_deadweight_on_a_did_needs_an_override(params) -> None:

@@ -509,10 +509,21 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
         np.array([[vt in vocab.in_perspective(p) for vt in vts] for p in PERSPECTIVES]),
         {"long_name": "value type counted in the perspective"},
     )
-    additional = any(
-        np.any(np.asarray(params[f"additionality.{n}"]) > 0)
+    applied = [
+        n
         for n in (*ADDITIONALITY, "drop_off")
         if f"additionality.{n}" in params
+        and np.any(np.asarray(params[f"additionality.{n}"]) > 0)
+    ]
+
+    def _value(n: str) -> str:
+        v = np.asarray(params[f"additionality.{n}"], dtype=float)
+        return f"{n} {float(v):g}" if v.ndim == 0 else f"{n} sampled"
+
+    additionality = (
+        "applied to benefits (" + ", ".join(_value(n) for n in applied) + ")"
+        if applied
+        else "none (as the report)"
     )
     return xr.Dataset(
         data,
@@ -533,7 +544,7 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
             ),
             "perspectives": "fiscal = public budgets; economic = fiscal + economic; "
             "social = all values",
-            "additionality": "applied" if additional else "none (as the report)",
+            "additionality": additionality,
             "harm_split": "; ".join(
                 f"{c}: " + ", ".join(f"{a}/{v}" for a, v, _ in lines)
                 for c, lines in harm_splits(params, vocab).items()
