@@ -64,6 +64,7 @@ from .model.impact import (
     did_table,
     site_counts,
 )
+from .model.ledger import ledger
 from .model.pathways import (
     completion_probability,
     expected_value,
@@ -114,6 +115,7 @@ __all__ = [
     "green_book_factors",
     "harm_profiles",
     "harm_profiles_for",
+    "ledger",
     "load_discrepancies",
     "load_parameters",
     "load_published",

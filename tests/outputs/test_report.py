@@ -82,8 +82,8 @@ def test_html_is_self_contained_and_complete(built):
     sites = dsc.load_parameters().impact_sites()
     # 3 results figures, a tornado and a Sobol chart per site, tree and harm profiles,
     # the cash-flow/payback chart of section 7 (issue 11) and the value-of-information
-    # chart (issue 14)
-    assert page.figures == 3 + 2 * len(sites) + 2 + 1 + 1
+    # chart (issue 14) and the who-pays-who-saves chart by agency (issue 22)
+    assert page.figures == 3 + 2 * len(sites) + 2 + 1 + 1 + 1
     assert len(page.images) == page.figures
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
@@ -100,6 +100,7 @@ def test_html_is_self_contained_and_complete(built):
         "fig-tornado-3",
         "fig-cashflow",
         "fig-voi",
+        "fig-ledger",
     ):
         assert fid in page.ids
 

@@ -33,6 +33,13 @@ def add_parser(sub: Any) -> None:
         metavar="FILE",
         help="scenario file to take --scenario from (default: every bundled file)",
     )
+    app.add_argument(
+        "--by",
+        choices=("agency", "value-type"),
+        help="also show who pays and who saves: costs, savings (cashable and not), net "
+        "budget impact and payback per agency, or totals per value type; with the "
+        "fiscal, economic and social NPSV, BCR and ROI (carried by --json / --csv)",
+    )
     fmt = app.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit CSV")
@@ -94,9 +101,18 @@ def run(args: argparse.Namespace) -> int:
             },
             "parameters": {"source": params.source, "overridden": list(params.overridden)},
         }
+        if args.by:  # issue 22: the ledger by agency / value type
+            from ..outputs.ledger_section import ledger_payload
+
+            payload["ledger"] = ledger_payload(_ledger(params, args))
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:
-        print(write_csv(table), end="")
+        if args.by:
+            from ..outputs.ledger_section import ledger_csv
+
+            print(ledger_csv(_ledger(params, args), args.by), end="")
+        else:
+            print(write_csv(table), end="")
     else:
         print(
             f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "
@@ -118,4 +134,16 @@ def run(args: argparse.Namespace) -> int:
 
         print("Site appraisal (units in each heading):")
         print(frame_text(with_units(table.round(1), table.attrs["units"])))
+        if args.by:
+            from ..outputs.ledger_section import ledger_text
+
+            print()
+            print(ledger_text(_ledger(params, args), args.by, params))
     return 0
+
+
+def _ledger(params: Any, args: argparse.Namespace) -> Any:
+    """The ledger of the appraised sites (``--by``)."""
+    from ..model.ledger import ledger
+
+    return ledger(params, args.sites)

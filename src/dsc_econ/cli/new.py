@@ -100,6 +100,10 @@ def _check(params: Any, folder: Path) -> None:
     dynamics_uncertainty(params)
     appraise(params)
     cashflow(params)
+    if any(k.startswith("ledger.") for k in params):  # issue 22: who pays, who saves
+        from ..model.ledger import ledger
+
+        ledger(params)
 
 
 def run(args: argparse.Namespace) -> int:

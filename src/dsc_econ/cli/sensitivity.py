@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..inputs import limits as lim
@@ -100,6 +101,7 @@ def add_parser(sub: Any) -> None:
         help="samples (default 10000)",
     )
     seed_option(p, 20121)
+    _outcome_options(p)
     p.add_argument("--interval", type=float, default=0.9, help="central interval (0.9)")
     p.add_argument(
         "--chunked",
@@ -118,6 +120,7 @@ def add_parser(sub: Any) -> None:
         help="base samples, power of 2 (1024)",
     )
     seed_option(p, 20121)
+    _outcome_options(p)
     p.add_argument("--second-order", action="store_true", help="also second-order indices")
     p.add_argument(
         "--no-groups", action="store_true", help="index every column, not input groups"
@@ -159,6 +162,46 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--top", type=count(1, 100_000), default=5, help="groups to print per site (5)"
     )
+
+
+def _outcome_options(p: argparse.ArgumentParser) -> None:
+    """``--outcome`` / ``--agency`` (issue 22): whose NPV the analysis samples."""
+    from ..model.ledger import OUTCOMES
+
+    p.add_argument(
+        "--outcome",
+        choices=OUTCOMES,
+        default="npv",
+        help="the NPV to analyse: npv (the appraisal's), fiscal_npv (public budgets), "
+        "economic_npv or social_npv (the ledger's perspectives, additionality applied)",
+    )
+    p.add_argument(
+        "--agency",
+        metavar="ID",
+        help="only this agency's savings and costs (e.g. nhs, police; see "
+        "parameters/agencies.yaml)",
+    )
+
+
+def _chosen(args: argparse.Namespace, params: Any) -> Any:
+    """The outcome context of ``--outcome`` / ``--agency`` (a no-op by default)."""
+    from ..sensitivity.perspective import outcome
+
+    return outcome(getattr(args, "outcome", "npv"), getattr(args, "agency", None), params)
+
+
+def _outcome_frame(frame: pd.DataFrame, ds: Any, args: argparse.Namespace) -> Any:
+    """The PSA table of a chosen outcome: its name on the NPV columns, P(NPV > 0), and
+    no BCR where the selection bears no cost (a ratio without a denominator)."""
+    from ..sensitivity.perspective import describe
+
+    ds.attrs["outcome"] = name = describe(args.outcome, args.agency)
+    print(f"Outcome: {name} (£ thousand); additionality as in the parameters.")
+    frame = frame.rename(columns=lambda c: c.replace("NPV", "outcome", 1))
+    frame["P(outcome>0)"] = ds.prob_npv_gt_0.values
+    if not np.all(np.isfinite(ds.bcr_median.values)):
+        frame = frame[[c for c in frame.columns if "BCR" not in c]]
+    return frame
 
 
 def print_voi(ds: Any, top: int) -> None:
@@ -248,6 +291,16 @@ def run(args: argparse.Namespace) -> int:
                 f"{uncertainty.source}, which replaces its --set value in sampled rows",
                 file=sys.stderr,
             )
+    targets = [t for i in uncertainty.inputs for t in i.parameters]
+    ledger_only = [t for t in targets if t.startswith("additionality.")]
+    if ledger_only and getattr(args, "outcome", "npv") == "npv" and not getattr(
+        args, "agency", None
+    ):  # issue 22: additionality acts on the ledger's outcomes only
+        print(
+            f"dsc-econ: warning: {', '.join(ledger_only)} change the ledger's outcomes "
+            "only, not the appraisal's NPV; use --outcome social_npv (psa, sobol)",
+            file=sys.stderr,
+        )
     if args.verb == "oneway":
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
         check_finite(ds[["npv"]], params, "oneway")
@@ -318,17 +371,21 @@ def run(args: argparse.Namespace) -> int:
             from distributed import Client
 
             client = Client(args.scheduler)
+        if args.scheduler and (args.outcome != "npv" or args.agency):
+            raise ParameterError("--outcome / --agency run in this process only; drop "
+                                 "--scheduler")
         try:
-            ds = sens.psa(
-                params,
-                uncertainty,
-                args.n,
-                args.seed,
-                sites,
-                args.interval,
-                keep_samples=bool(args.output),
-                chunked=True if (args.chunked or args.scheduler) else None,
-            )
+            with _chosen(args, params):
+                ds = sens.psa(
+                    params,
+                    uncertainty,
+                    args.n,
+                    args.seed,
+                    sites,
+                    args.interval,
+                    keep_samples=bool(args.output),
+                    chunked=True if (args.chunked or args.scheduler) else None,
+                )
         finally:
             if client is not None:
                 client.close()
@@ -347,22 +404,28 @@ def run(args: argparse.Namespace) -> int:
             index=pd.Index(ds.site.values, name="site"),
         )
         print(f"Monte Carlo, {args.n:,} samples, seed {args.seed}:")
+        if args.outcome != "npv" or args.agency:  # issue 22: whose NPV
+            frame = _outcome_frame(frame, ds, args)
         print(frame_text(frame.round(2)))
     elif args.verb == "sobol":
-        ds = sens.sobol(
-            params,
-            uncertainty,
-            args.n,
-            args.seed,
-            sites,
-            second_order=args.second_order,
-            groups=not args.no_groups,
-            resamples=args.resamples,
-        )
+        with _chosen(args, params):
+            ds = sens.sobol(
+                params,
+                uncertainty,
+                args.n,
+                args.seed,
+                sites,
+                second_order=args.second_order,
+                groups=not args.no_groups,
+                resamples=args.resamples,
+            )
         from ..outputs.sensitivity_tables import sobol_table
+        from ..sensitivity.perspective import describe
 
+        ds.attrs["outcome"] = describe(args.outcome, args.agency)
         print(
-            f"Sobol indices of NPV ({ds.attrs['rows']:,} model runs, seed {args.seed}); "
+            f"Sobol indices of the {ds.attrs['outcome']} ({ds.attrs['rows']:,} model "
+            f"runs, seed {args.seed}); "
             "total order ST (first order S1), ± 95% interval; sorted by total effect:"
         )
         table = sobol_table(ds, "npv")

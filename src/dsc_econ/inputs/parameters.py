@@ -777,9 +777,9 @@ def _check_unknown(
     ``read``: keys the parameter set's own tree reads (known too)."""
     known = _bundled_lists()
     read = set(read)
-    unknown = [
-        n for n in params if n not in known and n not in read and not n.startswith("sites.")
-    ]
+    # the ledger reads every ledger.harms.<component>.<agency>.<value_type> share
+    free = ("sites.", "ledger.harms.")
+    unknown = [n for n in params if n not in known and n not in read and not n.startswith(free)]
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -827,7 +827,7 @@ def load_parameters(
 
     # registries at the root, not parameters; a project's narrative and uncertainty
     # files (dsc-econ new) live beside its parameters but are not parameters either
-    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE, TREE_FILE}
+    reserved = {BIBLIOGRAPHY_FILE, NAMES_FILE, NARRATIVE_FILE, TREE_FILE, "agencies.yaml"}
     files = sorted(
         p
         for p in root.rglob("*.yaml")

@@ -199,6 +199,16 @@ def _agency(frame: pd.DataFrame, row: Any) -> str:
             f"{frame.attrs['source']}: row {row['_row']}, agency = {text!r} is not an "
             "agency id (a letter, then letters, digits or '_', e.g. 'local_authority')"
         )
+    if text:  # issue 22: the ledger books costs to agencies of its vocabulary
+        from .agencies import load_vocabulary
+
+        vocab = load_vocabulary()
+        if text not in vocab.agencies:
+            raise ParameterError(
+                f"{frame.attrs['source']}: row {row['_row']}, agency = {text!r} is not "
+                f"an agency of the ledger ({vocab.source}): one of "
+                f"{', '.join(vocab.agencies)}"
+            )
     return text
 
 

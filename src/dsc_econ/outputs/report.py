@@ -45,6 +45,7 @@ from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter
 from . import figures, sensitivity_tables
 from . import formatting as fmt
 from .tree_figure import tree_figure
+from .ledger_section import ledger_section
 
 __all__ = [
     "CHROMIUM_NAMES",
@@ -1186,6 +1187,7 @@ def report(
         **model_figures(a, number),
         **scenarios_section(a),
         **dynamics_section(a, number),
+        **ledger_section(a.params, a.sites, number),  # issue 22: who pays
         **appendix_section(a, command_line),
     }
     return write_report(out, render_html(context), pdf)

@@ -23,6 +23,7 @@ import xarray as xr
 
 from ..inputs.parameters import ParameterSet
 from ..model.appraisal import appraisal_totals, resolve_sites, site_impacts
+from . import perspective
 from .distributions import Uncertainty, parameter_hash
 
 OUTPUTS: dict[str, str] = {
@@ -147,6 +148,7 @@ def _in_slices(
         res = appraisal_totals(
             sampled, sites, **dids, impact=None if touched else impact
         )
+        res = perspective.totals(sampled, sites, dids, res)  # issue 22: --outcome
         stop = start + part.shape[0]
         shape = (stop - start, len(sites))
         out["npv"][start:stop] = np.broadcast_to(res["net_benefit"], shape)
