@@ -83,7 +83,9 @@ def add_parser(sub: Any) -> None:
     cf.add_argument(
         "--benefits",
         choices=["stockflow", "early", "late", "vector", "single_cohort"],
-        help="shortcut for --set cashflow.benefits=...",
+        metavar="SOURCE",
+        help="shortcut for --set cashflow.benefits=SOURCE: stockflow, early, late, "
+        "vector or single_cohort",
     )
     cf.add_argument(
         "--horizon",

@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs.parameters import ParameterError
+from ..outputs.terminal import HelpFormatter
 
 EPILOG = """\
-counts CSV: one row per site x area (pilot / comparison) x period (pre / post):
-  site,area,period,total_in_treatment,effective_treatment,successful_completions,total_completing
+counts CSV: one row per site x area (pilot / comparison) x period (pre / post), with
+the columns (a header row):
+  site, area, period, total_in_treatment, effective_treatment,
+  successful_completions, total_completing
 
 costs CSV (£ thousand), long form, one row per site and project year (1, 2, 3 ...):
   site,year,cost[,price_year][,agency][,type][,name]
 or wide form, one row per site:
-  site,cost_year_1,cost_year_2,...,cost_year_N[,price_year][,agency][,type][,name]
+  site,cost_year_1,...,cost_year_N[,price_year][,agency][,type][,name]
 
 price_year: 2026 or 2026-27; agency: who pays (e.g. local_authority). An unknown
 column, a repeated or out-of-order year, a bad count or price year is refused with the
@@ -44,7 +47,7 @@ def add_parser(sub: Any) -> None:
             "with --parameters DIR. Nothing is written unless every check passes."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("folder", metavar="DIR", help="the project folder to create")
     p.add_argument("--counts", required=True, metavar="CSV", help="the counts table")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import limits as lim
+from ..outputs.terminal import HelpFormatter
 from .common import count, guard, number, seed_option
 
 MAX_CSV_BYTES = 2_000_000_000
@@ -39,7 +40,7 @@ def add_parser(sub: Any) -> None:
         "voi",
         help="value of information (EVPI, EVPPI, ENBS) for your own PSA table",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--net-benefits", metavar="CSV", help="net benefit per sample and option"
