@@ -31,6 +31,7 @@ __all__ = [
     "format_column",
     "format_number",
     "frame_text",
+    "kinds_from_units",
     "refill",
     "terminal_width",
     "unit_label",
@@ -241,7 +242,9 @@ def _decimals(values: Sequence[float], kind: str) -> int:
     return 0 if top >= 1000 else (1 if top >= 10 else 2)
 
 
-def format_column(values: Iterable[Any], kind: str) -> list[str]:
+def format_column(
+    values: Iterable[Any], kind: str, decimals: int | None = None
+) -> list[str]:
     """Every cell of one column as text, with one precision for the whole column.
 
     Parameters
@@ -253,6 +256,8 @@ def format_column(values: Iterable[Any], kind: str) -> list[str]:
         ``ratio`` (two decimals under 10, else one), ``probability`` (a bounded
         percentage: ``>99.9%``, ``<0.1%``, else one decimal), ``count``, ``factor``
         (three decimals), ``index`` (two decimals), ``number``; anything else is text.
+    decimals : int, optional
+        Decimals for every cell instead of the kind's rule (not for probabilities).
 
     Examples
     --------
@@ -276,20 +281,54 @@ def format_column(values: Iterable[Any], kind: str) -> list[str]:
             numbers.append(float("nan"))
     if kind == "probability":
         return [format_share(v) if math.isfinite(v) else "n/a" for v in numbers]
-    places = _decimals(numbers, kind)
+    places = _decimals(numbers, kind) if decimals is None else decimals
     return [format_number(v, places) for v in numbers]
 
 
-def format_cells(frame: pd.DataFrame, kinds: Mapping[Any, str]) -> pd.DataFrame:
+def format_cells(
+    frame: pd.DataFrame, kinds: Mapping[Any, str], together: bool = False
+) -> pd.DataFrame:
     """A copy of ``frame``, the columns named in ``kinds`` as text (:func:`format_column`).
 
-    For the terminal only: ``--json`` and ``--csv`` keep the numbers.
+    ``together``: one precision for all the columns of one kind (a table of one
+    quantity by site, say), not column by column. For the terminal only: ``--json`` and
+    ``--csv`` keep the numbers.
     """
     out = frame.copy()
+    places: dict[str, int] = {}
+    if together:
+        for kind in set(kinds.values()):
+            cols = [c for c, k in kinds.items() if k == kind and c in out.columns]
+            values = [float(v) for c in cols for v in pd.to_numeric(out[c], "coerce")]
+            places[kind] = _decimals(values, kind)
     for column, kind in kinds.items():
         if column in out.columns:
-            out[column] = format_column(out[column].tolist(), kind)
+            out[column] = format_column(out[column].tolist(), kind, places.get(kind))
     return out
+
+
+def kinds_from_units(units: Mapping[Any, str]) -> dict[Any, str]:
+    """The :func:`format_column` kind of each column from its unit (``GBP...`` is money).
+
+    Examples
+    --------
+    >>> kinds_from_units({"cost": "GBP thousand", "bcr": "ratio", "n": "clients"})
+    {'cost': 'money', 'bcr': 'ratio', 'n': 'count'}
+    """
+    kinds = {}
+    for column, unit in units.items():
+        unit = str(unit)
+        if unit.startswith("GBP"):
+            kinds[column] = "money"
+        elif unit in ("ratio", "1"):
+            kinds[column] = "ratio"
+        elif unit == "clients":
+            kinds[column] = "count"
+        elif unit == "probability":
+            kinds[column] = "probability"
+        else:
+            kinds[column] = "number"
+    return kinds
 
 
 def fit_labels(
@@ -309,7 +348,8 @@ def fit_labels(
         head, sep, rest = label.partition(" (")
         if sep and rest.endswith(")"):
             short.append(head)
-            legend.append(f"{head} = {rest[:-1]}")
+            if not head[:1].isdigit():  # "3 others (no effect)": said below the table
+                legend.append(f"{head} = {rest[:-1]}")
         else:
             short.append(label)
     if not legend or len(set(short)) < len(short):
