@@ -122,15 +122,29 @@ def run(args: argparse.Namespace) -> int:
     )
     table = appraisal_table(params)
     years = sum(1 for c in table.columns if c.startswith("cost_year_"))
+    from ..outputs.terminal import format_number, terminal_width, wrap
+
+    width = terminal_width()
     print(
-        f"created {args.folder}: {len(table)} site(s) ({', '.join(table.index)}), "
-        f"{years} cost year(s), year 1 = {year_label(params, 1)}"
+        wrap(
+            f"created {args.folder}: {len(table)} site(s) ({', '.join(table.index)}), "
+            f"{years} cost year(s), year 1 = {year_label(params, 1)}",
+            width,
+            "",
+            "  ",
+        )
     )
     for site, row in table.iterrows():
         print(
-            f"  site {site}: costs {row['cost']:,.1f} £k (discounted), benefits "
-            f"{row['total_benefit']:,.1f} £k, NPV {row['net_benefit']:,.1f} £k, "
-            f"BCR {row['bcr']:.2f}"
+            wrap(
+                f"site {site}: costs {format_number(row['cost'], 1)} £k (discounted), "
+                f"benefits {format_number(row['total_benefit'], 1)} £k, NPV "
+                f"{format_number(row['net_benefit'], 1)} £k, BCR "
+                f"{format_number(row['bcr'], 2)}",
+                width,
+                "  ",
+                "    ",
+            )
         )
-    print(f"next: dsc-econ appraise --parameters {args.folder}")
+    print(wrap(f"next: dsc-econ appraise --parameters {args.folder}", width, "", "  "))
     return 0

@@ -395,35 +395,25 @@ def frame_text(
         frame.shape[1] <= 1
     ):
         return full
-    labels = [str(x) for x in frame.index] + [str(frame.index.name or "")]
-    index_width = max((len(x) for x in labels), default=0)
-    if not kwargs.get("index", True):
-        index_width = 0
-    gap = 0 if kwargs.get("index", True) else 2  # without an index, columns need a gap
-    col_width = {
-        c: max(len(line) for line in frame[[c]].to_string(**kwargs).splitlines())
-        - index_width
-        + gap
-        for c in frame.columns
-    }
-    if index_width + max(col_width.values(), default=0) > width:
-        return _stacked(frame, width, **kwargs)
-    blocks: list[list[Any]] = [[]]
-    used = index_width
-    for c in frame.columns:
-        if blocks[-1] and used + col_width[c] > width:
-            blocks.append([])
-            used = index_width
-        blocks[-1].append(c)
-        used += col_width[c]
+    def widest(positions: list[int]) -> int:
+        text = frame.iloc[:, positions].to_string(**kwargs)
+        return max((len(line) for line in text.splitlines()), default=0)
+
     n = frame.shape[1]
-    out, start = [], 0
+    if max(widest([k]) for k in range(n)) > width:
+        return _stacked(frame, width, **kwargs)
+    blocks: list[list[int]] = [[]]
+    for k in range(n):  # greedy, each block measured as printed (any index)
+        if blocks[-1] and widest([*blocks[-1], k]) > width:
+            blocks.append([])
+        blocks[-1].append(k)
+    out = []
     for block in blocks:
-        end = start + len(block)
-        out.append(f"(columns {start + 1}-{end} of {n})" if len(block) > 1 else
-                   f"(column {end} of {n})")
-        out.append(frame[block].to_string(**kwargs))
-        start = end
+        first, last = block[0] + 1, block[-1] + 1
+        out.append(
+            f"(columns {first}-{last} of {n})" if len(block) > 1 else f"(column {last} of {n})"
+        )
+        out.append(frame.iloc[:, block].to_string(**kwargs))
     return "\n".join(out)
 
 
