@@ -368,7 +368,12 @@ def run(args: argparse.Namespace) -> int:
                 terminal_width(),
             )
         )
-        print(frame_text(frame.round({"NPV at low (£k)": 1, "NPV at high (£k)": 1})))
+        frame["threshold"] = [
+            f"{v:.4g}" if str(st) == "found" else "none"
+            for v, st in zip(frame["threshold"], frame["status"], strict=True)
+        ]
+        money = {"NPV at low (£k)": "money", "NPV at high (£k)": "money"}
+        print(frame_text(format_cells(frame, money, together=True)))
     elif args.verb == "psa":
         client = None
         if args.scheduler:
@@ -391,22 +396,29 @@ def run(args: argparse.Namespace) -> int:
                 client.close()
         check_finite(ds[["npv_mean", "npv_low", "npv_high"]], params, "psa")
         pct = f"{args.interval:.0%}"
-        frame = pd.DataFrame(
-            {
-                "NPV mean (£k)": ds.npv_mean.values,
-                f"NPV {pct} low (£k)": ds.npv_low.values,
-                f"NPV {pct} high (£k)": ds.npv_high.values,
-                "BCR median (ratio)": ds.bcr_median.values,
-                f"BCR {pct} low (ratio)": ds.bcr_low.values,
-                f"BCR {pct} high (ratio)": ds.bcr_high.values,
-                "P(BCR>1)": ds.prob_bcr_gt_1.values,
-            },
-            index=pd.Index(ds.site.values, name="site"),
+        columns = {
+            ("NPV (£k)", "mean"): ds.npv_mean.values,
+            ("NPV (£k)", f"{pct} low"): ds.npv_low.values,
+            ("NPV (£k)", f"{pct} high"): ds.npv_high.values,
+            ("BCR (ratio)", "median"): ds.bcr_median.values,
+            ("BCR (ratio)", f"{pct} low"): ds.bcr_low.values,
+            ("BCR (ratio)", f"{pct} high"): ds.bcr_high.values,
+            ("P(BCR>1)", ""): ds.prob_bcr_gt_1.values,
+        }
+        frame = pd.DataFrame(columns, index=pd.Index(ds.site.values, name="site"))
+        frame.columns = pd.MultiIndex.from_tuples(list(columns))
+        kinds = {
+            c: {"NPV (£k)": "money", "BCR (ratio)": "ratio"}.get(c[0], "probability")
+            for c in columns
+        }
+        print(
+            wrap(
+                f"Monte Carlo, {args.n:,} samples, seed {args.seed}; low and high: the "
+                f"central {pct} interval:",
+                terminal_width(),
+            )
         )
-        kinds = {c: "money" if "£k" in c else "ratio" for c in frame.columns}
-        kinds["P(BCR>1)"] = "probability"
-        print(f"Monte Carlo, {args.n:,} samples, seed {args.seed}:")
-        print(frame_text(format_cells(frame, kinds)))
+        print(frame_text(format_cells(frame, kinds, together=True)))
     elif args.verb == "sobol":
         ds = sens.sobol(
             params,

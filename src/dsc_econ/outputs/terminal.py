@@ -395,6 +395,7 @@ def frame_text(
         frame.shape[1] <= 1
     ):
         return full
+
     def widest(positions: list[int]) -> int:
         text = frame.iloc[:, positions].to_string(**kwargs)
         return max((len(line) for line in text.splitlines()), default=0)
@@ -411,7 +412,9 @@ def frame_text(
     for block in blocks:
         first, last = block[0] + 1, block[-1] + 1
         out.append(
-            f"(columns {first}-{last} of {n})" if len(block) > 1 else f"(column {last} of {n})"
+            f"(columns {first}-{last} of {n})"
+            if len(block) > 1
+            else f"(column {last} of {n})"
         )
         out.append(frame.iloc[:, block].to_string(**kwargs))
     return "\n".join(out)
