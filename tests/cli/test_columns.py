@@ -231,3 +231,13 @@ def test_machine_outputs_keep_plain_numbers(capsys, monkeypatch):
     )
     psa = json.loads(out)["psa"]["3"]
     assert 0 <= psa["p_npv_positive"] <= 1  # a probability, not "99.9%"
+
+
+def test_report_summary_fits(capsys, monkeypatch, tmp_path):
+    argv = ["report", "--out", str(tmp_path / "board"), "--no-pdf", "--sites", "3", "5"]
+    code, out, err = _run(
+        capsys, monkeypatch, 80, [*argv, "--n-psa", "200", "--n-sobol", "32"]
+    )
+    assert code == 0, err
+    assert "report.html" in out
+    _check(out + err, 80, "report")
