@@ -43,7 +43,7 @@ def test_cashflow_csv_to_file(tmp_path, capsys):
 def test_cashflow_psa(capsys):
     assert main(["cashflow", "--psa", "50", "--within", "3", "10", "--table", "3"]) == 0
     out = capsys.readouterr().out
-    assert "Monte Carlo (50 samples, seed 20121" in out and "P(payback<=10)" in out
+    assert "Monte Carlo (50 samples, seed 20121" in out and "P(payback within)" in out and "10 yr" in out
 
 
 def test_cashflow_text_fits_the_terminal_and_states_the_assumption(capsys, monkeypatch):

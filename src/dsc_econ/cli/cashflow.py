@@ -402,28 +402,29 @@ def run(args: argparse.Namespace) -> int:
             text = json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
         elif not args.csv:
             width = terminal_width()
-            frame = pd.DataFrame(
-                {
-                    "npv_q05 (£k)": psa.npv_q05.values,
-                    "npv_q50 (£k)": psa.npv_q50.values,
-                    "npv_q95 (£k)": psa.npv_q95.values,
-                    "P(NPV>0)": psa.p_npv_positive.values,
-                    **{
-                        f"P(payback<={int(w)})": psa.p_payback_within.sel(
-                            within=w
-                        ).values
-                        for w in psa.within.values
-                    },
+            columns = {
+                ("NPV (£k)", "5%"): psa.npv_q05.values,
+                ("NPV (£k)", "median"): psa.npv_q50.values,
+                ("NPV (£k)", "95%"): psa.npv_q95.values,
+                ("P(NPV>0)", ""): psa.p_npv_positive.values,
+                **{
+                    ("P(payback within)", f"{int(w)} yr"): psa.p_payback_within.sel(
+                        within=w
+                    ).values
+                    for w in psa.within.values
                 },
-                index=pd.Index(rows, name="site"),
-            )
+            }
+            frame = pd.DataFrame(columns, index=pd.Index(rows, name="site"))
+            frame.columns = pd.MultiIndex.from_tuples(list(columns))
             text += "\n\n" + wrap(
                 f"Monte Carlo ({args.psa} samples, seed {args.seed}; "
                 f"{psa.attrs['uncertainty_source']}), over time "
                 f"{ds.attrs['effect_assumption']}; unit in each heading:",
                 width,
             )
-            kinds = {c: "money" if c.startswith("npv") else "probability" for c in frame}
+            kinds = {
+                c: "money" if c[0].startswith("NPV") else "probability" for c in columns
+            }
             text += "\n" + frame_text(format_cells(frame, kinds, together=True), width)
             text += "\n\n" + wrap(
                 "Payback year (simple) across the samples: share of samples paying back "
