@@ -391,9 +391,9 @@ def frame_text(
     if formatter is not None:
         kwargs["float_format"] = formatter
     full = frame.to_string(**kwargs)
-    if max((len(line) for line in full.splitlines()), default=0) <= width or (
-        frame.shape[1] <= 1
-    ):
+    if max((len(line) for line in full.splitlines()), default=0) <= width:
+        return full
+    if frame.shape[1] == 0:
         return full
 
     def widest(positions: list[int]) -> int:
