@@ -60,16 +60,15 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError("--journeys and --sites-file go together")
         params, tables = from_records(args, params, regression=True)
         if not (args.json or args.csv):
-            from ..outputs.terminal import frame_text
+            from ..outputs.terminal import frame_text, pvalue_column
 
             print("Site counts derived from the records (Tables 7.5/7.6, 6.2/6.4):")
             print(frame_text(tables["counts"], index=False))
             print("\nLogistic DiD from the records (odds ratio, effect in points, p):")
-            print(
-                frame_text(
-                    tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]].round(4)
-                )
-            )
+            logistic = tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]]
+            logistic = logistic.round(4)
+            logistic["p_value"] = pvalue_column(logistic["p_value"])
+            print(frame_text(logistic))
     table = appraisal_table(params, args.sites)
     check_finite(table, params, "appraise")
     from ..model.valuation import unit_values

@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(counts, args.out, index=False)
     summary = tables["outcomes_summary"].iloc[0]
-    from ..outputs.terminal import format_cells, frame_text, with_units
+    from ..outputs.terminal import format_cells, frame_text, pvalue_column, with_units
 
     width = terminal_width()
     print(
@@ -254,5 +254,7 @@ def run(args: argparse.Namespace) -> int:
             "did_pp": "percentage points",
             "n": "clients",
         }
-        print(frame_text(with_units(tables["logistic_did"].round(4), units), width))
+        logistic = tables["logistic_did"].round(4)
+        logistic["p_value"] = pvalue_column(logistic["p_value"])
+        print(frame_text(with_units(logistic, units), width))
     return 0

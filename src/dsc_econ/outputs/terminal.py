@@ -32,6 +32,7 @@ __all__ = [
     "format_number",
     "frame_text",
     "kinds_from_units",
+    "pvalue_column",
     "refill",
     "terminal_width",
     "unit_label",
@@ -304,6 +305,27 @@ def format_cells(
     for column, kind in kinds.items():
         if column in out.columns:
             out[column] = format_column(out[column].tolist(), kind, places.get(kind))
+    return out
+
+
+def pvalue_column(values: Iterable[Any]) -> list[str]:
+    """p-values for a table column: ``0.032``, ``< 0.001`` (never a false ``0.0000``).
+
+    Examples
+    --------
+    >>> pvalue_column([0.0321, 0.00001, 0.5])
+    ['0.032', '< 0.001', '0.50']
+    """
+    from .formatting import format_pvalue
+
+    out = []
+    for v in values:
+        try:
+            p = float(v)
+        except (TypeError, ValueError):
+            p = float("nan")
+        text = format_pvalue(p) if math.isfinite(p) and 0 <= p <= 1 else "n/a"
+        out.append(text.removeprefix("p = ").removeprefix("p "))
     return out
 
 
