@@ -82,17 +82,43 @@ def with_units(frame: pd.DataFrame, units: Mapping[str, str]) -> pd.DataFrame:
     return frame.rename(columns=labels)
 
 
+LONG_PATH = 30
+"""A word with a ``/`` longer than this may break after a ``/`` (a file path)."""
+
+
+class _PathWrapper(textwrap.TextWrapper):
+    """Words never break, except a long path, after one of its ``/``."""
+
+    def _split(self, text: str) -> list[str]:
+        chunks = []
+        for chunk in super()._split(text):
+            if len(chunk) > LONG_PATH and "/" in chunk.strip("/"):
+                chunks.extend(re.findall(r"[^/]*/+|[^/]+$", chunk))
+            else:
+                chunks.append(chunk)
+        return chunks
+
+
 def wrap(text: str, width: int | None = None, indent: str = "", hanging: str = "") -> str:
-    """Wrap one paragraph to ``width`` with a first-line ``indent`` and ``hanging`` rest."""
+    """Wrap one paragraph to ``width`` with a first-line ``indent`` and ``hanging`` rest.
+
+    Words never break; a long file path may, after a ``/``, so a deep temporary folder
+    still fits the terminal.
+
+    Examples
+    --------
+    >>> print(wrap("wrote /tmp/a-long-folder-name/another-folder/report.html", 30))
+    wrote /tmp/a-long-folder-name/
+    another-folder/report.html
+    """
     width = width or terminal_width()
-    return textwrap.fill(
-        " ".join(str(text).split()),
+    return _PathWrapper(
         width=max(20, width),
         initial_indent=indent,
         subsequent_indent=hanging or indent,
         break_long_words=False,
         break_on_hyphens=False,
-    )
+    ).fill(" ".join(str(text).split()))
 
 
 _COLUMN_ITEM = re.compile(r"^(\s+\S+\s{2,})\S")
