@@ -125,13 +125,14 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs.terminal import format_number, terminal_width, wrap
 
     width = terminal_width()
+    print(wrap(f"created {args.folder}:", width, "", "  "))
     print(
         wrap(
-            f"created {args.folder}: {len(table)} site(s) ({', '.join(table.index)}), "
-            f"{years} cost year(s), year 1 = {year_label(params, 1)}",
+            f"{len(table)} site(s) ({', '.join(table.index)}), {years} cost year(s), "
+            f"year 1 = {year_label(params, 1)}",
             width,
-            "",
             "  ",
+            "    ",
         )
     )
     for site, row in table.iterrows():
