@@ -14,7 +14,7 @@ def test_cashflow_prints_tables_payback_and_streams(capsys):
     assert "Payback: simple 1, discounted 1." in out
     assert "Summary (unit in each heading" in out and "not within the horizon" in out
     assert "managerial_economies" in out and "not counted (off by default)" in out
-    assert "1714.3" in out and "1656.3" in out  # 60/0.035 and a one-year lag
+    assert "1,714" in out and "1,656" in out  # 60/0.035 and a one-year lag (£k)
 
 
 def test_cashflow_json_and_scenario(capsys):
@@ -43,7 +43,7 @@ def test_cashflow_csv_to_file(tmp_path, capsys):
 def test_cashflow_psa(capsys):
     assert main(["cashflow", "--psa", "50", "--within", "3", "10", "--table", "3"]) == 0
     out = capsys.readouterr().out
-    assert "Monte Carlo (50 samples, seed 20121" in out and "p_payback<=10" in out
+    assert "Monte Carlo (50 samples, seed 20121" in out and "P(payback within)" in out and "10 yr" in out
 
 
 def test_cashflow_text_fits_the_terminal_and_states_the_assumption(capsys, monkeypatch):

@@ -76,3 +76,22 @@ def test_negative_benefits_are_named_not_sized():
     assert "below 0" not in format_bcr(-0.1)
     assert format_bcr(0.0) == "0.0"
     assert format_bcr_interval(-2, 3) == "negative benefits to 3.0"
+
+
+@given(st.floats(0, 1))
+def test_share_has_one_precision_and_never_claims_certainty(p):
+    from dsc_econ.outputs.formatting import format_share
+
+    text = format_share(p)
+    assert text not in ("100.0%", "0.0%")
+    assert text.startswith((">", "<")) or len(text.split(".")[1]) == 2  # "62.0%"
+
+
+def test_bounded_share_names_estimation_error():
+    from dsc_econ.outputs.formatting import format_bounded_share
+
+    assert format_bounded_share(1.0) == "100%"
+    assert format_bounded_share(1.57) == "≈ 100%, within estimation error"
+    assert "estimate 157%" in format_bounded_share(1.57, within_error=False)
+    assert format_bounded_share(-0.1) == "≈ 0%, within estimation error"
+    assert format_bounded_share(float("nan")) == "n/a"

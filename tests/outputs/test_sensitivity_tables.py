@@ -83,4 +83,4 @@ def test_cli_oneway_labels_multipliers(capsys):
 
     assert main(["sensitivity", "oneway", "--sites", "3", "--top", "27"]) == 0
     out = capsys.readouterr().out
-    assert "moved over (low to high)" in out and "×0.78 to ×1.28" in out
+    assert "low to high" in out and "moved over" in out and "×0.78 to ×1.28" in out

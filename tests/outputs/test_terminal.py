@@ -66,3 +66,51 @@ def test_progress_setting_reaches_the_sensitivity_bars(monkeypatch):
     assert progress_default(None) is False and progress_default(True) is True
     monkeypatch.setenv("DSC_ECON_PROGRESS", "1")
     assert progress_default(None) is True
+
+
+def test_numbers_have_separators_one_precision_per_column_and_no_nan():
+    from dsc_econ.outputs.terminal import format_cells, format_column, format_number
+
+    assert format_number(-37545.0) == "-37,545"
+    assert format_number(-0.001, 1) == "0.0"  # no "-0.0"
+    assert format_number(float("inf")) == "n/a" and format_number(None) == "n/a"
+    assert format_column([541.0, 185.0, 20.25], "money") == ["541", "185", "20"]
+    assert format_column([54.1, 18.5], "money") == ["54.1", "18.5"]
+    assert format_column([1.0, 0.5, 0.0004], "probability") == [">99.9%", "50.0%", "<0.1%"]
+    frame = pd.DataFrame({"a": [1.5, 2.25], "b": [150.0, 3.0]})
+    alone = format_cells(frame, {"a": "money", "b": "money"})
+    together = format_cells(frame, {"a": "money", "b": "money"}, together=True)
+    assert list(alone["a"]) == ["1.5", "2.2"] and list(together["a"]) == ["2", "2"]
+
+
+def test_long_labels_shorten_with_a_legend_and_stack_when_nothing_fits():
+    from dsc_econ.outputs.terminal import fit_labels
+
+    frame = pd.DataFrame(
+        {"mu*": [1.0, 2.0]},
+        index=["abstinence (pathways.gamma)", "3 others (no effect at any site)"],
+    )
+    short, legend = fit_labels(frame, 20)
+    assert list(short.index) == ["abstinence", "3 others"]
+    flat = " ".join(legend.split())
+    assert "abstinence = pathways.gamma" in flat and "others" not in flat
+    assert fit_labels(frame, 200) == (frame, "")
+    wide = pd.DataFrame(
+        {"x" * 30: [1.0]}, index=["a label of forty characters, give or take"]
+    )
+    text = frame_text(wide, 40)
+    assert all(len(line) <= 40 for line in text.splitlines())
+    assert "x" * 30 + ": 1.00" in text  # stacked: heading and value together
+
+
+def test_help_text_refills_only_what_would_not_fit():
+    from dsc_econ.outputs.terminal import refill
+
+    text = "commands:\n  new   " + "word " * 20 + "\n  tables  fits\n\nexamples:\n"
+    text += "  dsc-econ voi --costs C.csv --effects E.csv --parameters-draws P.csv"
+    out = refill(text, 50)
+    lines = out.splitlines()
+    assert all(len(line) <= 50 for line in lines)
+    assert "  tables  fits" in lines  # left as written
+    assert lines[2].startswith("        word")  # hanging under the description
+    assert lines[-2].endswith(" \\") and lines[-1].strip().startswith("--")

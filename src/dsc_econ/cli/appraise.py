@@ -67,14 +67,15 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError("--journeys and --sites-file go together")
         params, tables = from_records(args, params, regression=True)
         if not (args.json or args.csv):
+            from ..outputs.terminal import frame_text, pvalue_column
+
             print("Site counts derived from the records (Tables 7.5/7.6, 6.2/6.4):")
-            print(tables["counts"].to_string(index=False))
+            print(frame_text(tables["counts"], index=False))
             print("\nLogistic DiD from the records (odds ratio, effect in points, p):")
-            print(
-                tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]]
-                .round(4)
-                .to_string()
-            )
+            logistic = tables["logistic_did"][["odds_ratio", "effect_pp", "p_value"]]
+            logistic = logistic.round(4)
+            logistic["p_value"] = pvalue_column(logistic["p_value"])
+            print(frame_text(logistic))
     table = appraisal_table(params, args.sites)
     check_finite(table, params, "appraise")
     from ..model.valuation import unit_values
@@ -114,26 +115,41 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(write_csv(table), end="")
     else:
+        from ..outputs.terminal import (
+            format_cells,
+            frame_text,
+            kinds_from_units,
+            terminal_width,
+            with_units,
+            wrap,
+        )
+
+        width = terminal_width()
         print(
-            f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "
-            f"successful completion {units.completion:,.0f}; treatment cost "
-            f"{units.cost:,.0f}."
+            wrap(
+                f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "
+                f"successful completion {units.completion:,.0f}; treatment cost "
+                f"{units.cost:,.0f}.",
+                width,
+            )
         )
         years = sum(1 for c in table.columns if c.startswith("cost_year_"))
         print(
-            f"Costs: {years} project year(s), "
-            + (
-                "discounted with the benefits' factors (appraisal.discount_costs)."
-                if bool(params["appraisal.discount_costs"])
-                else "undiscounted (appraisal.discount_costs: false, as Table 7.10)."
+            wrap(
+                f"Costs: {years} project year(s), "
+                + (
+                    "discounted with the benefits' factors (appraisal.discount_costs)."
+                    if bool(params["appraisal.discount_costs"])
+                    else "undiscounted (appraisal.discount_costs: false, as Table 7.10)."
+                ),
+                width,
             )
         )
         if params.overridden:
-            print(f"Overridden: {', '.join(params.overridden)}")
-        from ..outputs.terminal import frame_text, with_units
-
+            print(wrap(f"Overridden: {', '.join(params.overridden)}", width))
         print("Site appraisal (units in each heading):")
-        print(frame_text(with_units(table.round(1), table.attrs["units"])))
+        shown = format_cells(table, kinds_from_units(table.attrs["units"]))
+        print(frame_text(with_units(shown, table.attrs["units"]), width))
         if args.by:
             from ..outputs.ledger_section import ledger_text
 

@@ -12,7 +12,15 @@ import pandas as pd
 from .._version import __version__
 from ..inputs import limits as lim
 from ..inputs.safety import write_csv
-from ..outputs.terminal import frame_text, terminal_width, with_units, wrap
+from ..outputs.formatting import format_share
+from ..outputs.terminal import (
+    format_cells,
+    format_number,
+    frame_text,
+    terminal_width,
+    with_units,
+    wrap,
+)
 from .common import (
     add_common_options,
     check_finite,
@@ -83,7 +91,9 @@ def add_parser(sub: Any) -> None:
     cf.add_argument(
         "--benefits",
         choices=["stockflow", "early", "late", "vector", "single_cohort"],
-        help="shortcut for --set cashflow.benefits=...",
+        metavar="SOURCE",
+        help="shortcut for --set cashflow.benefits=SOURCE: stockflow, early, late, "
+        "vector or single_cohort",
     )
     cf.add_argument(
         "--horizon",
@@ -286,7 +296,11 @@ def run(args: argparse.Namespace) -> int:
                 ],
             )
             frame.index.name = "year"
-            frame = frame.round({c: 3 if c == "discount_factor" else 1 for c in frame})
+            frame = format_cells(
+                frame,
+                {c: "factor" if c == "discount_factor" else "money" for c in frame},
+                together=True,
+            )
             label = (
                 "Programme (all sites + programme streams)" if r == "all" else f"Site {r}"
             )
@@ -296,11 +310,11 @@ def run(args: argparse.Namespace) -> int:
             parts.append(
                 wrap(
                     f"Payback: simple {payback(one.payback)}, discounted "
-                    f"{payback(one.payback_discounted)}. NPV {float(one.npv):,.1f} £k, "
-                    f"BCR {bcr if np.isnan(bcr) else round(bcr, 2)} (over time, "
-                    f"{ds.attrs['effect_assumption']}); "
-                    f"single cohort NPV {float(one.npv_single_cohort):,.1f} £k, BCR "
-                    f"{float(one.bcr_single_cohort):.2f}.",
+                    f"{payback(one.payback_discounted)}. NPV "
+                    f"{format_number(float(one.npv))} £k, BCR {format_number(bcr, 2)} "
+                    f"(over time, {ds.attrs['effect_assumption']}); single cohort NPV "
+                    f"{format_number(float(one.npv_single_cohort))} £k, BCR "
+                    f"{format_number(float(one.bcr_single_cohort), 2)}.",
                     width,
                 )
             )
@@ -315,7 +329,10 @@ def run(args: argparse.Namespace) -> int:
         table = pd.DataFrame(
             {SUMMARY_KEYS[k]: ds[k].values for k in summary},
             index=pd.Index(rows, name="site"),
-        ).round(2)
+        )
+        table = format_cells(
+            table, {SUMMARY_KEYS[k]: "ratio" if "bcr" in k else "money" for k in summary}
+        )
         table.insert(5, "payback_year", [payback(v) for v in ds.payback.values])
         table.insert(
             6, "payback_year_discounted", [payback(v) for v in ds.payback_discounted.values]
@@ -340,7 +357,8 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
             parts.append("Present value by first year (rows) and timing (columns):")
-            pv = stream_present_values(params, s).round(1)
+            pv = stream_present_values(params, s)
+            pv = format_cells(pv, dict.fromkeys(pv.columns, "money"), together=True)
             parts.append(
                 frame_text(with_units(pv, dict.fromkeys(pv.columns, "GBP thousand")), width)
             )
@@ -384,40 +402,45 @@ def run(args: argparse.Namespace) -> int:
             text = json.dumps(payload, indent=2, allow_nan=False, ensure_ascii=False)
         elif not args.csv:
             width = terminal_width()
-            frame = pd.DataFrame(
-                {
-                    "npv_q05 (£k)": psa.npv_q05.values,
-                    "npv_q50 (£k)": psa.npv_q50.values,
-                    "npv_q95 (£k)": psa.npv_q95.values,
-                    "p_npv>0 (prob)": psa.p_npv_positive.values,
-                    **{
-                        f"p_payback<={int(w)} (prob)": psa.p_payback_within.sel(
-                            within=w
-                        ).values
-                        for w in psa.within.values
-                    },
+            columns = {
+                ("NPV (£k)", "5%"): psa.npv_q05.values,
+                ("NPV (£k)", "median"): psa.npv_q50.values,
+                ("NPV (£k)", "95%"): psa.npv_q95.values,
+                ("P(NPV>0)", ""): psa.p_npv_positive.values,
+                **{
+                    ("P(payback within)", f"{int(w)} yr"): psa.p_payback_within.sel(
+                        within=w
+                    ).values
+                    for w in psa.within.values
                 },
-                index=pd.Index(rows, name="site"),
-            )
+            }
+            frame = pd.DataFrame(columns, index=pd.Index(rows, name="site"))
+            frame.columns = pd.MultiIndex.from_tuples(list(columns))
             text += "\n\n" + wrap(
                 f"Monte Carlo ({args.psa} samples, seed {args.seed}; "
                 f"{psa.attrs['uncertainty_source']}), over time "
                 f"{ds.attrs['effect_assumption']}; unit in each heading:",
                 width,
             )
-            rounding = {c: 1 if c.startswith("npv") else 3 for c in frame}
-            text += "\n" + frame_text(frame.round(rounding), width)
+            kinds = {
+                c: "money" if c[0].startswith("NPV") else "probability" for c in columns
+            }
+            text += "\n" + frame_text(format_cells(frame, kinds, together=True), width)
             text += "\n\n" + wrap(
                 "Payback year (simple) across the samples: share of samples paying back "
-                f"in each year ({ds.attrs['year_convention']}; 'never' = not within "
-                "the horizon):",
+                f"in each year ({ds.attrs['year_convention']}; years no sample pays "
+                "back in are left out; 'never' = not within the horizon):",
                 width,
             )
-            dist = pd.DataFrame(distribution).T.fillna(0.0)
-            years = sorted((c for c in dist.columns if c != "never"), key=int)
-            dist = dist[[*years, "never"]]
-            dist.index.name = "site"
-            text += "\n" + frame_text(dist.round(3), width)
+            for r, shares in distribution.items():
+                years = sorted((y for y in shares if y != "never"), key=int)
+                cells = [
+                    f"year {y} {format_share(shares[y])}" for y in years if shares[y] > 0
+                ]
+                if shares["never"] > 0:
+                    cells.append(f"never {format_share(shares['never'])}")
+                label = "programme" if r == "all" else f"site {r}"
+                text += "\n" + wrap(f"{label}: " + "; ".join(cells), width, "  ", "    ")
     write_text(text, args.output)
     if args.output:
         print(f"saved {args.output}")

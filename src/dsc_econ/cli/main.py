@@ -13,6 +13,7 @@ from typing import Any
 
 from .._version import __version__
 from ..inputs.parameters import ParameterError
+from ..outputs.terminal import HelpFormatter
 from . import appraise, cashflow, catalogue, new, records, report, reproduce, sensitivity
 from . import tree as tree_cli
 from . import voi as voi_cli
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dsc-econ",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"dsc-econ {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)

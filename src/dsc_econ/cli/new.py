@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs.parameters import ParameterError
+from ..outputs.terminal import HelpFormatter
 
 EPILOG = """\
-counts CSV: one row per site x area (pilot / comparison) x period (pre / post):
-  site,area,period,total_in_treatment,effective_treatment,successful_completions,total_completing
+counts CSV: one row per site x area (pilot / comparison) x period (pre / post), with
+the columns (a header row):
+  site, area, period, total_in_treatment, effective_treatment,
+  successful_completions, total_completing
 
 costs CSV (£ thousand), long form, one row per site and project year (1, 2, 3 ...):
   site,year,cost[,price_year][,agency][,type][,name]
 or wide form, one row per site:
-  site,cost_year_1,cost_year_2,...,cost_year_N[,price_year][,agency][,type][,name]
+  site,cost_year_1,...,cost_year_N[,price_year][,agency][,type][,name]
 
 price_year: 2026 or 2026-27; agency: who pays (e.g. local_authority). An unknown
 column, a repeated or out-of-order year, a bad count or price year is refused with the
@@ -44,7 +47,7 @@ def add_parser(sub: Any) -> None:
             "with --parameters DIR. Nothing is written unless every check passes."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("folder", metavar="DIR", help="the project folder to create")
     p.add_argument("--counts", required=True, metavar="CSV", help="the counts table")
@@ -123,15 +126,30 @@ def run(args: argparse.Namespace) -> int:
     )
     table = appraisal_table(params)
     years = sum(1 for c in table.columns if c.startswith("cost_year_"))
+    from ..outputs.terminal import format_number, terminal_width, wrap
+
+    width = terminal_width()
+    print(wrap(f"created {args.folder}:", width, "", "  "))
     print(
-        f"created {args.folder}: {len(table)} site(s) ({', '.join(table.index)}), "
-        f"{years} cost year(s), year 1 = {year_label(params, 1)}"
+        wrap(
+            f"{len(table)} site(s) ({', '.join(table.index)}), {years} cost year(s), "
+            f"year 1 = {year_label(params, 1)}",
+            width,
+            "  ",
+            "    ",
+        )
     )
     for site, row in table.iterrows():
         print(
-            f"  site {site}: costs {row['cost']:,.1f} £k (discounted), benefits "
-            f"{row['total_benefit']:,.1f} £k, NPV {row['net_benefit']:,.1f} £k, "
-            f"BCR {row['bcr']:.2f}"
+            wrap(
+                f"site {site}: costs {format_number(row['cost'], 1)} £k (discounted), "
+                f"benefits {format_number(row['total_benefit'], 1)} £k, NPV "
+                f"{format_number(row['net_benefit'], 1)} £k, BCR "
+                f"{format_number(row['bcr'], 2)}",
+                width,
+                "  ",
+                "    ",
+            )
         )
-    print(f"next: dsc-econ appraise --parameters {args.folder}")
+    print(wrap(f"next: dsc-econ appraise --parameters {args.folder}", width, "", "  "))
     return 0

@@ -11,9 +11,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..inputs.limits import MAX_SCALE
 from ..inputs.parameters import ParameterSet
 from ..inputs.safety import write_csv
+from ..outputs.terminal import terminal_width, wrap
 from .common import add_common_options, guard, load_params, number, seed_option
 
 
@@ -171,15 +174,25 @@ def run(args: argparse.Namespace) -> int:
         write_csv(journeys, out / "journeys.csv", index=False)
         write_csv(synthetic_sites(params), out / "sites.csv", index=False)
         print(
-            f"wrote {len(journeys):,} journeys to {out / 'journeys.csv'} and "
-            f"{out / 'sites.csv'}"
+            wrap(
+                f"wrote {len(journeys):,} journeys to {out / 'journeys.csv'} and "
+                f"{out / 'sites.csv'}",
+                terminal_width(),
+                "",
+                "  ",
+            )
         )
         if args.damaged:
             bad, problems = damage(journeys, seed=args.seed)
             write_csv(bad, out / "journeys_damaged.csv", index=False)
             print(
-                f"wrote {out / 'journeys_damaged.csv'} with bad rows "
-                + ", ".join(f"{r} ({p})" for r, p in sorted(problems.items()))
+                wrap(
+                    f"wrote {out / 'journeys_damaged.csv'} with bad rows "
+                    + ", ".join(f"{r} ({p})" for r, p in sorted(problems.items())),
+                    terminal_width(),
+                    "",
+                    "  ",
+                )
             )
         return 0
     _, tables = from_records(args, params, regression=not args.no_regression)
@@ -187,31 +200,61 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(counts, args.out, index=False)
     summary = tables["outcomes_summary"].iloc[0]
+    from ..outputs.terminal import format_cells, frame_text, pvalue_column, with_units
+
+    width = terminal_width()
     print(
-        f"{int(summary.clients):,} client-periods derived; "
-        f"{int(summary.clients_in_other_areas):,} in areas outside the sites file ignored."
+        wrap(
+            f"{int(summary.clients):,} client-periods derived; "
+            f"{int(summary.clients_in_other_areas):,} in areas outside the sites file "
+            "ignored.",
+            width,
+        )
     )
-    from ..outputs.terminal import frame_text, with_units
 
     print("\nSite counts (clients; Tables 7.5/7.6, 6.2/6.4):")
-    print(frame_text(counts, index=False))
+    counts_kinds = {
+        c: "count" for c in counts.columns if pd.api.types.is_integer_dtype(counts[c])
+    }
+    shown = format_cells(counts, counts_kinds)
+    keys = [c for c in ("site", "area", "period") if c in shown.columns]
+    print(frame_text(shown.set_index(keys) if keys else shown, width))
     agg = tables["aggregate_did"]
     cols = [c for c in agg.columns if c.endswith(("_did", "_se", "_ci_low", "_ci_high"))]
     print(
-        "\nDifference in differences from the counts (every column a difference of "
-        "shares; binomial SE, 95% CI):"
+        "\n"
+        + wrap(
+            "Difference in differences from the counts (every column a difference of "
+            "shares; binomial SE, 95% CI):",
+            width,
+        )
     )
-    print(frame_text(agg[cols].round(4)))
+    # one row per site and measure, the statistics side by side: fits any width
+    stats = ("_ci_low", "_ci_high", "_did", "_se")
+    records = []
+    for site, row in agg[cols].iterrows():
+        for c in cols:
+            stat = next(x for x in stats if c.endswith(x))
+            records.append((site, c[: -len(stat)], stat[1:], row[c]))
+    long = pd.DataFrame(records, columns=["site", "measure", "stat", "value"])
+    long = long.pivot_table(
+        index=["site", "measure"], columns="stat", values="value", sort=False
+    )
+    long = long[[s[1:] for s in ("_did", "_se", "_ci_low", "_ci_high") if s[1:] in long]]
+    long.columns.name = None
+    print(frame_text(long.round(4), width))
     if "logistic_did" in tables:
         print("\nClient-level logistic DiD (covariates, missing as a category):")
         units = {
             "odds_ratio": "ratio",
             "ci_low": "odds ratio",
             "ci_high": "odds ratio",
-            "p_value": "p_value",
+            "p_value": "",
             "effect_pp": "percentage points",
             "did_pp": "percentage points",
             "n": "clients",
         }
-        print(frame_text(with_units(tables["logistic_did"].round(4), units)))
+        logistic = tables["logistic_did"].round(4)
+        logistic["p_value"] = pvalue_column(logistic["p_value"])
+        print(frame_text(with_units(logistic, units), width))
     return 0

@@ -101,5 +101,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {exc.html}")
         print(f"dsc-econ: error: {exc}", file=sys.stderr)
         return EXIT_PDF_MISSING
-    print(f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
+    from ..outputs.terminal import terminal_width, wrap
+
+    text = f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else "")
+    print(wrap(text, terminal_width(), "", "  "))
     return 0

@@ -12,7 +12,14 @@ import pandas as pd
 
 from ..inputs import limits as lim
 from ..inputs.parameters import ParameterError
-from ..outputs.terminal import frame_text, terminal_width, wrap
+from ..outputs.terminal import (
+    fit_labels,
+    format_cells,
+    format_number,
+    frame_text,
+    terminal_width,
+    wrap,
+)
 from .common import (
     add_common_options,
     check_finite,
@@ -197,68 +204,106 @@ def _outcome_frame(frame: pd.DataFrame, ds: Any, args: argparse.Namespace) -> An
 
     ds.attrs["outcome"] = name = describe(args.outcome, args.agency)
     print(f"Outcome: {name} (£ thousand); additionality as in the parameters.")
-    frame = frame.rename(columns=lambda c: c.replace("NPV", "outcome", 1))
-    frame["P(outcome>0)"] = ds.prob_npv_gt_0.values
+    frame = frame.rename(columns=lambda c: c.replace("NPV", "outcome", 1), level=0)
+    frame[("P(outcome>0)", "")] = ds.prob_npv_gt_0.values
     if not np.all(np.isfinite(ds.bcr_median.values)):
-        frame = frame[[c for c in frame.columns if "BCR" not in c]]
+        frame = frame[[c for c in frame.columns if not c[0].startswith("BCR")]]
     return frame
 
 
 def print_voi(ds: Any, top: int) -> None:
-    """EVPI per site, then the EVPPI ranking of each site's input groups."""
+    """EVPI per site, then the EVPPI ranking of each site's input groups.
+
+    Money in £ thousand to two decimals throughout (a section's header shows its EVPI
+    exactly as the table above does); P(best) bounded (``>99.9%``); an EVPPI estimate
+    beyond its EVPI is shown as estimation error, not as a share above 100%.
+    """
+    import numpy as np
+
+    from ..outputs.formatting import format_bounded_share
+    from ..outputs.terminal import format_column
     from ..sensitivity.voi import PROGRAMME
 
+    width = terminal_width()
     scale = ds.attrs.get("scale", "per decision")
     print(
-        f"Value of information, {ds.attrs['n']:,} Monte Carlo samples, seed "
-        f"{ds.attrs['seed']} (£ thousand, {scale}); options: {ds.attrs['options']}."
+        wrap(
+            f"Value of information, {ds.attrs['n']:,} Monte Carlo samples, seed "
+            f"{ds.attrs['seed']} (£ thousand, {scale}); options: {ds.attrs['options']}.",
+            width,
+        )
     )
+    evpi_text = format_column(ds.evpi.values, "money", decimals=2)
     frame = pd.DataFrame(
         {
             "best option now": ds.best_option.values,
-            "P(best is right)": ds.prob_best.max("option").values,
-            "EVPI": ds.evpi.values,
-            "± se": ds.evpi_se.values,
+            "P(best is right)": format_column(
+                ds.prob_best.max("option").values, "probability"
+            ),
+            "EVPI (£k)": evpi_text,
+            "± se (£k)": format_column(ds.evpi_se.values, "money", decimals=2),
         },
         index=pd.Index(ds.site.values, name="site"),
     )
+    print(frame_text(frame, width))
     print(
-        frame.to_string(float_format=lambda v: f"{v:,.2f}" if abs(v) < 1 else f"{v:,.0f}")
+        "\n"
+        + wrap(
+            "EVPPI: the value of learning one input or group exactly (regression on the "
+            "sample; R² of the fit). EVPPI cannot exceed EVPI; an estimate above it is "
+            "estimation error and reads '≈ 100%'.",
+            width,
+        )
     )
-    print(
-        "\nEVPPI: the value of learning one input or group exactly (regression on the "
-        "sample; R² of the fit):"
-    )
-    for site in ds.site.values:
+    for k, site in enumerate(ds.site.values):
         evpi = float(ds.evpi.sel(site=site))
         label = "All sites together" if site == PROGRAMME else f"Site {site}"
-        print(f"\n{label} (EVPI {evpi:,.0f}):")
+        print(f"\n{label} (EVPI {evpi_text[k]} £k):")
         if evpi <= 0:
             print("  no value: the same option is best in every sample")
             continue
         ranked = ds.evppi.sel(site=site).to_series().sort_values(ascending=False)
         rows = ranked.index[:top]
+        evppi = ranked.loc[rows].to_numpy(dtype=float)
+        se = ds.evppi_se.sel(site=site, group=rows).values.astype(float)
+        evpi_se = float(ds.evpi_se.sel(site=site))
+        noise = 1.96 * np.sqrt(se**2 + evpi_se**2)
+        shares = ds.evppi_share.sel(site=site, group=rows).values.astype(float)
         table = pd.DataFrame(
             {
-                "EVPPI": ranked.loc[rows].values,
-                "± se": ds.evppi_se.sel(site=site, group=rows).values,
-                "share of EVPI": ds.evppi_share.sel(site=site, group=rows).values,
-                "R²": ds.r_squared.sel(site=site, group=rows).values,
+                "EVPPI (£k)": format_column(evppi, "money", decimals=2),
+                "± se (£k)": format_column(se, "money", decimals=2),
+                "share of EVPI": [
+                    format_bounded_share(
+                        share,
+                        within_error=bool(
+                            (value - evpi <= n) if share > 1 else (-value <= 1.96 * e)
+                        ),
+                    )
+                    for share, value, n, e in zip(shares, evppi, noise, se, strict=True)
+                ],
+                "R²": format_column(
+                    ds.r_squared.sel(site=site, group=rows).values, "index"
+                ),
                 "kind": ds.kind.sel(group=rows).values,
             },
             index=pd.Index(rows, name="group"),
         )
-        print(
-            table.to_string(
-                formatters={
-                    "EVPPI": "{:,.0f}".format,
-                    "± se": "{:,.0f}".format,
-                    "share of EVPI": "{:.0%}".format,
-                    "R²": "{:.2f}".format,
-                }
-            )
-        )
-    print("\nRegression: " + ds.attrs["regression"] + ".")
+        notes = []
+        if max(len(line) for line in table.to_string().splitlines()) > width:
+            # too wide for the full words: a marker in the cell, the words below
+            marks: dict[str, str] = {}
+            for i, text in enumerate(table["share of EVPI"]):
+                if text.startswith("≈"):
+                    mark = marks.setdefault(text, "*" * (len(marks) + 1))
+                    table.iloc[i, table.columns.get_loc("share of EVPI")] = (
+                        text.split(",")[0].split(" (")[0] + mark
+                    )
+            notes = [wrap(f"{m} {t}", width, "", "  ") for t, m in marks.items()]
+        print(frame_text(table, width))
+        for note in notes:
+            print(note)
+    print("\n" + wrap("Regression: " + ds.attrs["regression"] + ".", width))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -272,12 +317,20 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "scenarios":
         ds = sens.scenarios(params, args.file, sites)
         check_finite(ds[["npv"]], params, "sensitivity scenarios")
-        frame = ds.bcr.to_pandas().round(1)
-        frame.insert(0, "description", ds.description.values)
-        print("Benefit-cost ratio (ratio, every site column) by scenario and site:")
-        print(frame_text(frame, max_colwidth=50))
-        print("\nNet present value (£ thousand, every column):")
-        print(ds.npv.to_pandas().round(0).to_string())
+        width = terminal_width()
+        bcr = ds.bcr.to_pandas()
+        npv = ds.npv.to_pandas()
+        bcr.columns = [f"site {c}" for c in bcr.columns]
+        npv.columns = [f"site {c}" for c in npv.columns]
+        print("Benefit-cost ratio (ratio) by scenario and site:")
+        kinds = dict.fromkeys(bcr.columns, "ratio")
+        print(frame_text(format_cells(bcr, kinds, together=True), width))
+        print("\nNet present value (£ thousand) by scenario and site:")
+        kinds = dict.fromkeys(npv.columns, "money")
+        print(frame_text(format_cells(npv, kinds, together=True), width))
+        print("\nScenarios:")
+        for name, text in zip(ds.scenario.values, ds.description.values, strict=True):
+            print(wrap(f"{name}: {text}", width, "  ", "      "))
         save_result(ds, args.output)
         return 0
     uncertainty = load_uncertainty(args.uncertainty, params)
@@ -305,18 +358,23 @@ def run(args: argparse.Namespace) -> int:
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
         check_finite(ds[["npv"]], params, "oneway")
         print(
-            f"Tornado: NPV with each input at its {args.low:g} and "
-            f"{args.high:g} quantiles, others at their point values."
+            wrap(
+                f"Tornado: NPV with each input at its {args.low:g} and "
+                f"{args.high:g} quantiles (the range it is moved over, low to high), "
+                "others at their point values.",
+                terminal_width(),
+            )
         )
         from ..outputs.sensitivity_tables import oneway_ranges
 
         ranges = oneway_ranges(ds, uncertainty, params)
+        width = terminal_width()
         for site in ds.site.values:
             top = ds.sel(site=site).swing.to_series().sort_values(ascending=False)
             rows = top.index[: args.top]
             frame = pd.DataFrame(
                 {
-                    "moved over (low to high)": [ranges[str(p)] for p in rows],
+                    "low to high": [ranges[str(p)] for p in rows],
                     "NPV low (£k)": ds.npv.sel(
                         site=site, parameter=rows, bound="low"
                     ).values,
@@ -328,13 +386,12 @@ def run(args: argparse.Namespace) -> int:
                 index=[_label(uncertainty, r) for r in rows],
             )
             base = float(ds.base_npv.sel(site=site))
-            print(f"\nSite {site} (base NPV {base:,.0f} £k):")
-            print(
-                frame_text(
-                    frame,
-                    formatter=lambda v: f"{v:,.3g}" if abs(v) < 10 else f"{v:,.0f}",
-                )
-            )
+            print(f"\nSite {site} (base NPV {format_number(base)} £k):")
+            frame = format_cells(frame, dict.fromkeys(frame.columns[1:], "money"))
+            frame, legend = fit_labels(frame, width)
+            print(frame_text(frame, width))
+            if legend:
+                print(legend)
         if args.spider:
             save_result(
                 sens.spider(params, uncertainty, sites, args.points, args.low, args.high),
@@ -364,7 +421,12 @@ def run(args: argparse.Namespace) -> int:
                 terminal_width(),
             )
         )
-        print(frame_text(frame.round({"NPV at low (£k)": 1, "NPV at high (£k)": 1})))
+        frame["threshold"] = [
+            f"{v:.4g}" if str(st) == "found" else "none"
+            for v, st in zip(frame["threshold"], frame["status"], strict=True)
+        ]
+        money = {"NPV at low (£k)": "money", "NPV at high (£k)": "money"}
+        print(frame_text(format_cells(frame, money, together=True)))
     elif args.verb == "psa":
         client = None
         if args.scheduler:
@@ -391,22 +453,39 @@ def run(args: argparse.Namespace) -> int:
                 client.close()
         check_finite(ds[["npv_mean", "npv_low", "npv_high"]], params, "psa")
         pct = f"{args.interval:.0%}"
-        frame = pd.DataFrame(
-            {
-                "NPV mean (£k)": ds.npv_mean.values,
-                f"NPV {pct} low (£k)": ds.npv_low.values,
-                f"NPV {pct} high (£k)": ds.npv_high.values,
-                "BCR median (ratio)": ds.bcr_median.values,
-                f"BCR {pct} low (ratio)": ds.bcr_low.values,
-                f"BCR {pct} high (ratio)": ds.bcr_high.values,
-                "P(BCR>1)": ds.prob_bcr_gt_1.values,
-            },
-            index=pd.Index(ds.site.values, name="site"),
+        columns = {
+            ("NPV (£k)", "mean"): ds.npv_mean.values,
+            ("NPV (£k)", f"{pct} low"): ds.npv_low.values,
+            ("NPV (£k)", f"{pct} high"): ds.npv_high.values,
+            ("BCR (ratio)", "median"): ds.bcr_median.values,
+            ("BCR (ratio)", f"{pct} low"): ds.bcr_low.values,
+            ("BCR (ratio)", f"{pct} high"): ds.bcr_high.values,
+            ("P(BCR>1)", ""): ds.prob_bcr_gt_1.values,
+        }
+        frame = pd.DataFrame(columns, index=pd.Index(ds.site.values, name="site"))
+        frame.columns = pd.MultiIndex.from_tuples(list(columns))
+        kinds = {
+            c: {"NPV (£k)": "money", "BCR (ratio)": "ratio"}.get(c[0], "probability")
+            for c in columns
+        }
+        print(
+            wrap(
+                f"Monte Carlo, {args.n:,} samples, seed {args.seed}; low and high: the "
+                f"central {pct} interval:",
+                terminal_width(),
+            )
         )
-        print(f"Monte Carlo, {args.n:,} samples, seed {args.seed}:")
         if args.outcome != "npv" or args.agency:  # issue 22: whose NPV
             frame = _outcome_frame(frame, ds, args)
-        print(frame_text(frame.round(2)))
+            kinds = {
+                c: "money"
+                if c[0].startswith("outcome")
+                else "ratio"
+                if c[0].startswith("BCR")
+                else "probability"
+                for c in frame.columns
+            }
+        print(frame_text(format_cells(frame, kinds, together=True)))
     elif args.verb == "sobol":
         with _chosen(args, params):
             ds = sens.sobol(
@@ -423,19 +502,27 @@ def run(args: argparse.Namespace) -> int:
         from ..sensitivity.perspective import describe
 
         ds.attrs["outcome"] = describe(args.outcome, args.agency)
+        width = terminal_width()
         print(
-            f"Sobol indices of the {ds.attrs['outcome']} ({ds.attrs['rows']:,} model "
-            f"runs, seed {args.seed}); "
-            "total order ST (first order S1), ± 95% interval; sorted by total effect:"
+            wrap(
+                f"Sobol indices of the {ds.attrs['outcome']} ({ds.attrs['rows']:,} model "
+                f"runs, seed {args.seed}); each cell: total order ST ± 95% interval (first "
+                "order S1); one column per site; sorted by total effect:",
+                width,
+            )
         )
         table = sobol_table(ds, "npv")
+        folded = table.attrs["folded"]
         table.index = [
             _label(uncertainty, p) if p in set(map(str, ds.parameter.values)) else p
             for p in table.index
         ]
-        print(frame_text(table))
-        if table.attrs["folded"]:
-            print("no effect at any site: " + ", ".join(table.attrs["folded"]))
+        table, legend = fit_labels(table, width)
+        print(frame_text(table, width))
+        if legend:
+            print(legend)
+        if folded:
+            print(wrap("no effect at any site: " + ", ".join(folded), width))
     elif args.verb == "morris":
         ds = sens.morris(
             params,
@@ -448,18 +535,30 @@ def run(args: argparse.Namespace) -> int:
         )
         from ..outputs.sensitivity_tables import morris_table
 
+        width = terminal_width()
         print(
-            f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* and sigma in £ "
-            "thousand; sigma/mu* near 0 means an additive, linear effect, above about 1 "
-            "a strongly interacting or non-linear one"
+            wrap(
+                f"Morris screening of NPV ({ds.attrs['rows']:,} runs): mu* and sigma in £ "
+                "thousand; sigma/mu* near 0 means an additive, linear effect, above "
+                "about 1 a strongly interacting or non-linear one.",
+                width,
+            )
         )
         for site in ds.site.values:
             print(f"\nSite {site}:")
             table = morris_table(ds, str(site))
+            folded = table.attrs["folded"]
             table.index = [_label(uncertainty, p) for p in table.index]
-            print(table.round(2).to_string(na_rep="n/a"))
-            if table.attrs["folded"]:
-                print("no effect: " + ", ".join(table.attrs["folded"]))
+            table = format_cells(
+                table.rename(columns={"mu*": "mu* (£k)", "sigma": "sigma (£k)"}),
+                {"mu* (£k)": "money", "sigma (£k)": "money", "sigma/mu*": "ratio"},
+            )
+            table, legend = fit_labels(table, width)
+            print(frame_text(table, width))
+            if folded:
+                print(wrap("no effect: " + ", ".join(folded), width))
+        if legend:
+            print("\n" + legend)
         print("(n/a: SALib gives no sigma for an input group)")
     elif args.verb == "voi":
         ds = sens.voi(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import limits as lim
+from ..outputs.terminal import HelpFormatter
 from .common import count, guard, number, seed_option
 
 MAX_CSV_BYTES = 2_000_000_000
@@ -39,7 +40,7 @@ def add_parser(sub: Any) -> None:
         "voi",
         help="value of information (EVPI, EVPPI, ENBS) for your own PSA table",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--net-benefits", metavar="CSV", help="net benefit per sample and option"
@@ -142,16 +143,36 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("give --net-benefits, or --costs and --effects with --wtp")
     units = args.units
     cur = args.currency
+    from ..outputs.terminal import format_cells, format_number, frame_text, wrap
+    from ..outputs.terminal import terminal_width as _width
+
+    width = _width()
+
+    def labelled(table: Any) -> Any:
+        if table.index.name == "wtp":  # willingness to pay: a number, not 20000.0
+            table = table.copy()
+            table.index = pd.Index([format_number(k) for k in table.index], name="wtp")
+        return table
+
+    def money(table: Any) -> str:
+        if isinstance(table, pd.Series):
+            table = table.to_frame(table.name or "value")
+        table = labelled(table)
+        kinds = dict.fromkeys(table.columns, "money")
+        return frame_text(format_cells(table, kinds, together=True), width)
+
     perfect = v.evpi(units=units, **kw)
     print(f"EVPI per decision ({perfect.evpi.attrs['units']}):")
-    print(
-        perfect.evpi.to_pandas().to_string()
-        if perfect.evpi.ndim
-        else f"{float(perfect.evpi):,.2f}"
-    )
+    if perfect.evpi.ndim:
+        evpi = perfect.evpi.to_pandas()
+        print(money(evpi.to_frame("EVPI") if isinstance(evpi, pd.Series) else evpi))
+    else:
+        print(format_number(float(perfect.evpi), 2))
     if "wtp" in perfect.dims:
         print("\nProbability each option is best (CEAC):")
-        print(v.ceac(**kw).to_pandas().round(3).to_string())
+        ceac = v.ceac(**kw).to_pandas()
+        kinds = dict.fromkeys(ceac.columns, "probability")
+        print(frame_text(format_cells(labelled(ceac), kinds), width))
     if not args.parameters_draws:
         return 0
     draws = _read(args.parameters_draws, "--parameters-draws")
@@ -166,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     )
     table = partial.evppi.to_pandas()
     print(f"\nEVPPI per decision ({partial.evppi.attrs['units']}):")
-    print(table.to_string(float_format=lambda x: f"{x:,.2f}"))
+    print(money(table))
     if args.output:
         from ..inputs.safety import write_csv
 
@@ -183,13 +204,18 @@ def run(args: argparse.Namespace) -> int:
     note = f" (at wtp {wtp[-1]:g})" if wtp else ""
     pop = v.population(partial.evppi, args.population, args.horizon, args.rate)
     print(
-        f"\nPopulation values: {args.population:g} decisions a year for {args.horizon} "
-        f"years, discounted at {args.rate:g}{note}:"
+        "\n"
+        + wrap(
+            f"Population values: {args.population:g} decisions a year for "
+            f"{args.horizon} years, discounted at {args.rate:g}{note}:",
+            width,
+        )
     )
     pe = last(v.population(perfect.evpi, args.population, args.horizon, args.rate))
-    print(v.statement("every input", pe, currency=cur))
+    print(wrap(v.statement("every input", pe, currency=cur), width, "", "  "))
     for g in partial.group.values:
-        print(v.statement(str(g), last(pop.sel(group=g)), currency=cur))
+        text = v.statement(str(g), last(pop.sel(group=g)), currency=cur)
+        print(wrap(text, width, "", "  "))
     if args.study:
         parts = args.study.split(":")
         if len(parts) != 4:
@@ -198,15 +224,13 @@ def run(args: argparse.Namespace) -> int:
         summary = v.study_summary(draws, name, n, sd, seed=args.seed)
         sample = v.evsi(summary=summary, units=units, seed=args.seed, **kw)
         value = last(v.enbs(sample.evsi, cost, args.population, args.horizon, args.rate))
-        print(
-            v.statement(
-                name,
-                last(pop.sel(group=name)) if name in pop.group else pe,
-                n=n,
-                cost=cost,
-                enbs_value=value,
-                currency=cur,
-            )
-            + " (EVSI by regression, Strong et al. 2015)"
+        text = v.statement(
+            name,
+            last(pop.sel(group=name)) if name in pop.group else pe,
+            n=n,
+            cost=cost,
+            enbs_value=value,
+            currency=cur,
         )
+        print(wrap(text + " (EVSI by regression, Strong et al. 2015)", width, "", "  "))
     return 0

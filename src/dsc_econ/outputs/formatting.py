@@ -26,12 +26,14 @@ __all__ = [
     "NEGATIVE_BENEFITS_MEANING",
     "format_bcr",
     "format_bcr_interval",
+    "format_bounded_share",
     "format_money",
     "format_multiplier",
     "format_npv_m",
     "format_probability",
     "format_pvalue",
     "format_range",
+    "format_share",
     "probability_phrase",
     "probability_statement",
 ]
@@ -270,3 +272,54 @@ def format_range(low: float, high: float, unit: str) -> str:
     if unit == "years":
         return f"{num(low, '.1f')} to {num(high, '.1f')} years"
     return f"{num(low, '.3g')} to {num(high, '.3g')} {unit.replace('_', ' ')}"
+
+
+def format_share(p: float, decimals: int = 1) -> str:
+    """A probability as a percentage with one fixed precision, bounded at the ends.
+
+    For a column of probabilities (P(BCR > 1), P(best)) every cell has the same number
+    of decimals; a share of samples beyond the last shown step reads ``>99.9%`` (or
+    ``<0.1%``), never ``100.0%`` or ``0.0%``, which would claim certainty.
+
+    Examples
+    --------
+    >>> [format_share(p) for p in (1.0, 0.9996, 0.995, 0.62, 0.0)]
+    ['>99.9%', '>99.9%', '99.5%', '62.0%', '<0.1%']
+    >>> format_share(1.0, 0), format_share(0.5, 0)
+    ('>99%', '50%')
+    """
+    if not math.isfinite(p) or not 0 <= p <= 1:
+        raise ValueError(f"a probability must lie in [0, 1], got {p}")
+    step = 10.0 ** (-decimals)
+    if 100 * p > 100 - step:
+        return f">{100 - step:.{decimals}f}%"
+    if 100 * p < step:
+        return f"<{step:.{decimals}f}%"
+    return f"{100 * p:.{decimals}f}%"
+
+
+def format_bounded_share(share: float, within_error: bool = True) -> str:
+    """A share of a bound (EVPPI of EVPI) whose estimate can stray past 0% or 100%.
+
+    EVPPI cannot exceed EVPI nor fall below zero; an estimate beyond either is
+    estimation error (regression noise on a finite sample), shown as such rather than as
+    an impossible share. ``within_error`` says whether the excess lies within the
+    estimates' standard errors; if not, the estimate is printed too.
+
+    Examples
+    --------
+    >>> format_bounded_share(0.62), format_bounded_share(1.57)
+    ('62%', '≈ 100%, within estimation error')
+    >>> format_bounded_share(16.5, within_error=False)
+    '≈ 100% (estimate 1650%: estimation error)'
+    >>> format_bounded_share(-0.02)
+    '≈ 0%, within estimation error'
+    """
+    if not math.isfinite(share):
+        return "n/a"
+    if 0 <= share <= 1:
+        return f"{share:.0%}"
+    edge = "100%" if share > 1 else "0%"
+    if within_error:
+        return f"≈ {edge}, within estimation error"
+    return f"≈ {edge} (estimate {share:.0%}: estimation error)"
