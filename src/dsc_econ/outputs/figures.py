@@ -28,12 +28,14 @@ from .sensitivity_tables import FOLD_BELOW, sobol_order
 __all__ = [
     "PALETTE",
     "bcr_distributions",
+    "cumulative_net",
     "evppi_bars",
     "harm_profiles",
     "money",
     "npv_intervals",
     "pathway_tree",
     "payback",
+    "readability_problems",
     "sobol_indices",
     "to_png",
     "tornado",
@@ -357,7 +359,7 @@ def _covered_text(years: np.ndarray, benefits: np.ndarray, cost: float) -> str:
     return f"covered in {span} only, not by year {years[-1]}"
 
 
-def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
+def payback(point: xr.Dataset, sites: Sequence[str], params: Any = None) -> Any:
     """Cumulative discounted benefits against each pilot's cost, one panel per site.
 
     Each site has its own scale, so a cost of a few hundred £k stays visible beside
@@ -391,9 +393,11 @@ def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
             ax.set_title(f"site {site}: cost {money(cost)}, {when}", fontsize=7, loc="left")
             ax.yaxis.set_major_formatter(FuncFormatter(money))
             ax.tick_params(labelsize=7)
-        for ax in axes[-1]:
-            ax.set_xlabel("year from the start of treatment", fontsize=8)
-        fig.supylabel("cumulative discounted benefits, £", fontsize=8)
+        for ax in axes.flat:
+            if ax.axison:
+                _year_ticks(ax, years, params)
+        fig.supxlabel(_year_axis_label(params), fontsize=8)
+        fig.supylabel(f"cumulative discounted benefits ({_prices(params)})", fontsize=8)
         fig.suptitle(
             "Payback: cumulative benefits (solid) against each pilot's cost (dashed)",
             fontsize=10,
@@ -565,3 +569,152 @@ def cashflow_payback(cf: xr.Dataset) -> Any:
         fig.supylabel("£ thousand, discounted", fontsize=7)
         fig.tight_layout()
         return fig
+
+
+def _prices(params: Any) -> str:
+    """The price base for an axis label (:func:`~.headline.price_base`)."""
+    if params is None:
+        return "£"
+    from .headline import price_base
+
+    return price_base(params)
+
+
+def _year_axis_label(params: Any) -> str:
+    """The one year-axis convention of every time figure: the project's years."""
+    if params is None:
+        return "project year (year 1: the cohort starts treatment)"
+    from ..inputs.project import year_label
+
+    return (
+        f"financial year of the project (year 1 = {year_label(params, 1)}, when the "
+        "appraised cohort starts treatment)"
+    )
+
+
+def _year_ticks(ax: Any, years: np.ndarray, params: Any, most: int = 4) -> None:
+    """At most ``most`` ticks on a year axis, labelled with the project's years (e.g.
+    ``2009-10``) when the parameters are known, else the year numbers."""
+    years = np.asarray(years, dtype=int)
+    step = max(1, int(np.ceil(len(years) / most)))
+    ticks = years[::step]
+    if params is None:
+        labels = [str(int(y)) for y in ticks]
+    else:
+        from ..inputs.project import year_label
+
+        labels = [year_label(params, int(y)) for y in ticks]
+    ax.set_xticks(ticks, labels)
+
+
+def cumulative_net(cf: xr.Dataset, params: Any = None) -> Any:
+    """Cumulative discounted net benefit by year, one panel per site and the programme.
+
+    Each panel has its own linear scale (a site's costs of a few £ hundred thousand
+    stay visible next to the programme's millions), money ticks carry their own unit
+    (£k / £m), at most four year ticks label the project's years, the payback year
+    (discounted) is a dashed line, and there is no legend to cover the data: the panel
+    title says what the line is and when it pays back.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    rows = [str(r) for r in cf.site.values]
+    ncol = min(3, len(rows))
+    nrow = -(-len(rows) // ncol)
+    years = np.asarray(cf.year.values)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            nrow, ncol, figsize=(7.2, 1.6 * nrow + 0.9), squeeze=False
+        )
+        for ax, row in zip(axes.ravel(), rows, strict=False):
+            net = np.asarray(cf.cumulative_net_discounted.sel(site=row).values, float)
+            ax.plot(years, net, color=PALETTE["blue"], lw=1.4)
+            ax.fill_between(years, net, 0, where=net >= 0, color=PALETTE["sky"],
+                            alpha=0.35, lw=0)
+            ax.fill_between(years, net, 0, where=net < 0, color=PALETTE["vermillion"],
+                            alpha=0.25, lw=0)
+            ax.axhline(0, color="grey", lw=0.6)
+            pay = int(cf.payback_discounted.sel(site=row))
+            if pay > 0:
+                ax.axvline(pay, color=PALETTE["black"], ls="--", lw=0.8)
+            lo, hi = float(min(net.min(), 0.0)), float(max(net.max(), 0.0))
+            pad = 0.1 * (hi - lo or 1.0)
+            ax.set_ylim(lo - pad, hi + pad)
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+            ax.yaxis.set_major_formatter(FuncFormatter(money))
+            _year_ticks(ax, years, params, most=3)
+            ax.tick_params(labelsize=7)
+            name = "Programme" if row == "all" else f"Site {row}"
+            when = "no payback" if pay <= 0 else f"pays back in year {pay}"
+            ax.set_title(f"{name}: {when}", fontsize=8, loc="left")
+        for ax in axes.ravel()[len(rows):]:
+            ax.set_axis_off()
+        fig.supxlabel(_year_axis_label(params), fontsize=8)
+        fig.supylabel(
+            f"cumulative discounted net benefit ({_prices(params)})", fontsize=8
+        )
+        fig.tight_layout()
+        return fig
+
+
+def _overlaps(boxes: list[Any]) -> bool:
+    return any(
+        a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+    )
+
+
+def readability_problems(fig: Any) -> list[str]:
+    """What would make a figure hard to read at 100% zoom, as sentences (none: fine).
+
+    Checked per axes: no two tick labels of one axis overlap; a legend does not cover
+    the plotted data (its box meets no line, bar or marker of the axes); when an axis
+    label names £ its tick labels carry the money unit (£, £k or £m) rather than a
+    bare scale; no symmetric-log or log money axis (unreadable next to linear ticks).
+    Used by the tests of every figure function, with one site and with seven.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for n, ax in enumerate(fig.axes):
+        if not ax.axison:
+            continue
+        where = f"axes {n} ({ax.get_title() or 'untitled'})"
+        for axis_name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            if _overlaps(boxes):
+                problems.append(f"{where}: {axis_name} tick labels overlap")
+            label = axis.get_label().get_text()
+            scale = axis.get_scale()
+            texts = [t.get_text() for t in labels]
+            if "£" in label and texts and scale != "linear":
+                problems.append(f"{where}: {axis_name} money axis is {scale}")
+            if "£" in label and texts and not all("£" in t for t in texts):
+                problems.append(f"{where}: {axis_name} ticks {texts} lack the £ unit")
+        legend = ax.get_legend()
+        if legend is not None:
+            box = legend.get_window_extent(renderer)
+            artists = [*ax.lines, *ax.patches, *ax.collections]
+            for artist in artists:
+                try:
+                    extent = artist.get_window_extent(renderer)
+                except (TypeError, ValueError, AttributeError):
+                    continue
+                if extent.width <= 0 and extent.height <= 0:
+                    continue
+                if _line_meets(artist, box) if hasattr(artist, "get_xydata") else (
+                    box.overlaps(extent)
+                ):
+                    problems.append(f"{where}: the legend covers the data")
+                    break
+    return problems
+
+
+def _line_meets(line: Any, box: Any) -> bool:
+    """Whether a line's points fall inside a box (display coordinates)."""
+    xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+    inside = (
+        (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0)
+        & (xy[:, 1] <= box.y1)
+    )
+    return bool(inside.any())
