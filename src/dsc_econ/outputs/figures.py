@@ -407,15 +407,23 @@ def payback(point: xr.Dataset, sites: Sequence[str], params: Any = None) -> Any:
         return fig
 
 
-def harm_profiles(harm: xr.DataArray) -> Any:
-    """Harm of each pathway year by year over the misuse career."""
+def harm_profiles(harm: xr.DataArray, params: Any = None) -> Any:
+    """Harm of each pathway year by year over the misuse career.
+
+    With ``params`` the year axis is the project's (the one convention of every time
+    figure): the appraised cohort starts treatment in project year 1, so career year
+    ``c`` is project year ``c - years_before_treatment``. The legend sits under the
+    axes, clear of the lines.
+    """
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.2, 3.0))
         styles = {"T1": "-", "T2": "-", "T3": "--", "T4": ":", "T5": "-."}
+        before = int(params["career.years_before_treatment"]) if params is not None else 0
+        years = np.asarray(harm.career_year.values) - before
         for pathway, colour in zip(harm.pathway.values, _CYCLE, strict=False):
             h = harm.sel(pathway=pathway)
             ax.step(
-                harm.career_year,
+                years,
                 h,
                 where="mid",
                 color=colour,
@@ -423,10 +431,14 @@ def harm_profiles(harm: xr.DataArray) -> Any:
                 label=f"{pathway}: {h.pathway_label.values!s}",
             )
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v / 1000)))
-        ax.set_xlabel("year of the misuse career (treatment starts in year 9)")
-        ax.set_ylabel("harm per client per year, £")
-        ax.set_title("Harm of each pathway over the 20-year career")
-        ax.legend(fontsize=7, loc="lower left")
+        if params is None:
+            ax.set_xlabel("year of the misuse career (treatment starts in year 9)")
+        else:
+            _year_ticks(ax, years, params, most=5)
+            ax.set_xlabel(_year_axis_label(params))
+        ax.set_ylabel(f"harm per client per year ({_prices(params)})")
+        ax.set_title(f"Harm of each pathway over the {len(years)}-year career")
+        _legend_below(ax)
         return fig
 
 
@@ -524,50 +536,6 @@ def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
             "Treatment pathways (Figure C1.1): probability per OCU (p) and "
             "harm avoided per client (PV)"
         )
-        return fig
-
-
-def cashflow_payback(cf: xr.Dataset) -> Any:
-    """One panel per site (and the programme): discounted costs and benefits by year,
-    the cumulative discounted net, and the discounted payback year.
-
-    The y axis is symmetric-logarithmic so two years of pilot costs (£ hundreds of
-    thousands) stay visible beside benefit flows that may be a thousand times larger.
-    """
-    rows = [str(r) for r in cf.site.values]
-    ncol = 4 if len(rows) > 4 else len(rows)
-    nrow = -(-len(rows) // ncol)
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(
-            nrow, ncol, figsize=(6.4, 1.9 * nrow + 0.4), sharex=True, squeeze=False
-        )
-        years = cf.year.values
-        for ax, row in zip(axes.ravel(), rows, strict=False):
-            one = cf.sel(site=row)
-            ax.bar(years - 0.2, -one.cost_discounted, color="#c0392b", width=0.45,
-                   label="costs")
-            ax.bar(years + 0.2, one.benefit_discounted, color="#2e86c1", width=0.45,
-                   label="benefits")
-            ax.plot(years, one.cumulative_net_discounted, color="black", lw=1.0,
-                    label="cumulative net")
-            pay = int(one.payback_discounted)
-            if pay > 0:
-                ax.axvline(pay, color="#27ae60", ls="--", lw=0.9)
-            scale = max(float(abs(one.cost_discounted).max()), 1.0)
-            ax.set_yscale("symlog", linthresh=scale)
-            ax.axhline(0, color="grey", lw=0.5)
-            ax.yaxis.set_major_formatter(FuncFormatter(money))
-            ax.tick_params(labelsize=6)
-            title = "programme" if row == "all" else f"site {row}"
-            ax.set_title(
-                f"{title}: payback {pay if pay > 0 else 'none'}", fontsize=7
-            )
-        for ax in axes.ravel()[len(rows):]:
-            ax.set_visible(False)
-        axes.ravel()[0].legend(fontsize=5, loc="lower right")
-        fig.supxlabel(str(cf.attrs.get("year_convention", "programme year")), fontsize=7)
-        fig.supylabel("£ thousand, discounted", fontsize=7)
-        fig.tight_layout()
         return fig
 
 
@@ -684,11 +652,11 @@ def readability_problems(fig: Any) -> list[str]:
             boxes = [t.get_window_extent(renderer) for t in labels]
             if _overlaps(boxes):
                 problems.append(f"{where}: {axis_name} tick labels overlap")
-            label = axis.get_label().get_text()
+            label = axis.get_label().get_text() or _figure_label(fig, axis_name)
             scale = axis.get_scale()
             texts = [t.get_text() for t in labels]
-            if "£" in label and texts and scale != "linear":
-                problems.append(f"{where}: {axis_name} money axis is {scale}")
+            if scale == "symlog" or ("£" in label and texts and scale != "linear"):
+                problems.append(f"{where}: {axis_name} axis is {scale}")
             if "£" in label and texts and not all("£" in t for t in texts):
                 problems.append(f"{where}: {axis_name} ticks {texts} lack the £ unit")
         legend = ax.get_legend()
@@ -710,9 +678,19 @@ def readability_problems(fig: Any) -> list[str]:
     return problems
 
 
+def _figure_label(fig: Any, axis_name: str) -> str:
+    """The figure-wide x or y label (``supxlabel`` / ``supylabel``), or ``''``."""
+    text = getattr(fig, f"_sup{axis_name}label", None)
+    return text.get_text() if text is not None else ""
+
+
 def _line_meets(line: Any, box: Any) -> bool:
     """Whether a line's points fall inside a box (display coordinates)."""
-    xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+    data = np.asarray(line.get_xydata(), dtype=float)
+    if len(data) > 1:  # the segments between the vertices too, not only the vertices
+        t = np.linspace(0.0, 1.0, 25)[None, :, None]
+        data = (data[:-1, None, :] * (1 - t) + data[1:, None, :] * t).reshape(-1, 2)
+    xy = line.get_transform().transform(data)
     inside = (
         (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0)
         & (xy[:, 1] <= box.y1)

@@ -930,7 +930,7 @@ def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             "pathway tree",
         ),
         _figure_entry(
-            figures.harm_profiles(harm_profiles_for(a.params)),
+            figures.harm_profiles(harm_profiles_for(a.params), a.params),
             "fig-harms",
             next(number),
             "Harm per client per year of each pathway over the "
