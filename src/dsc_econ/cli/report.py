@@ -59,6 +59,11 @@ def add_parser(sub: Any) -> None:
     )
     seed_option(rep, 20121)
     rep.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
+    rep.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write report.xlsx: the economic case as an Excel workbook",
+    )
     rep.add_argument("--title", help="report title")
 
 
@@ -93,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             pdf=not args.no_pdf,
             command_line=" ".join(["dsc-econ", *args.argv]),
+            xlsx=args.xlsx,
             **kwargs,
         )
     except PdfMissingError as exc:
@@ -101,5 +107,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {exc.html}")
         print(f"dsc-econ: error: {exc}", file=sys.stderr)
         return EXIT_PDF_MISSING
-    print(f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
+    print(
+        f"wrote {files.html}"
+        + (f", {files.xlsx}" if files.xlsx else "")
+        + (f" and {files.pdf}" if files.pdf else "")
+    )
     return 0

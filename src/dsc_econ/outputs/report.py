@@ -68,10 +68,11 @@ KINDS = {
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """Paths of a written report."""
+    """Paths of a written report (``xlsx``: the workbook, when asked for)."""
 
     html: Path
     pdf: Path | None
+    xlsx: Path | None = None
 
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -1198,7 +1199,9 @@ def _owned_files(target: Path) -> set[str]:
     return owned & present
 
 
-def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
+def write_report(
+    out: str | Path, html: str, pdf: bool, extra: dict[str, bytes] | None = None
+) -> ReportFiles:
     """Write ``report.html`` into ``out``, then print ``report.pdf`` beside it.
 
     Both files are made complete in a staging folder inside ``out`` (the PDF printed
@@ -1206,6 +1209,9 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     last, so a run killed while printing leaves the earlier set untouched; during the
     moves (microseconds) the manifest says ``"complete": false``. The HTML is moved in
     whatever happens to the PDF.
+
+    ``extra`` (name -> bytes, e.g. ``report.xlsx``) is staged and moved in with the
+    HTML, listed in the manifest like it.
 
     ``out`` holds a manifest (:data:`MANIFEST`) of the files written; a later run
     replaces them and removes those it no longer writes (the old ``report.pdf`` after
@@ -1228,6 +1234,11 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     with staging_dir(target) as stage:
         html_path = stage / "report.html"
         html_path.write_text(html, encoding="utf-8")
+        for name, body in (extra or {}).items():
+            if "/" in name or name.startswith(".") or name in ("report.html", "report.pdf"):
+                raise ValueError(f"not a report file name: {name!r}")
+            (stage / name).write_bytes(body)
+            written.append(name)
         pdf_path = None
         if pdf:
             try:
@@ -1248,6 +1259,8 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
         if before or (target / MANIFEST).exists():
             manifest(sorted(before | set(written)), complete=False)
         os.replace(html_path, final_html)
+        for name in extra or {}:
+            os.replace(stage / name, target / name)
         if pdf_path is not None:
             os.replace(pdf_path, final_pdf)
         for stale in sorted(before - set(written)):
@@ -1260,7 +1273,8 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
         raise PdfMissingError(
             f"wrote {final_html}, but no PDF{note}: {reason}", error.tried, final_html
         ) from error
-    return ReportFiles(final_html, final_pdf if "report.pdf" in written else None)
+    xlsx = target / "report.xlsx" if "report.xlsx" in written else None
+    return ReportFiles(final_html, final_pdf if "report.pdf" in written else None, xlsx)
 
 
 def _check_sizes(
@@ -1310,6 +1324,7 @@ def report(
     title: str | None = None,
     command_line: str | None = None,
     extra_scenarios: dict[str, Scenario] | None = None,
+    xlsx: bool = False,
 ) -> ReportFiles:
     """Write the board report (``report.html`` and ``report.pdf``) into ``out``.
 
@@ -1332,6 +1347,9 @@ def report(
         ``DSC_ECON_CHROMIUM`` environment variable).
     extra_scenarios : dict, optional
         Scenarios built in Python (name -> :class:`~dsc_econ.inputs.scenarios.Scenario`).
+    xlsx : bool
+        Also write ``report.xlsx``, the economic case as a workbook
+        (:mod:`dsc_econ.outputs.workbook`), beside the HTML.
 
     Returns
     -------
@@ -1373,7 +1391,12 @@ def report(
         **model_figures(a, number),
         **appendix_section(a, command_line),
     }
-    return write_report(out, render_html(context), pdf)
+    extra = {}
+    if xlsx:
+        from .workbook import workbook_bytes
+
+        extra["report.xlsx"] = workbook_bytes(a, command_line)
+    return write_report(out, render_html(context), pdf, extra)
 
 
 def _subtitle(a: Analyses) -> str:
