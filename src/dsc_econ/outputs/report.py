@@ -762,7 +762,8 @@ def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             next(number),
             f"Tornado chart for site {site}: the NPV with each input at its 5th and "
             "95th percentile, the others at their central values (base NPV "
-            f"{fmt.format_npv_m(float(a.oneway.base_npv.sel(site=site)))}).",
+            f"{fmt.format_npv_m(float(a.oneway.base_npv.sel(site=site)))}; "
+            f"{hl.money_unit(a.params, '')}).",
             f"tornado site {site}",
         )
         tornado["table"] = oneway_rows(a, site)
@@ -909,7 +910,7 @@ def value_of_information_section(a: Analyses, number: Iterator[int]) -> dict[str
         next(number),
         "Value of perfect information per site: about everything (EVPI, dashed line) "
         "and about each group of assumptions alone (EVPPI, bars with standard errors), "
-        "per decision.",
+        f"per decision ({hl.money_unit(a.params, '')}).",
         "value of information by site",
     )
     return {
@@ -926,16 +927,16 @@ def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             figures.pathway_tree(a.tree, a.params),
             "fig-tree",
             next(number),
-            "Treatment pathway tree with branch probabilities (national NDTMS "
-            "figures and the report's abstinence probabilities).",
+            "Treatment pathway tree with branch probabilities and the harm avoided "
+            f"per client of each pathway ({hl.money_unit(a.params, '')}).",
             "pathway tree",
         ),
         _figure_entry(
             figures.harm_profiles(harm_profiles_for(a.params), a.params),
             "fig-harms",
             next(number),
-            "Harm per client per year of each pathway over the "
-            "20-year career (DTORS levels).",
+            "Harm per client per year of each pathway over the career "
+            f"({hl.money_unit(a.params, '')}).",
             "harm profiles",
         ),
     ]
@@ -1130,9 +1131,26 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
         "dyn_assumption": cf.attrs["effect_assumption"],
         "dyn_extension": load_narrative(a.params).get("payback_note", ""),
         "dyn_costs": costs,
-        "dyn_discounting": cf.attrs["discounting"],
+        "dyn_discounting": _discounting_words(a.params),
         "dyn_horizon": int(cf.sizes["year"]),
     }
+
+
+def _discounting_words(params: Any) -> str:
+    """How the over-time view discounts, in words (not the setting's codes)."""
+    method = str(params["discounting.method"])
+    timing = str(params["discounting.timing"])
+    how = (
+        f"at {float(params['discounting.rate']):.1%} a year"
+        if method == "constant"
+        else "on the Green Book's declining schedule"
+        if method == "green_book"
+        else f"by the {method.replace('_', ' ')} method"
+    )
+    when = {"end": "flows at the end of each year", "middle": "flows in the middle of "
+            "each year", "start": "flows at the start of each year"}.get(
+        timing, timing.replace("_", " "))
+    return f"{how}, {when}"
 
 
 def _stream_label(params: Any, stream: Any) -> str:
