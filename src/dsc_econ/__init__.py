@@ -138,7 +138,12 @@ __all__ = [
     "voi",
 ]
 
-_LAZY = {"report": ".outputs.report", "ReportFiles": ".outputs.report"}
+_LAZY = {
+    "report": ".outputs.report",
+    "ReportFiles": ".outputs.report",
+    "headline": ".outputs.headline",
+    "Headline": ".outputs.headline",
+}
 _LAZY_MODULES = {"voi": ".sensitivity.voi"}
 """Public modules loaded on first use: ``dsc.voi.evpi(...)``, value of information for
 any model's samples."""

@@ -172,8 +172,8 @@ def test_csvs_to_board_report_with_hand_computed_figures(tables, tmp_path, capsy
     assert "Of the 2 sites appraised" in text
     assert "Drug System Change Pilots" not in text[: text.index("1. Executive")]
     assert "years 1 to 3 (2026-27 to 2028-29)" in text
-    appendix = text.split("Appendix: assumptions")[1]  # sources may cite 2012 papers
-    body = text[: text.index("Appendix: assumptions", text.index("1. Executive"))]
+    appendix = text.split("Appendix C: assumptions")[1]  # sources may cite 2012 papers
+    body = text[: text.index("Appendix A: sensitivity", text.index("1. Executive"))]
     for stale in (
         "2009-10",
         "2010-11",

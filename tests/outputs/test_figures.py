@@ -7,6 +7,7 @@ checks see what a reader sees (text with its box, bars as drawn).
 from __future__ import annotations
 
 import itertools
+import re
 
 import matplotlib
 import numpy as np
@@ -200,6 +201,64 @@ def test_no_zero_thousand_tick_labels(analyses):
 def test_cashflow_axis_names_the_project_own_years():
     params = dsc.load_parameters().with_values({"project.start": "2026-04-01"})
     cf = cashflow(params, ["3"])
-    fig = figures.cashflow_payback(cf)
+    fig = figures.cumulative_net(cf, params)
     label = fig._supxlabel.get_text()
-    assert label == "programme year 1 = 2026-27" and "2009" not in label
+    assert "year 1 = 2026-27" in label and "2009" not in label
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "2026-27"
+
+
+# issue 23: every figure readable at 100% for one site or seven (label, tick, legend rules)
+
+
+def _bad_figure():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1, 2], [0, 5, 10], label="a long legend label right over the data")
+    ax.legend(loc="center")
+    ax.set_yscale("symlog")
+    ax.set_ylabel("benefits, £")
+    ax.set_xticks([0, 0.01, 0.02], ["first label", "second label", "third label"])
+    return fig
+
+
+def test_readability_rules_catch_what_a_reader_would():
+    problems = " ".join(figures.readability_problems(_bad_figure()))
+    assert "x tick labels overlap" in problems
+    assert "legend covers the data" in problems
+    assert "symlog" in problems and "lack the £ unit" in problems
+
+
+@pytest.mark.parametrize("n_sites", [1, 6])
+def test_every_report_figure_is_readable(n_sites, analyses):
+    params = analyses.params
+    sites = analyses.sites[:n_sites]
+    cf = cashflow(params, sites)
+    drawn = {
+        "npv": figures.npv_intervals(analyses.mc.sel(site=sites), analyses.point),
+        "bcr": figures.bcr_distributions(analyses.mc, sites),
+        "payback": figures.payback(analyses.point, sites, params),
+        "over time": figures.cumulative_net(cf, params),
+        "tornado": figures.tornado(analyses.oneway, sites[0]),
+        "sobol": figures.sobol_indices(analyses.sobol, sites[0]),
+        "harms": figures.harm_profiles(dsc.harm_profiles_for(params), params),
+        "tree": figures.pathway_tree(analyses.tree, params),
+    }
+    for name, fig in drawn.items():
+        assert figures.readability_problems(fig) == [], name
+
+
+def test_time_figures_share_one_year_axis(analyses):
+    params = analyses.params
+    a = figures.payback(analyses.point, analyses.sites, params)
+    b = figures.cumulative_net(cashflow(params, analyses.sites), params)
+    assert a._supxlabel.get_text() == b._supxlabel.get_text()
+    assert "year 1 = 2009-10" in a._supxlabel.get_text()
+    for fig in (a, b):
+        _draw(fig)
+        for ax in fig.axes:
+            if ax.axison:
+                ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+                assert len(ticks) <= 4, ticks  # shared axes label the bottom row only
+                assert all(re.fullmatch(r"\d{4}-\d\d", t) for t in ticks), ticks

@@ -113,13 +113,13 @@ def test_html_carries_summary_caveats_appendix_and_footer(built):
     assert "harms.untreated.total" in text and "Appendix Table C.5.1" in text
     assert "varied: scaled by lognormal" in text
     assert re.search(r"parameter set hash [0-9a-f]{16}", text)
-    assert "seed 3" in text and "benefits_50" in text
+    assert "seed 3" in text and "<strong>benefits 50</strong>" in text
 
 
 def test_html_shows_payback_and_streams_outside_the_tree(built):
     text = built.html.read_text(encoding="utf-8")
-    assert 'id="dynamics"' in text and "Payback (discounted)" in text
-    assert "managerial economies" in text and "not counted: off by default" in text
+    assert 'id="dynamics"' in text and "Alternative view payback" in text
+    assert "Managerial economies" in text and "not counted: off by default" in text
     assert "£1,656k" in text or "£1.7m" in text  # 60/0.035 from year 2
 
 
@@ -408,13 +408,13 @@ def test_probabilities_never_read_100_or_0_percent(built):
 
 def test_scenario_equal_to_base_says_why(built):
     text = built.html.read_text(encoding="utf-8")
-    row = text[text.index("<strong>green_book_schedule</strong>") :]
+    row = text[text.index("<strong>green book schedule</strong>") :]
     row = row[: row.index("</tr>")]
     assert (
         "Same as the base case: the Green Book schedule discounts years 1–30 at 3.5%" in row
     )
     assert "20-year career" in row
-    others = text[text.index("<strong>health_rate</strong>") :]
+    others = text[text.index("<strong>health rate</strong>") :]
     assert "Same as the base case" not in others[: others.index("</tr>")]
 
 

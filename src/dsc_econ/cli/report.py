@@ -59,6 +59,11 @@ def add_parser(sub: Any) -> None:
     )
     seed_option(rep, 20121)
     rep.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
+    rep.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write report.xlsx: the economic case as an Excel workbook",
+    )
     rep.add_argument("--title", help="report title")
 
 
@@ -93,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             pdf=not args.no_pdf,
             command_line=" ".join(["dsc-econ", *args.argv]),
+            xlsx=args.xlsx,
             **kwargs,
         )
     except PdfMissingError as exc:
@@ -103,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_PDF_MISSING
     from ..outputs.terminal import terminal_width, wrap
 
-    text = f"wrote {files.html}" + (f" and {files.pdf}" if files.pdf else "")
+    text = (
+        f"wrote {files.html}"
+        + (f", {files.xlsx}" if files.xlsx else "")
+        + (f" and {files.pdf}" if files.pdf else "")
+    )
     print(wrap(text, terminal_width(), "", "  "))
     return 0

@@ -28,12 +28,14 @@ from .sensitivity_tables import FOLD_BELOW, sobol_order
 __all__ = [
     "PALETTE",
     "bcr_distributions",
+    "cumulative_net",
     "evppi_bars",
     "harm_profiles",
     "money",
     "npv_intervals",
     "pathway_tree",
     "payback",
+    "readability_problems",
     "sobol_indices",
     "to_png",
     "tornado",
@@ -357,7 +359,7 @@ def _covered_text(years: np.ndarray, benefits: np.ndarray, cost: float) -> str:
     return f"covered in {span} only, not by year {years[-1]}"
 
 
-def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
+def payback(point: xr.Dataset, sites: Sequence[str], params: Any = None) -> Any:
     """Cumulative discounted benefits against each pilot's cost, one panel per site.
 
     Each site has its own scale, so a cost of a few hundred £k stays visible beside
@@ -391,9 +393,11 @@ def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
             ax.set_title(f"site {site}: cost {money(cost)}, {when}", fontsize=7, loc="left")
             ax.yaxis.set_major_formatter(FuncFormatter(money))
             ax.tick_params(labelsize=7)
-        for ax in axes[-1]:
-            ax.set_xlabel("year from the start of treatment", fontsize=8)
-        fig.supylabel("cumulative discounted benefits, £", fontsize=8)
+        for ax in axes.flat:
+            if ax.axison:
+                _year_ticks(ax, years, params)
+        fig.supxlabel(_year_axis_label(params), fontsize=8)
+        fig.supylabel(f"cumulative discounted benefits ({_prices(params)})", fontsize=8)
         fig.suptitle(
             "Payback: cumulative benefits (solid) against each pilot's cost (dashed)",
             fontsize=10,
@@ -403,15 +407,23 @@ def payback(point: xr.Dataset, sites: Sequence[str]) -> Any:
         return fig
 
 
-def harm_profiles(harm: xr.DataArray) -> Any:
-    """Harm of each pathway year by year over the misuse career."""
+def harm_profiles(harm: xr.DataArray, params: Any = None) -> Any:
+    """Harm of each pathway year by year over the misuse career.
+
+    With ``params`` the year axis is the project's (the one convention of every time
+    figure): the appraised cohort starts treatment in project year 1, so career year
+    ``c`` is project year ``c - years_before_treatment``. The legend sits under the
+    axes, clear of the lines.
+    """
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.2, 3.0))
         styles = {"T1": "-", "T2": "-", "T3": "--", "T4": ":", "T5": "-."}
+        before = int(params["career.years_before_treatment"]) if params is not None else 0
+        years = np.asarray(harm.career_year.values) - before
         for pathway, colour in zip(harm.pathway.values, _CYCLE, strict=False):
             h = harm.sel(pathway=pathway)
             ax.step(
-                harm.career_year,
+                years,
                 h,
                 where="mid",
                 color=colour,
@@ -419,10 +431,14 @@ def harm_profiles(harm: xr.DataArray) -> Any:
                 label=f"{pathway}: {h.pathway_label.values!s}",
             )
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v / 1000)))
-        ax.set_xlabel("year of the misuse career (treatment starts in year 9)")
-        ax.set_ylabel("harm per client per year, £")
-        ax.set_title("Harm of each pathway over the 20-year career")
-        ax.legend(fontsize=7, loc="lower left")
+        if params is None:
+            ax.set_xlabel("year of the misuse career (treatment starts in year 9)")
+        else:
+            _year_ticks(ax, years, params, most=5)
+            ax.set_xlabel(_year_axis_label(params))
+        ax.set_ylabel(f"harm per client per year ({_prices(params)})")
+        ax.set_title(f"Harm of each pathway over the {len(years)}-year career")
+        _legend_below(ax)
         return fig
 
 
@@ -523,45 +539,160 @@ def pathway_tree(tree: pd.DataFrame, params: Any) -> Any:
         return fig
 
 
-def cashflow_payback(cf: xr.Dataset) -> Any:
-    """One panel per site (and the programme): discounted costs and benefits by year,
-    the cumulative discounted net, and the discounted payback year.
+def _prices(params: Any) -> str:
+    """The price base for an axis label (:func:`~.headline.price_base`)."""
+    if params is None:
+        return "£"
+    from .headline import price_base
 
-    The y axis is symmetric-logarithmic so two years of pilot costs (£ hundreds of
-    thousands) stay visible beside benefit flows that may be a thousand times larger.
+    return price_base(params)
+
+
+def _year_axis_label(params: Any) -> str:
+    """The one year-axis convention of every time figure: the project's years."""
+    if params is None:
+        return "project year (year 1: the cohort starts treatment)"
+    from ..inputs.project import year_label
+
+    return (
+        f"financial year of the project (year 1 = {year_label(params, 1)}, when the "
+        "appraised cohort starts treatment)"
+    )
+
+
+def _year_ticks(ax: Any, years: np.ndarray, params: Any, most: int = 4) -> None:
+    """At most ``most`` ticks on a year axis, labelled with the project's years (e.g.
+    ``2009-10``) when the parameters are known, else the year numbers."""
+    years = np.asarray(years, dtype=int)
+    step = max(1, int(np.ceil(len(years) / most)))
+    ticks = years[::step]
+    if params is None:
+        labels = [str(int(y)) for y in ticks]
+    else:
+        from ..inputs.project import year_label
+
+        labels = [year_label(params, int(y)) for y in ticks]
+    ax.set_xticks(ticks, labels)
+
+
+def cumulative_net(cf: xr.Dataset, params: Any = None) -> Any:
+    """Cumulative discounted net benefit by year, one panel per site and the programme.
+
+    Each panel has its own linear scale (a site's costs of a few £ hundred thousand
+    stay visible next to the programme's millions), money ticks carry their own unit
+    (£k / £m), at most four year ticks label the project's years, the payback year
+    (discounted) is a dashed line, and there is no legend to cover the data: the panel
+    title says what the line is and when it pays back.
     """
+    from matplotlib.ticker import MaxNLocator
+
     rows = [str(r) for r in cf.site.values]
-    ncol = 4 if len(rows) > 4 else len(rows)
+    ncol = min(3, len(rows))
     nrow = -(-len(rows) // ncol)
+    years = np.asarray(cf.year.values)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
-            nrow, ncol, figsize=(6.4, 1.9 * nrow + 0.4), sharex=True, squeeze=False
+            nrow, ncol, figsize=(7.2, 1.6 * nrow + 0.9), squeeze=False
         )
-        years = cf.year.values
         for ax, row in zip(axes.ravel(), rows, strict=False):
-            one = cf.sel(site=row)
-            ax.bar(years - 0.2, -one.cost_discounted, color="#c0392b", width=0.45,
-                   label="costs")
-            ax.bar(years + 0.2, one.benefit_discounted, color="#2e86c1", width=0.45,
-                   label="benefits")
-            ax.plot(years, one.cumulative_net_discounted, color="black", lw=1.0,
-                    label="cumulative net")
-            pay = int(one.payback_discounted)
+            net = np.asarray(cf.cumulative_net_discounted.sel(site=row).values, float)
+            ax.plot(years, net, color=PALETTE["blue"], lw=1.4)
+            ax.fill_between(years, net, 0, where=net >= 0, color=PALETTE["sky"],
+                            alpha=0.35, lw=0)
+            ax.fill_between(years, net, 0, where=net < 0, color=PALETTE["vermillion"],
+                            alpha=0.25, lw=0)
+            ax.axhline(0, color="grey", lw=0.6)
+            pay = int(cf.payback_discounted.sel(site=row))
             if pay > 0:
-                ax.axvline(pay, color="#27ae60", ls="--", lw=0.9)
-            scale = max(float(abs(one.cost_discounted).max()), 1.0)
-            ax.set_yscale("symlog", linthresh=scale)
-            ax.axhline(0, color="grey", lw=0.5)
+                ax.axvline(pay, color=PALETTE["black"], ls="--", lw=0.8)
+            lo, hi = float(min(net.min(), 0.0)), float(max(net.max(), 0.0))
+            pad = 0.1 * (hi - lo or 1.0)
+            ax.set_ylim(lo - pad, hi + pad)
+            ax.yaxis.set_major_locator(MaxNLocator(4))
             ax.yaxis.set_major_formatter(FuncFormatter(money))
-            ax.tick_params(labelsize=6)
-            title = "programme" if row == "all" else f"site {row}"
-            ax.set_title(
-                f"{title}: payback {pay if pay > 0 else 'none'}", fontsize=7
-            )
+            _year_ticks(ax, years, params, most=3)
+            ax.tick_params(labelsize=7)
+            name = "Programme" if row == "all" else f"Site {row}"
+            when = "no payback" if pay <= 0 else f"pays back in year {pay}"
+            ax.set_title(f"{name}: {when}", fontsize=8, loc="left")
         for ax in axes.ravel()[len(rows):]:
-            ax.set_visible(False)
-        axes.ravel()[0].legend(fontsize=5, loc="lower right")
-        fig.supxlabel(str(cf.attrs.get("year_convention", "programme year")), fontsize=7)
-        fig.supylabel("£ thousand, discounted", fontsize=7)
+            ax.set_axis_off()
+        fig.supxlabel(_year_axis_label(params), fontsize=8)
+        fig.supylabel(
+            f"cumulative discounted net benefit ({_prices(params)})", fontsize=8
+        )
         fig.tight_layout()
         return fig
+
+
+def _overlaps(boxes: list[Any]) -> bool:
+    return any(
+        a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+    )
+
+
+def readability_problems(fig: Any) -> list[str]:
+    """What would make a figure hard to read at 100% zoom, as sentences (none: fine).
+
+    Checked per axes: no two tick labels of one axis overlap; a legend does not cover
+    the plotted data (its box meets no line, bar or marker of the axes); when an axis
+    label names £ its tick labels carry the money unit (£, £k or £m) rather than a
+    bare scale; no symmetric-log or log money axis (unreadable next to linear ticks).
+    Used by the tests of every figure function, with one site and with seven.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for n, ax in enumerate(fig.axes):
+        if not ax.axison:
+            continue
+        where = f"axes {n} ({ax.get_title() or 'untitled'})"
+        for axis_name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            if _overlaps(boxes):
+                problems.append(f"{where}: {axis_name} tick labels overlap")
+            label = axis.get_label().get_text() or _figure_label(fig, axis_name)
+            scale = axis.get_scale()
+            texts = [t.get_text() for t in labels]
+            if scale == "symlog" or ("£" in label and texts and scale != "linear"):
+                problems.append(f"{where}: {axis_name} axis is {scale}")
+            if "£" in label and texts and not all("£" in t for t in texts):
+                problems.append(f"{where}: {axis_name} ticks {texts} lack the £ unit")
+        legend = ax.get_legend()
+        if legend is not None:
+            box = legend.get_window_extent(renderer)
+            artists = [*ax.lines, *ax.patches, *ax.collections]
+            for artist in artists:
+                try:
+                    extent = artist.get_window_extent(renderer)
+                except (TypeError, ValueError, AttributeError):
+                    continue
+                if extent.width <= 0 and extent.height <= 0:
+                    continue
+                if _line_meets(artist, box) if hasattr(artist, "get_xydata") else (
+                    box.overlaps(extent)
+                ):
+                    problems.append(f"{where}: the legend covers the data")
+                    break
+    return problems
+
+
+def _figure_label(fig: Any, axis_name: str) -> str:
+    """The figure-wide x or y label (``supxlabel`` / ``supylabel``), or ``''``."""
+    text = getattr(fig, f"_sup{axis_name}label", None)
+    return text.get_text() if text is not None else ""
+
+
+def _line_meets(line: Any, box: Any) -> bool:
+    """Whether a line's points fall inside a box (display coordinates)."""
+    data = np.asarray(line.get_xydata(), dtype=float)
+    if len(data) > 1:  # the segments between the vertices too, not only the vertices
+        t = np.linspace(0.0, 1.0, 25)[None, :, None]
+        data = (data[:-1, None, :] * (1 - t) + data[1:, None, :] * t).reshape(-1, 2)
+    xy = line.get_transform().transform(data)
+    inside = (
+        (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0)
+        & (xy[:, 1] <= box.y1)
+    )
+    return bool(inside.any())

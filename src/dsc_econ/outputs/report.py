@@ -17,6 +17,7 @@ import datetime as _dt
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from . import figures, sensitivity_tables
 from . import formatting as fmt
 from .tree_figure import tree_figure
 from .ledger_section import ledger_section
+from . import headline as hl
 
 __all__ = [
     "CHROMIUM_NAMES",
@@ -68,10 +70,11 @@ KINDS = {
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """Paths of a written report."""
+    """Paths of a written report (``xlsx``: the workbook, when asked for)."""
 
     html: Path
     pdf: Path | None
+    xlsx: Path | None = None
 
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -239,7 +242,7 @@ def _site_text(
         f"effective treatment ({did_et:+.1f} percentage points of clients in treatment) "
         f"and {_more(extra_sc, 'successful completion')} ({did_sc_tt:+.1f} points of "
         f"clients in treatment), worth {_k(benefit)} against costs of "
-        f"{_k(float(row.cost))}: NPV {fmt.format_npv_m(float(row.net_benefit))}; {ratio}.",
+        f"{_k(float(row.cost))}: NPSV {fmt.format_npv_m(float(row.net_benefit))}; {ratio}.",
         (
             "The change in effective treatment is "
             + ("statistically significant" if sig_et else "not statistically significant")
@@ -335,8 +338,47 @@ def _verdict(prob: float) -> tuple[str, str]:
     return "uncertain", ""
 
 
+class References:
+    """Numbered references: each document cited once in a list, tables cite it by a
+    short key (``[1]``) and a locator (``Table 7.10, p. 91``), so no table column ever
+    wraps a full citation."""
+
+    def __init__(self, params: Any) -> None:
+        from ..inputs.citations import load_bibliography
+
+        self._bib = load_bibliography(_folder(params))
+        self._keys: dict[str, int] = {}
+        self._text: dict[str, str] = {}
+
+    def cite(self, reference: Any) -> str:
+        """``[n] locator`` for a reference (``[n]`` alone when it has no locator)."""
+        from ..inputs.citations import _LOCATORS, _field, _page, _text
+
+        document = _text(_field(reference, "document"))
+        if not document:
+            return "not given"
+        entry = self._bib.find(document)
+        name = entry.key if entry is not None else document
+        if name not in self._keys:
+            self._keys[name] = len(self._keys) + 1
+            self._text[name] = entry.citation() if entry is not None else document
+        locator = [_text(_field(reference, k)) for k in _LOCATORS]
+        locator.append(_page(_field(reference, "page")))
+        shown = ", ".join(x for x in locator if x)
+        return f"[{self._keys[name]}] {shown}".strip()
+
+    def listing(self) -> list[dict[str, str]]:
+        """The reference list in key order."""
+        return [
+            {"key": f"[{n}]", "text": self._text[name]} for name, n in self._keys.items()
+        ]
+
+
 def _parameters_table(
-    params: ParameterSet, uncertainty: Uncertainty, sites: Sequence[str]
+    params: ParameterSet,
+    uncertainty: Uncertainty,
+    sites: Sequence[str],
+    refs: References | None = None,
 ) -> list[dict[str, str]]:
     defaults = load_parameters()
     varied: dict[str, str] = {}
@@ -374,7 +416,7 @@ def _parameters_table(
                 "anchor": name.replace(".", "-"),
                 "value": (meta.comparator or "") + _fmt(value),
                 "unit": meta.unit.replace("_", " "),
-                "source": str(meta.reference),
+                "source": refs.cite(meta.reference) if refs else str(meta.reference),
                 "varied": "; ".join(notes),
             }
         )
@@ -430,6 +472,7 @@ class Analyses:
     tree: Any
     n_psa: int
     seed: int
+    headline: Any = None
 
 
 def analyse(
@@ -443,11 +486,12 @@ def analyse(
 ) -> Analyses:
     """Run the appraisal and every sensitivity analysis the report shows."""
     sites = list(sites)
+    point = appraise(params, sites)
     return Analyses(
         params=params,
         uncertainty=uncertainty,
         sites=sites,
-        point=appraise(params, sites),
+        point=point,
         mc=sens.psa(params, uncertainty, n=n_psa, seed=seed, sites=sites, progress=False),
         oneway=sens.oneway(params, uncertainty, sites),
         sobol=sens.sobol(
@@ -460,6 +504,7 @@ def analyse(
         tree=pathway_tree(params),
         n_psa=n_psa,
         seed=seed,
+        headline=hl.headline(params, sites, point),
     )
 
 
@@ -481,11 +526,12 @@ def summary_section(a: Analyses) -> dict[str, Any]:
             {
                 "id": site,
                 "kind": _kind(a.params, site),
-                "npv": fmt.format_npv_m(float(a.point.net_benefit.sel(site=site))),
+                "npv": fmt.format_npv_m(float(a.headline.row(site).npsv)),
                 "npv_interval": _money_interval(
                     float(a.mc.npv_low.sel(site=site)), float(a.mc.npv_high.sel(site=site))
                 ),
-                "bcr": _ratio(float(a.point.bcr.sel(site=site))),
+                "bcr": _ratio(float(a.headline.row(site).bcr)),
+                "payback": _payback_cell(a.headline.row(site)),
                 "bcr_interval": fmt.format_bcr_interval(
                     float(a.mc.bcr_low.sel(site=site)), float(a.mc.bcr_high.sel(site=site))
                 ),
@@ -509,11 +555,63 @@ def summary_section(a: Analyses) -> dict[str, Any]:
         "comparison areas standing in for what would have happened without the "
         f"{noun + 's' if noun != 'change' else 'change'} (section 2)."
     )
+    prob = hl.programme_probability(a.mc, a.sites)
+    verdict, cls = _verdict(prob)
+    prog = a.headline.row(hl.PROGRAMME)
+    programme = {
+        "id": "all",
+        "kind": "programme",
+        "npv": fmt.format_npv_m(float(prog.npsv)),
+        "npv_interval": _programme_interval(a),
+        "bcr": _ratio(float(prog.bcr)),
+        "payback": _payback_cell(prog),
+        "bcr_interval": "",
+        "prob": fmt.format_probability(prob),
+        "verdict": verdict,
+        "verdict_class": cls,
+    }
     return {
+        "recommendation": hl.recommendation(a.headline, prob, noun),
         "headline": headline,
         "sites": rows,
+        "programme": programme,
+        "results_rows": results_rows(a),
+        "money_m": hl.money_unit(a.params),
+        "money_k": hl.money_unit(a.params, "thousand"),
+        "price_base": a.headline.price_base,
+        "payback_definition": a.headline.payback_definition,
+        "base_case": a.headline.assumption,
         "negative_benefits_meaning": fmt.NEGATIVE_BENEFITS_MEANING,
     }
+
+
+def _payback_cell(row: Any) -> str:
+    return str(row.payback_text).split(" (")[0] if row.payback_text != "none" else "none"
+
+
+def _programme_interval(a: Analyses) -> Markup:
+    net = (a.mc.total_benefit - a.mc.cost).sel(site=a.sites).sum("site").values
+    low, high = np.percentile(net, [5, 95])
+    return _money_interval(float(low), float(high))
+
+
+def results_rows(a: Analyses) -> list[dict[str, str]]:
+    """The headline table of the results section: benefits, costs, NPSV, BCR and
+    payback of each site and the programme, from :func:`~.headline.headline` (the same
+    numbers as the executive summary's)."""
+    rows = []
+    for site, r in a.headline.table.iterrows():
+        rows.append(
+            {
+                "name": "Programme (all sites)" if site == hl.PROGRAMME else f"Site {site}",
+                "benefit": _k(float(r.benefit)),
+                "cost": _k(float(r.cost)),
+                "npv": fmt.format_npv_m(float(r.npsv)),
+                "bcr": _ratio(float(r.bcr)),
+                "payback": str(r.payback_text),
+            }
+        )
+    return rows
 
 
 def _p_value_source(a: Analyses) -> str:
@@ -592,7 +690,7 @@ def caveats_section(a: Analyses) -> dict[str, Any]:
     ]
     if "slips" in narrative:
         caveats.append(narrative["slips"])
-    return {"caveats": caveats}
+    return {"caveats": [plain(c, params) for c in caveats]}
 
 
 def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
@@ -602,23 +700,24 @@ def results_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             figures.npv_intervals(a.mc, a.point),
             "fig-npv",
             next(number),
-            "Net present value of each site: point estimate and 90% interval.",
+            "Base case: net present social value of each site, point estimate and "
+            f"90% interval ({hl.money_unit(a.params, '')}).",
             "NPV by site with intervals",
         ),
         _figure_entry(
             figures.bcr_distributions(a.mc, a.sites),
             "fig-bcr",
             next(number),
-            "Distribution of each site's benefit-cost ratio across the Monte Carlo "
-            "samples; the red line marks BCR = 1.",
+            "Base case: distribution of each site's benefit-cost ratio across the Monte "
+            "Carlo samples; the red line marks BCR = 1.",
             "BCR distributions",
         ),
         _figure_entry(
-            figures.payback(a.point, a.sites),
+            figures.payback(a.point, a.sites, a.params),
             "fig-payback",
             next(number),
-            "Cumulative discounted benefits from the start of treatment against "
-            "each site's costs.",
+            f"Base case: cumulative discounted benefits of the appraised cohort by year "
+            f"against each site's costs ({hl.money_unit(a.params, '')}).",
             "payback chart",
         ),
     ]
@@ -642,7 +741,7 @@ def oneway_rows(a: Analyses, site: str, top: int = 6) -> list[dict[str, str]]:
         item = items.get(str(a.oneway.input.sel(parameter=parameter).item()))
         if item is not None and item.apply == "scale":
             text += " (multiplier on " + ", ".join(item.parameters) + ")"
-        cell = {"input": str(parameter).replace("_", " "), "range": text}
+        cell = {"input": input_words(str(parameter)), "range": text}
         for bound in ("low", "high"):
             cell[f"npv_{bound}"] = fmt.format_npv_m(
                 float(ow.npv.sel(parameter=parameter, bound=bound))
@@ -665,7 +764,8 @@ def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             next(number),
             f"Tornado chart for site {site}: the NPV with each input at its 5th and "
             "95th percentile, the others at their central values (base NPV "
-            f"{fmt.format_npv_m(float(a.oneway.base_npv.sel(site=site)))}).",
+            f"{fmt.format_npv_m(float(a.oneway.base_npv.sel(site=site)))}; "
+            f"{hl.money_unit(a.params, '')}).",
             f"tornado site {site}",
         )
         tornado["table"] = oneway_rows(a, site)
@@ -680,7 +780,66 @@ def uncertainty_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
                 f"Sobol indices site {site}",
             )
         )
-    return {"figures_uncertainty": figs, "sobol_runs": f"{a.sobol.attrs['rows']:,}"}
+    return {
+        "figures_uncertainty": figs,
+        "sobol_runs": f"{a.sobol.attrs['rows']:,}",
+        "drivers": drivers_rows(a),
+    }
+
+
+def input_words(name: str) -> str:
+    """An uncertainty input's name in words: ``did_site_2`` -> "site 2's measured
+    impact", ``costs_site_2`` -> "site 2's costs", ``harm_level`` -> "harm level"."""
+    m = re.fullmatch(r"(did|costs)_site_([A-Za-z0-9]+)(?:_(sc|et))?", name)
+    if m:
+        what = "measured impact" if m.group(1) == "did" else "costs"
+        on = {"sc": " on successful completions", "et": " on effective treatment"}
+        return f"site {m.group(2)}'s {what}{on.get(m.group(3) or '', '')}"
+    return name.replace("_", " ")
+
+
+_KEY = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def plain(text: str, params: Any = None) -> str:
+    """Text for the main body in words: a parameter key becomes its friendly name
+    (names.yaml alias) or its last part, and snake_case words lose their underscores.
+
+    >>> plain("what it changes (cashflow.optimism_bias) as c6_decay")
+    'what it changes (optimism bias) as c6 decay'
+    """
+    aliases: dict[str, str] = {}
+    if params is not None:
+        from ..inputs.names import load_names
+
+        aliases = load_names(_folder(params)).alias_of
+
+    def key(m: re.Match[str]) -> str:
+        k = m.group(0)
+        name = aliases.get(k) or k.rsplit(".", 1)[-1]
+        return name.replace("_", " ")
+
+    return _SNAKE.sub(lambda m: m.group(0).replace("_", " "), _KEY.sub(key, str(text)))
+
+
+def drivers_rows(a: Analyses, top: int = 3) -> list[dict[str, str]]:
+    """Per site, in words: the ``top`` inputs that move the NPSV most one at a time
+    (the tornado charts and tables are in the appendix)."""
+    rows = []
+    for site in a.sites:
+        ow = a.oneway.sel(site=site)
+        order = ow.swing.to_series().sort_values(ascending=False).head(top)
+        rows.append(
+            {
+                "site": site,
+                "inputs": "; ".join(
+                    f"{input_words(str(p))} (swing {_k(float(v))})"
+                    for p, v in order.items()
+                ),
+            }
+        )
+    return rows
 
 
 def _group_label(name: str, uncertainty: Uncertainty) -> str:
@@ -753,7 +912,7 @@ def value_of_information_section(a: Analyses, number: Iterator[int]) -> dict[str
         next(number),
         "Value of perfect information per site: about everything (EVPI, dashed line) "
         "and about each group of assumptions alone (EVPPI, bars with standard errors), "
-        "per decision.",
+        f"per decision ({hl.money_unit(a.params, '')}).",
         "value of information by site",
     )
     return {
@@ -770,16 +929,16 @@ def model_figures(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
             tree_figure(a.params, a.tree),
             "fig-tree",
             next(number),
-            "Treatment pathway tree with branch probabilities (national NDTMS "
-            "figures and the report's abstinence probabilities).",
+            "Treatment pathway tree with branch probabilities and the harm avoided "
+            f"per client of each pathway ({hl.money_unit(a.params, '')}).",
             "pathway tree",
         ),
         _figure_entry(
-            figures.harm_profiles(harm_profiles_for(a.params)),
+            figures.harm_profiles(harm_profiles_for(a.params), a.params),
             "fig-harms",
             next(number),
-            "Harm per client per year of each pathway over the "
-            "20-year career (DTORS levels).",
+            "Harm per client per year of each pathway over the career "
+            f"({hl.money_unit(a.params, '')}).",
             "harm profiles",
         ),
     ]
@@ -866,10 +1025,11 @@ def scenarios_section(a: Analyses) -> dict[str, Any]:
         )
         rows.append(
             {
-                "name": name,
-                "description": str(scen.description.sel(scenario=name).item()),
+                "name": "Base case" if name == "base" else name.replace("_", " "),
+                "description": plain(str(scen.description.sel(scenario=name).item()),
+                                     a.params),
                 "cells": cells,
-                "same_as_base": same_as_base_reason(a, named[name])
+                "same_as_base": plain(same_as_base_reason(a, named[name]), a.params)
                 if same and name in named
                 else "",
             }
@@ -883,8 +1043,11 @@ def scenarios_section(a: Analyses) -> dict[str, Any]:
 
 def appendix_section(a: Analyses, command_line: str | None) -> dict[str, Any]:
     """Appendix: every assumption with its source, and the reproducibility record."""
+    refs = References(a.params)
+    table = _parameters_table(a.params, a.uncertainty, a.sites, refs)
     return {
-        "parameters": _parameters_table(a.params, a.uncertainty, a.sites),
+        "parameters": table,
+        "references": refs.listing(),
         "version": __version__,
         "parameter_hash": parameter_hash(a.params),
         "parameter_source": a.params.source,
@@ -901,30 +1064,33 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     from ..model.cashflow import NO_PAYBACK, cashflow, stream_present_values
 
     cf = cashflow(a.params, a.sites)
+    alt = hl.alternative_label(a.params)
 
     def year(v: Any) -> str:
-        return "not within the horizon" if int(v) == NO_PAYBACK else f"year {int(v)}"
+        return "none" if int(v) == NO_PAYBACK else f"year {int(v)}"
 
-    rows = [
-        {
-            "name": "Programme (all sites)" if r == "all" else f"Site {r}",
-            "npv": _k(float(cf.npv.sel(site=r))),
-            "bcr": _ratio(float(cf.bcr.sel(site=r))),
-            "payback": year(cf.payback.sel(site=r)),
-            "payback_discounted": year(cf.payback_discounted.sel(site=r)),
-            "npv_single": _k(float(cf.npv_single_cohort.sel(site=r))),
-        }
-        for r in [str(x) for x in cf.site.values]
-    ]
+    rows = []
+    for r in [str(x) for x in cf.site.values]:
+        base = a.headline.row(hl.PROGRAMME if r == "all" else r)
+        rows.append(
+            {
+                "name": "Programme (all sites)" if r == "all" else f"Site {r}",
+                "npv_base": fmt.format_npv_m(float(base.npsv)),
+                "payback_base": _payback_cell(base),
+                "npv": fmt.format_npv_m(float(cf.npv.sel(site=r))),
+                "bcr": _ratio(float(cf.bcr.sel(site=r))),
+                "payback_discounted": year(cf.payback_discounted.sel(site=r)),
+            }
+        )
     figs = [
         _figure_entry(
-            figures.cashflow_payback(cf),
+            figures.cumulative_net(cf, a.params),
             "fig-cashflow",
             next(number),
-            "Discounted costs (red) and benefits (blue) by programme year, the "
-            "cumulative discounted net (black) and the discounted payback year (green) "
-            "of each site and the programme; symmetric-log scale so the costs show.",
-            "cash flows and payback by site",
+            f"Cumulative discounted net benefit by year, {alt}: each site and the "
+            f"programme on its own scale ({hl.money_unit(a.params, '')}); the dashed "
+            "line marks the payback year of this view.",
+            "cumulative net benefit over time by site",
         )
     ]
     gb = a.params.with_values({"discounting.method": "green_book"}, origin="report")
@@ -934,11 +1100,11 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
         pv_gb = stream_present_values(gb, s, first_years=(s.first_year,))
         streams.append(
             {
-                "name": s.name.replace("_", " "),
+                "name": _stream_label(a.params, s),
                 "state": "counted in the cash flows"
                 if s.include_in_bcr
                 else "not counted: off by default, as in the report's tables",
-                "description": s.description,
+                "description": plain(s.description, a.params),
                 "pv_no_lag": _k(float(pv.loc[1, "end_constant_3.5%"])),
                 "pv_lag": _k(float(pv.loc[s.first_year, "end_constant_3.5%"])),
                 "first_year": s.first_year,
@@ -951,6 +1117,7 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
     )
     return {
         "dyn_rows": rows,
+        "dyn_label": alt,
         "figures_dynamics": figs,
         "dyn_streams": streams,
         "dyn_benefits": {
@@ -966,9 +1133,47 @@ def dynamics_section(a: Analyses, number: Iterator[int]) -> dict[str, Any]:
         "dyn_assumption": cf.attrs["effect_assumption"],
         "dyn_extension": load_narrative(a.params).get("payback_note", ""),
         "dyn_costs": costs,
-        "dyn_discounting": cf.attrs["discounting"],
+        "dyn_discounting": _discounting_words(a.params),
         "dyn_horizon": int(cf.sizes["year"]),
     }
+
+
+def _discounting_words(params: Any) -> str:
+    """How the over-time view discounts, in words (not the setting's codes)."""
+    method = str(params["discounting.method"])
+    timing = str(params["discounting.timing"])
+    how = (
+        f"at {float(params['discounting.rate']):.1%} a year"
+        if method == "constant"
+        else "on the Green Book's declining schedule"
+        if method == "green_book"
+        else f"by the {method.replace('_', ' ')} method"
+    )
+    when = {"end": "flows at the end of each year", "middle": "flows in the middle of "
+            "each year", "start": "flows at the start of each year"}.get(
+        timing, timing.replace("_", " "))
+    return f"{how}, {when}"
+
+
+def _stream_label(params: Any, stream: Any) -> str:
+    """A stream's name in words: its alias in the set's names.yaml where it has one,
+    else its name, underscores as spaces, first letter capitalised."""
+    from ..inputs.names import load_names
+
+    names = load_names(_folder(params))
+    key = f"streams.{stream.name}"
+    alias = next(
+        (al for k, al in names.alias_of.items() if k == key or k.startswith(key + ".")),
+        stream.name,
+    )
+    text = alias.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _folder(params: Any) -> Path | None:
+    src = getattr(params, "source", None)
+    path = Path(str(src)) if src else None
+    return path if path is not None and path.is_dir() else None
 
 
 def render_html(context: dict[str, Any]) -> str:
@@ -1014,7 +1219,9 @@ def _owned_files(target: Path) -> set[str]:
     return owned & present
 
 
-def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
+def write_report(
+    out: str | Path, html: str, pdf: bool, extra: dict[str, bytes] | None = None
+) -> ReportFiles:
     """Write ``report.html`` into ``out``, then print ``report.pdf`` beside it.
 
     Both files are made complete in a staging folder inside ``out`` (the PDF printed
@@ -1022,6 +1229,9 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     last, so a run killed while printing leaves the earlier set untouched; during the
     moves (microseconds) the manifest says ``"complete": false``. The HTML is moved in
     whatever happens to the PDF.
+
+    ``extra`` (name -> bytes, e.g. ``report.xlsx``) is staged and moved in with the
+    HTML, listed in the manifest like it.
 
     ``out`` holds a manifest (:data:`MANIFEST`) of the files written; a later run
     replaces them and removes those it no longer writes (the old ``report.pdf`` after
@@ -1044,6 +1254,11 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
     with staging_dir(target) as stage:
         html_path = stage / "report.html"
         html_path.write_text(html, encoding="utf-8")
+        for name, body in (extra or {}).items():
+            if "/" in name or name.startswith(".") or name in ("report.html", "report.pdf"):
+                raise ValueError(f"not a report file name: {name!r}")
+            (stage / name).write_bytes(body)
+            written.append(name)
         pdf_path = None
         if pdf:
             try:
@@ -1064,6 +1279,8 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
         if before or (target / MANIFEST).exists():
             manifest(sorted(before | set(written)), complete=False)
         os.replace(html_path, final_html)
+        for name in extra or {}:
+            os.replace(stage / name, target / name)
         if pdf_path is not None:
             os.replace(pdf_path, final_pdf)
         for stale in sorted(before - set(written)):
@@ -1076,7 +1293,8 @@ def write_report(out: str | Path, html: str, pdf: bool) -> ReportFiles:
         raise PdfMissingError(
             f"wrote {final_html}, but no PDF{note}: {reason}", error.tried, final_html
         ) from error
-    return ReportFiles(final_html, final_pdf if "report.pdf" in written else None)
+    xlsx = target / "report.xlsx" if "report.xlsx" in written else None
+    return ReportFiles(final_html, final_pdf if "report.pdf" in written else None, xlsx)
 
 
 def _check_sizes(
@@ -1126,6 +1344,7 @@ def report(
     title: str | None = None,
     command_line: str | None = None,
     extra_scenarios: dict[str, Scenario] | None = None,
+    xlsx: bool = False,
 ) -> ReportFiles:
     """Write the board report (``report.html`` and ``report.pdf``) into ``out``.
 
@@ -1148,6 +1367,9 @@ def report(
         ``DSC_ECON_CHROMIUM`` environment variable).
     extra_scenarios : dict, optional
         Scenarios built in Python (name -> :class:`~dsc_econ.inputs.scenarios.Scenario`).
+    xlsx : bool
+        Also write ``report.xlsx``, the economic case as a workbook
+        (:mod:`dsc_econ.outputs.workbook`), beside the HTML.
 
     Returns
     -------
@@ -1177,20 +1399,41 @@ def report(
     context: dict[str, Any] = {
         "title": title
         or load_narrative(params).get("title", "Costs, benefits and their uncertainty"),
-        "subtitle": f"Sites {', '.join(a.sites)}; parameters from {params.source}"
-        + (f" with {', '.join(params.overridden)} changed" if params.overridden else ""),
+        "subtitle": _subtitle(a),
         **summary_section(a),
         **caveats_section(a),
         **results_figures(a, number),
-        **uncertainty_figures(a, number),
         **value_of_information_section(a, number),
-        **model_figures(a, number),
         **scenarios_section(a),
         **dynamics_section(a, number),
         **ledger_section(a.params, a.sites, number),  # issue 22: who pays
+        # the appendix's figures are numbered after the main body's
+        **uncertainty_figures(a, number),
+        **model_figures(a, number),
         **appendix_section(a, command_line),
     }
-    return write_report(out, render_html(context), pdf)
+    extra = {}
+    if xlsx:
+        from .workbook import workbook_bytes
+
+        extra["report.xlsx"] = workbook_bytes(a, command_line)
+    return write_report(out, render_html(context), pdf, extra)
+
+
+def _subtitle(a: Analyses) -> str:
+    """Under the title: the sites, the date and the price base; never a path (the
+    parameter folder is in the reproducibility record at the end)."""
+    changed = len(a.params.overridden)
+    return (
+        f"Sites {', '.join(a.sites)}. Money in {a.headline.price_base.removeprefix('£, ')}"
+        f" (£). {_dt.date.today():%d %B %Y}."
+        + (
+            f" {changed} assumption{'s' if changed != 1 else ''} set differently from "
+            "the parameter files (listed in the appendix)."
+            if changed
+            else ""
+        )
+    )
 
 
 def _list(items: Sequence[str], empty: str) -> str:
