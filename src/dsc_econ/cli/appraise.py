@@ -70,6 +70,13 @@ def run(args: argparse.Namespace) -> int:
             )
     table = appraisal_table(params, args.sites)
     check_finite(table, params, "appraise")
+    from ..inputs.prices import deflator_vintage, price_label
+
+    prices = price_label(params)  # "£, 2024 prices": every money figure's base
+    based = {  # the units with the price base, as JSON and CSV state them
+        c: (f"{u}, {prices[3:]}" if u.startswith("GBP") else u)
+        for c, u in table.attrs["units"].items()
+    }
     from ..model.valuation import unit_values
 
     units = unit_values(params)
@@ -79,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
         payload = {
             "package_version": __version__,
             "units": {
-                "unit_values": "GBP per client",
-                "sites": {json_key(c): u for c, u in table.attrs["units"].items()},
+                "price_base": prices,
+                "deflator": deflator_vintage(),
+                "unit_values": f"GBP per client, {prices[3:]}",
+                "sites": {json_key(c): u for c, u in based.items()},
             },
             "unit_values": {
                 "effective": units.effective,
@@ -98,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.csv:
         print(write_csv(table), end="")
     else:
+        print(f"Prices: {prices} ({deflator_vintage()}).")
         print(
             f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "
             f"successful completion {units.completion:,.0f}; treatment cost "
@@ -116,6 +126,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"Overridden: {', '.join(params.overridden)}")
         from ..outputs.terminal import frame_text, with_units
 
-        print("Site appraisal (units in each heading):")
+        print(f"Site appraisal ({prices}; units in each heading):")
         print(frame_text(with_units(table.round(1), table.attrs["units"])))
     return 0

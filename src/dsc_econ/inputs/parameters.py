@@ -62,7 +62,7 @@ class Unit:
     high: float | None = None
     integer: bool = False
     monetary: bool = False
-    kind: str = "number"  # number | category | flag | date
+    kind: str = "number"  # number | category | flag | date | price_base
 
 
 UNITS: dict[str, Unit] = {
@@ -91,6 +91,11 @@ UNITS: dict[str, Unit] = {
         Unit("code", "a record code (whole number)", 0, None, integer=True),
         Unit("date", "a calendar date (YYYY-MM-DD)", kind="date"),
         Unit("category", "a categorical option", kind="category"),
+        Unit(
+            "price_base",
+            "a price year ('2024', '2024-25') or 'as supplied'",
+            kind="price_base",
+        ),
         Unit("flag", "a true/false switch", kind="flag"),
     ]
 }
@@ -424,6 +429,16 @@ def check_value(
             raise ParameterError(
                 f"{where}: expected a date YYYY-MM-DD, got {excerpt(value)}"
             ) from None
+    if spec.kind == "price_base":  # the form only; inputs.prices checks the series
+        if isinstance(value, float) and value.is_integer():  # --set reads 2024 as 2024.0
+            value = int(value)
+        text = str(value).strip()
+        if text != "as supplied" and not re.fullmatch(r"\d{4}(-\d{2})?", text):
+            raise ParameterError(
+                f"{where}: {excerpt(value)} is not a price base; give a calendar year "
+                "'2024', a financial year '2024-25' or 'as supplied'"
+            )
+        return check_price_year(text, where)
     if spec.kind == "category":
         if not isinstance(value, str):
             raise ParameterError(f"{where}: expected a text option, got {excerpt(value)}")
