@@ -85,6 +85,13 @@ UNITS: dict[str, Unit] = {
         Unit("proportion_change", "a difference of proportions", -1, 1),
         Unit("p_value", "a significance level", 0, 1),
         Unit("rate_per_year", "a rate per year", 0, 1),
+        Unit(
+            "uplift",
+            "a proportional uplift (0.44 = +44%), at most 10; the Green Book's largest "
+            "optimism-bias upper bound is 2.00",
+            0,
+            10,
+        ),
         Unit("years", "a duration or year index", 0, None),
         Unit("index", "an index number (base = 100)", 0, None),
         Unit("days", "a number of days", 0, None, integer=True),
