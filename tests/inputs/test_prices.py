@@ -75,8 +75,11 @@ def test_dscp_set_keeps_the_report_base(params):
 
 
 def test_dscp_inputs_without_a_price_year_are_refused_for_a_base(params):
-    with pytest.raises(ParameterError, match=r"cashflow.yaml: cashflow.profile.level, "
-                       r"price_year = 'not stated': cannot convert"):
+    with pytest.raises(
+        ParameterError,
+        match=r"cashflow.yaml: cashflow.profile.level, "
+        r"price_year = 'not stated': cannot convert",
+    ):
         prices.to_price_base(params.with_values({"appraisal.price_base": "2020"}))
 
 
@@ -85,19 +88,39 @@ def _project(tmp_path: Path, price_year: str = "2015") -> Path:
     (tmp_path / "counts.csv").write_text(COUNTS)
     (tmp_path / "costs.csv").write_text(COSTS.replace("2015", price_year))
     folder = tmp_path / "proj"
-    assert main(["new", str(folder), "--counts", str(tmp_path / "counts.csv"),
-                 "--costs", str(tmp_path / "costs.csv")]) == 0
+    assert (
+        main(
+            [
+                "new",
+                str(folder),
+                "--counts",
+                str(tmp_path / "counts.csv"),
+                "--costs",
+                str(tmp_path / "costs.csv"),
+            ]
+        )
+        == 0
+    )
     for path in folder.rglob("*.yaml"):
         text = path.read_text()
-        new = re.sub(r"price_year: (not stated|as supplied|2008-09)",
-                     f'price_year: "{price_year}"', text)
+        new = re.sub(
+            r"price_year: (not stated|as supplied|2008-09)",
+            f'price_year: "{price_year}"',
+            text,
+        )
         if new != text:
             path.write_text(new)
     return folder
 
 
-MONEY = ("total_benefit", "cost", "net_benefit", "value_effective", "value_completions",
-         "benefit_sensitivity")
+MONEY = (
+    "total_benefit",
+    "cost",
+    "net_benefit",
+    "value_effective",
+    "value_completions",
+    "benefit_sensitivity",
+)
 
 
 def test_rebasing_scales_every_money_output_and_no_ratio(tmp_path):
@@ -125,14 +148,29 @@ def test_rebasing_scales_every_money_output_and_no_ratio(tmp_path):
 def test_appraise_states_the_base_and_the_vintage(tmp_path, capsys):
     folder = _project(tmp_path)
     capsys.readouterr()
-    assert main(["appraise", "--parameters", str(folder), "--set",
-                 "appraisal.price_base=2024", "--json"]) == 0
+    assert (
+        main(
+            [
+                "appraise",
+                "--parameters",
+                str(folder),
+                "--set",
+                "appraisal.price_base=2024",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["units"]["price_base"] == "£, 2024 prices"
     assert "December 2025" in out["units"]["deflator"]
     assert out["units"]["sites"]["costs"] == "GBP thousand, 2024 prices"
-    assert main(["appraise", "--parameters", str(folder), "--set",
-                 "appraisal.price_base=2024"]) == 0
+    assert (
+        main(
+            ["appraise", "--parameters", str(folder), "--set", "appraisal.price_base=2024"]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "£, 2024 prices" in text and "December 2025" in text
 
@@ -155,8 +193,12 @@ def test_bad_price_input_exits_2_naming_key_and_value(tmp_path, capsys, setting,
 
 def test_a_year_outside_the_series_or_mixed_years_name_the_file(tmp_path, capsys):
     folder = _project(tmp_path, "1985")
-    assert main(["appraise", "--parameters", str(folder), "--set",
-                 "appraisal.price_base=2024"]) == 2
+    assert (
+        main(
+            ["appraise", "--parameters", str(folder), "--set", "appraisal.price_base=2024"]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert re.search(r"proj/[a-z/]+\.yaml: [a-z_.]+, price_year = '1985'", err)
     assert "1990 to 2024" in err
@@ -164,9 +206,17 @@ def test_a_year_outside_the_series_or_mixed_years_name_the_file(tmp_path, capsys
     folder = _project(tmp_path / "mixed")
     site = folder / "sites" / "east.yaml"
     text = site.read_text()
-    site.write_text(text.replace("  year_1: 400.0", "  year_1: {value: 400.0, price_year: '2016'}"))
-    assert main(["appraise", "--parameters", str(folder), "--set",
-                 "appraisal.price_base=2024"]) == 2
+    site.write_text(
+        text.replace("  year_1: 400.0", "  year_1: {value: 400.0, price_year: '2016'}")
+    )
+    assert (
+        main(
+            ["appraise", "--parameters", str(folder), "--set", "appraisal.price_base=2024"]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    assert "mixed price years ['2015', '2016'] within the input group sites.east.costs" in err
+    assert (
+        "mixed price years ['2015', '2016'] within the input group sites.east.costs" in err
+    )
     assert "east.yaml" in err

@@ -60,5 +60,5 @@ def test_an_uncertain_input(params):
 
 @pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf"), 11.0])
 def test_negative_non_finite_or_huge_uplift_refused(params, bad):
-    with pytest.raises(ParameterError, match="appraisal.optimism_bias"):
+    with pytest.raises(ParameterError, match=r"appraisal\.optimism_bias"):
         params.with_values({"appraisal.optimism_bias": bad})

@@ -11,7 +11,7 @@ from .._version import __version__
 from ..inputs.parameters import ParameterError
 from ..inputs.safety import write_csv
 from ..model.appraisal import appraisal_table
-from .common import add_common_options, check_finite, guard, load_params
+from .common import add_common_options, check_finite, count, guard, load_params, seed_option
 from .records import add_records_options, from_records
 
 
@@ -37,6 +37,14 @@ def add_parser(sub: Any) -> None:
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit CSV")
     add_records_options(app, required=False)
+    app.add_argument(
+        "--psa",
+        metavar="N",
+        type=count(2, 1_000_000),
+        help="draw N probabilistic samples (the set's uncertainty/default.yaml) for the "
+        "economic case's NPSV and BCR intervals",
+    )
+    seed_option(app, 20121, " of --psa")
     app.add_argument(
         "--write-parameters",
         metavar="DIR",
@@ -80,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.valuation import unit_values
 
     units = unit_values(params)
+    case = _economic_case(args, params)
     if args.json:
         from ..outputs.tables import json_key
 
@@ -102,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 for site, row in table.to_dict("index").items()
             },
             "parameters": {"source": params.source, "overridden": list(params.overridden)},
+            "economic_case": case.to_dict(),
         }
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:
@@ -128,4 +138,29 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"Site appraisal ({prices}; units in each heading):")
         print(frame_text(with_units(table.round(1), table.attrs["units"])))
+        print()
+        print(case.text(width=80))
     return 0
+
+
+def _economic_case(args: argparse.Namespace, params: Any) -> Any:
+    """The Green Book economic case of the sites appraised (with --psa: intervals)."""
+    from ..model.economic_case import economic_case
+
+    samples = None
+    if args.psa:
+        from ..sensitivity.distributions import load_uncertainty
+        from ..sensitivity.probabilistic import psa
+
+        ds = psa(
+            params,
+            load_uncertainty(None, params),
+            n=args.psa,
+            seed=args.seed,
+            sites=args.sites,
+            keep_samples=True,
+            progress=False,
+            chunked=False,
+        )
+        samples = {k: ds[k].values for k in ("total_benefit", "cost")}
+    return economic_case(params, args.sites, samples=samples)
