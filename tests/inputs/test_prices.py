@@ -220,3 +220,24 @@ def test_a_year_outside_the_series_or_mixed_years_name_the_file(tmp_path, capsys
         "mixed price years ['2015', '2016'] within the input group sites.east.costs" in err
     )
     assert "east.yaml" in err
+
+
+def test_csv_headers_state_the_price_base(tmp_path, capsys):
+    folder = _project(tmp_path)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "appraise",
+                "--parameters",
+                str(folder),
+                "--csv",
+                "--set",
+                "appraisal.price_base=2024",
+            ]
+        )
+        == 0
+    )
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "cost (GBP thousand, 2024 prices)" in header
+    assert ",bcr," in header  # ratios carry no price base

@@ -115,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:
-        print(write_csv(table), end="")
+        money = {c: f"{c} ({u})" for c, u in based.items() if u.startswith("GBP")}
+        print(write_csv(table.rename(columns=money)), end="")  # headers state the base
     else:
         print(f"Prices: {prices} ({deflator_vintage()}).")
         print(
