@@ -44,6 +44,7 @@ from .inputs.parameters import (
     load_parameters,
     parse_assignment,
 )
+from .inputs.prices import deflator, rebase, to_price_base
 from .inputs.scenarios import Scenario, apply_scenario, load_scenarios
 from .model.appraisal import appraisal_table, appraise, benefit_cost_ratio, site_benefits
 from .model.discounting import (
@@ -105,6 +106,7 @@ __all__ = [
     "build_table",
     "compare_table",
     "completion_probability",
+    "deflator",
     "did_estimate",
     "did_from_counts",
     "did_standard_error",
@@ -127,12 +129,14 @@ __all__ = [
     "perpetuity_factor",
     "present_value",
     "present_values",
+    "rebase",
     "report",
     "reproduce",
     "site_benefits",
     "site_counts",
     "table_c61",
     "terminal_probabilities",
+    "to_price_base",
     "unit_values",
     "value_of_treatment",
     "voi",

@@ -226,7 +226,7 @@ def test_appraise_json_units_block(capsys):
     code, out, _ = run(capsys, "appraise", "--json", "--sites", "3")
     assert code == 0
     data = json.loads(out)
-    assert data["units"]["sites"]["npv"] == "GBP thousand"
+    assert data["units"]["sites"]["npv"] == "GBP thousand, prices as supplied"
     assert data["units"]["sites"]["bcr"] == "ratio"
     site = data["sites"]["3"]
     assert site["npv"] == pytest.approx(site["benefits"] - site["costs"])

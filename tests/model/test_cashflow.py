@@ -82,7 +82,7 @@ def test_cashflow_table_columns_and_all_row(params):
 
 def test_optimism_bias_uplifts_costs(params):
     base = cf.cashflow(params)
-    ob = cf.cashflow(params.with_values({"cashflow.optimism_bias": 0.2}))
+    ob = cf.cashflow(params.with_values({"appraisal.optimism_bias": 0.2}))
     np.testing.assert_allclose(ob.pv_cost, 1.2 * base.pv_cost)
     np.testing.assert_allclose(ob.pv_benefit, base.pv_benefit)
 
@@ -154,12 +154,12 @@ def test_sampled_cash_flows_agree_with_a_loop(params):
     n = 4
     gamma = rng.uniform(0.3, 0.6, n)
     ob = rng.uniform(0.0, 0.3, n)
-    sampled = params.with_values({"pathways.gamma": gamma, "cashflow.optimism_bias": ob})
+    sampled = params.with_values({"pathways.gamma": gamma, "appraisal.optimism_bias": ob})
     vec = cf.cashflow_arrays(sampled)
     assert vec["npv"].shape == (n, 7) and vec["payback"].shape == (n, 7)
     for i in range(n):
         one = cf.cashflow_arrays(params.with_values({"pathways.gamma": float(gamma[i]),
-                                                     "cashflow.optimism_bias": float(ob[i])}))
+                                                     "appraisal.optimism_bias": float(ob[i])}))
         np.testing.assert_allclose(vec["npv"][i], one["npv"], rtol=1e-12)
         np.testing.assert_array_equal(vec["payback"][i], one["payback"])
     lean = cf.cashflow_arrays(sampled, table=False)

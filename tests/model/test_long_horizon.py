@@ -95,3 +95,32 @@ def test_schedules_by_method(params):
 def test_perpetuity_needs_a_positive_rate():
     with pytest.raises(ValueError, match="positive last-band rate"):
         stepped_annuity_factor(np.inf, [1], [0.0])
+
+
+@pytest.mark.parametrize("method", ["constant", "health", "green_book"])
+@pytest.mark.parametrize("timing", ["end", "middle", "start"])
+def test_every_view_of_every_method_agrees_to_300_years(params, method, timing):
+    # factors_for (appraise), yearly_factors (the valuation kernel) and
+    # long_horizon_factors (cash flows, perpetuities) are one schedule per method
+    from dsc_econ.model.discounting import factors_for, yearly_factors
+
+    p = params.with_values({"discounting.method": method, "discounting.timing": timing})
+    years = np.arange(1, 301)
+    short = factors_for(p, years)
+    np.testing.assert_allclose(np.moveaxis(yearly_factors(p, 300), 0, -1), short)
+    np.testing.assert_allclose(long_horizon_factors(p, years), short)
+
+
+def test_health_declines_after_year_30_in_appraise_factors(params):
+    from dsc_econ.model.discounting import factors_for, yearly_factors
+
+    health = params.with_values({"discounting.method": "health"})
+    d = factors_for(health, np.arange(1, 77))
+    assert d[29] == pytest.approx(1.015**-30)
+    assert d[30] == pytest.approx(1.015**-30 / 1.0129)
+    assert d[75] == pytest.approx(1.015**-30 * 1.0129**-45 / 1.0107)
+    # a sampled health rate moves years 1-30 and keeps the declining bands after
+    sampled = health.with_values({"discounting.health_rate": np.array([0.01, 0.015])})
+    got = yearly_factors(sampled, 31)
+    np.testing.assert_allclose(got[29], [1.01**-30, 1.015**-30])
+    np.testing.assert_allclose(got[30], got[29] / 1.0129)

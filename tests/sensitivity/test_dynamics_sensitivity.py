@@ -61,7 +61,7 @@ def test_sobol_of_time_profile_npv(params, uncertainty):
 def test_threshold_of_optimism_bias_matches_the_cash_flows(params):
     p = params.with_values({"cashflow.benefits": "vector",
                             "cashflow.vector": [0.0, 150.0, 150.0]})
-    ds = dyn.payback_threshold(p, "cashflow.optimism_bias", 0.0, 1.0, within=3)
+    ds = dyn.payback_threshold(p, "appraisal.optimism_bias", 0.0, 1.0, within=3)
     # site 3: PV of benefits 150/1.035^2 + 150/1.035^3 against costs 185 x (1 + ob)
     pv = 150 / 1.035**2 + 150 / 1.035**3
     assert float(ds.threshold.sel(site="3")) == pytest.approx(pv / 185 - 1, abs=1e-6)

@@ -11,7 +11,7 @@ from .._version import __version__
 from ..inputs.parameters import ParameterError
 from ..inputs.safety import write_csv
 from ..model.appraisal import appraisal_table
-from .common import add_common_options, check_finite, guard, load_params
+from .common import add_common_options, check_finite, count, guard, load_params, seed_option
 from .records import add_records_options, from_records
 
 
@@ -44,6 +44,14 @@ def add_parser(sub: Any) -> None:
     fmt.add_argument("--json", action="store_true", help="emit JSON")
     fmt.add_argument("--csv", action="store_true", help="emit CSV")
     add_records_options(app, required=False)
+    app.add_argument(
+        "--psa",
+        metavar="N",
+        type=count(2, 1_000_000),
+        help="draw N probabilistic samples (the set's uncertainty/default.yaml) for the "
+        "economic case's NPSV and BCR intervals",
+    )
+    seed_option(app, 20121, " of --psa")
     app.add_argument(
         "--write-parameters",
         metavar="DIR",
@@ -78,17 +86,27 @@ def run(args: argparse.Namespace) -> int:
             print(frame_text(logistic))
     table = appraisal_table(params, args.sites)
     check_finite(table, params, "appraise")
+    from ..inputs.prices import deflator_vintage, price_label
+
+    prices = price_label(params)  # "£, 2024 prices": every money figure's base
+    based = {  # the units with the price base, as JSON and CSV state them
+        c: (f"{u}, {prices[3:]}" if u.startswith("GBP") else u)
+        for c, u in table.attrs["units"].items()
+    }
     from ..model.valuation import unit_values
 
     units = unit_values(params)
+    case = _economic_case(args, params)
     if args.json:
         from ..outputs.tables import json_key
 
         payload = {
             "package_version": __version__,
             "units": {
-                "unit_values": "GBP per client",
-                "sites": {json_key(c): u for c, u in table.attrs["units"].items()},
+                "price_base": prices,
+                "deflator": deflator_vintage(),
+                "unit_values": f"GBP per client, {prices[3:]}",
+                "sites": {json_key(c): u for c, u in based.items()},
             },
             "unit_values": {
                 "effective": units.effective,
@@ -101,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 for site, row in table.to_dict("index").items()
             },
             "parameters": {"source": params.source, "overridden": list(params.overridden)},
+            "economic_case": case.to_dict(),
         }
         if args.by:  # issue 22: the ledger by agency / value type
             from ..outputs.ledger_section import ledger_payload
@@ -108,12 +127,13 @@ def run(args: argparse.Namespace) -> int:
             payload["ledger"] = ledger_payload(_ledger(params, args))
         print(json.dumps(payload, indent=2, allow_nan=False))
     elif args.csv:
+        money = {c: f"{c} ({u})" for c, u in based.items() if u.startswith("GBP")}
         if args.by:
             from ..outputs.ledger_section import ledger_csv
 
             print(ledger_csv(_ledger(params, args), args.by), end="")
         else:
-            print(write_csv(table), end="")
+            print(write_csv(table.rename(columns=money)), end="")  # headers state the base
     else:
         from ..outputs.terminal import (
             format_cells,
@@ -125,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
         width = terminal_width()
+        print(wrap(f"Prices: {prices} ({deflator_vintage()}).", width))
         print(
             wrap(
                 f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "
@@ -147,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if params.overridden:
             print(wrap(f"Overridden: {', '.join(params.overridden)}", width))
-        print("Site appraisal (units in each heading):")
+        print(wrap(f"Site appraisal ({prices}; units in each heading):", width))
         shown = format_cells(table, kinds_from_units(table.attrs["units"]))
         print(frame_text(with_units(shown, table.attrs["units"]), width))
         if args.by:
@@ -155,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
 
             print()
             print(ledger_text(_ledger(params, args), args.by, params))
+        print()
+        print(case.text(width=min(width, 80)))
     return 0
 
 
@@ -163,3 +186,26 @@ def _ledger(params: Any, args: argparse.Namespace) -> Any:
     from ..model.ledger import ledger
 
     return ledger(params, args.sites)
+
+
+def _economic_case(args: argparse.Namespace, params: Any) -> Any:
+    """The Green Book economic case of the sites appraised (with --psa: intervals)."""
+    from ..model.economic_case import economic_case
+
+    samples = None
+    if args.psa:
+        from ..sensitivity.distributions import load_uncertainty
+        from ..sensitivity.probabilistic import psa
+
+        ds = psa(
+            params,
+            load_uncertainty(None, params),
+            n=args.psa,
+            seed=args.seed,
+            sites=args.sites,
+            keep_samples=True,
+            progress=False,
+            chunked=False,
+        )
+        samples = {k: ds[k].values for k in ("total_benefit", "cost")}
+    return economic_case(params, args.sites, samples=samples)

@@ -174,7 +174,10 @@ def load_params(
             known = ", ".join(sorted(scenarios))
             raise ParameterError(f"unknown scenario {scenario!r}{hint} (known: {known})")
         params = apply_scenario(params, scenarios[scenario])
-    return params.with_values(overrides, origin="--set") if overrides else params
+    params = params.with_values(overrides, origin="--set") if overrides else params
+    from ..inputs.prices import to_price_base
+
+    return to_price_base(params)  # every monetary input in appraisal.price_base prices
 
 
 def all_scenarios(path: str | None, params: ParameterSet | None = None) -> dict[str, Any]:

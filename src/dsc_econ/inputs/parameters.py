@@ -62,7 +62,7 @@ class Unit:
     high: float | None = None
     integer: bool = False
     monetary: bool = False
-    kind: str = "number"  # number | category | flag | date
+    kind: str = "number"  # number | category | flag | date | price_base
 
 
 UNITS: dict[str, Unit] = {
@@ -85,12 +85,24 @@ UNITS: dict[str, Unit] = {
         Unit("proportion_change", "a difference of proportions", -1, 1),
         Unit("p_value", "a significance level", 0, 1),
         Unit("rate_per_year", "a rate per year", 0, 1),
+        Unit(
+            "uplift",
+            "a proportional uplift (0.44 = +44%), at most 10; the Green Book's largest "
+            "optimism-bias upper bound is 2.00",
+            0,
+            10,
+        ),
         Unit("years", "a duration or year index", 0, None),
         Unit("index", "an index number (base = 100)", 0, None),
         Unit("days", "a number of days", 0, None, integer=True),
         Unit("code", "a record code (whole number)", 0, None, integer=True),
         Unit("date", "a calendar date (YYYY-MM-DD)", kind="date"),
         Unit("category", "a categorical option", kind="category"),
+        Unit(
+            "price_base",
+            "a price year ('2024', '2024-25') or 'as supplied'",
+            kind="price_base",
+        ),
         Unit("flag", "a true/false switch", kind="flag"),
     ]
 }
@@ -427,6 +439,16 @@ def check_value(
             raise ParameterError(
                 f"{where}: expected a date YYYY-MM-DD, got {excerpt(value)}"
             ) from None
+    if spec.kind == "price_base":  # the form only; inputs.prices checks the series
+        if isinstance(value, float) and value.is_integer():  # --set reads 2024 as 2024.0
+            value = int(value)
+        text = str(value).strip()
+        if text != "as supplied" and not re.fullmatch(r"\d{4}(-\d{2})?", text):
+            raise ParameterError(
+                f"{where}: {excerpt(value)} is not a price base; give a calendar year "
+                "'2024', a financial year '2024-25' or 'as supplied'"
+            )
+        return check_price_year(text, where)
     if spec.kind == "category":
         if not isinstance(value, str):
             raise ParameterError(f"{where}: expected a text option, got {excerpt(value)}")

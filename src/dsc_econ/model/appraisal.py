@@ -173,7 +173,8 @@ def site_impacts(params: Any, sites: Sequence[str]) -> dict[str, np.ndarray]:
 def _site_costs(
     params: Any, sites: Sequence[str], factors: np.ndarray | None
 ) -> np.ndarray:
-    """Every project year's costs per site (..., site, project_year), discounted with
+    """Every project year's costs per site (..., site, project_year), uplifted by
+    ``appraisal.optimism_bias`` (the one place it is applied), discounted with
     the benefits' factors if ``appraisal.discount_costs`` (cash when ``factors`` is
     None); a site with fewer years than the longest has zeros after its last. Checked
     positive so a ratio can be formed."""
@@ -189,6 +190,10 @@ def _site_costs(
         ]
         years.append(np.stack(np.broadcast_arrays(*arrays), axis=-1))
     by_year = np.stack(np.broadcast_arrays(*years), axis=-1)
+    if "appraisal.optimism_bias" in params:  # Green Book uplift, every view alike
+        by_year = by_year * (1.0 + np.asarray(params["appraisal.optimism_bias"]))[
+            ..., None, None
+        ]
     discount = np.asarray(params["appraisal.discount_costs"])
     if factors is not None and np.any(discount):
         if np.shape(factors)[0] < n:

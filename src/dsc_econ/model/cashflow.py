@@ -5,7 +5,7 @@ pilot year, for the DSCP parameters). Per site and year:
 
 * costs: the project years of Table 7.10 (``sites.<id>.costs.year_1`` ... ``year_N``,
   £ thousand),
-  uplifted by ``cashflow.optimism_bias`` (Green Book style, default 0);
+  uplifted by ``appraisal.optimism_bias`` (Green Book style, default 0);
 * benefits (£ thousand) from ``cashflow.benefits``:
 
   - ``stockflow``: the pilot's effect in the stock-flow model
@@ -479,8 +479,6 @@ def cashflow_arrays(
 
     if source != "single_cohort":  # how long the effect lasts, and what keeps it
         benefit = benefit * effect_persistence(params, years)[..., None, :]
-    uplift = 1.0 + np.asarray(params["cashflow.optimism_bias"], dtype=float)
-    site_costs = site_costs * uplift[..., None, None]  # (..., site, project_year)
     running = _running_costs(params, years, site_costs.shape[-1])
     if running is not None:
         extra = np.zeros((*np.shape(running)[:-1], len(sites), horizon))
@@ -552,7 +550,7 @@ def cashflow_arrays(
     with np.errstate(divide="ignore", invalid="ignore"):
         bcr = np.where(pv_cost > 0, pv_benefit / np.where(pv_cost > 0, pv_cost, 1), np.nan)
     single_total = np.asarray(arr["total_benefit"])
-    single_cost = np.asarray(arr["cost"]) * uplift[..., None]
+    single_cost = np.asarray(arr["cost"])  # uplifted by appraisal.optimism_bias
     npv_single = np.concatenate(
         [single_total - single_cost, (single_total - single_cost).sum(-1, keepdims=True)],
         axis=-1,

@@ -164,15 +164,20 @@ def green_book_factors(
 def factors_for(params: Mapping[str, Any], years: Any) -> np.ndarray:
     """Discount factors for ``years`` as the parameter set specifies.
 
-    Uses ``discounting.method`` (``constant`` at ``discounting.rate``, ``health`` at
-    ``discounting.health_rate``, or ``green_book``), and ``discounting.timing``.
+    Uses ``discounting.method`` (``constant`` at ``discounting.rate``, ``health``: the
+    Green Book's reduced schedule for health effects, ``discounting.health_rate`` to
+    year 30 then ``discounting.health_schedule_rates``, or ``green_book``), and
+    ``discounting.timing``. Every method gives the same factors as
+    :func:`yearly_factors` and :func:`long_horizon_factors` at any horizon (tested to
+    300 years).
     """
     method = params["discounting.method"]
     timing = params["discounting.timing"]
     if method == "constant":
         return discount_factors(params["discounting.rate"], years, timing)
     if method == "health":
-        return discount_factors(params["discounting.health_rate"], years, timing)
+        starts, rates = schedule_for(params)
+        return green_book_factors(years, starts, rates, timing)
     if method == "green_book":
         return green_book_factors(
             years,
@@ -200,8 +205,13 @@ def yearly_factors(params: Mapping[str, Any], horizon: int) -> np.ndarray:
     if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a whole number of years >= 1, got {horizon!r}")
     horizon = int(horizon)
-    if method in ("constant", "health"):
-        key = "discounting.rate" if method == "constant" else "discounting.health_rate"
+    if method == "health":  # the declining health schedule; rates may be sampled
+        starts, rates = schedule_for(params)
+        grid = np.arange(1, horizon + 1)
+        out = green_book_factors(grid, starts, rates, params["discounting.timing"])
+        return np.moveaxis(out, -1, 0)
+    if method == "constant":
+        key = "discounting.rate"
         r = checks.rate(key, params[key])
         step = 1.0 / (1.0 + r)
         first = step if not shift else step * (1.0 + r) ** shift  # D(1), shifted
@@ -325,9 +335,11 @@ def schedule_for(params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 
     ``constant``: one band at ``discounting.rate``; ``health``: the Green Book's reduced
     schedule for health effects (``discounting.health_schedule_from_years`` /
-    ``discounting.health_schedule_rates``: 1.5% for years 1-30, then declining);
-    ``green_book``: ``discounting.schedule_from_years`` / ``schedule_rates``. Within the
-    first 30 years every method gives the same factors as :func:`factors_for`.
+    ``discounting.health_schedule_rates``: 1.5% for years 1-30, then 3/7 of the
+    standard bands), its first band taken from ``discounting.health_rate`` so that a
+    sampled or changed health rate moves years 1-30; ``green_book``:
+    ``discounting.schedule_from_years`` / ``schedule_rates``. :func:`factors_for`,
+    :func:`yearly_factors` and :func:`long_horizon_factors` all use this schedule.
 
     Returns
     -------
@@ -349,10 +361,11 @@ def schedule_for(params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
                 f"discounting.method 'health' over long horizons needs {missing} "
                 "(the Green Book's reduced schedule for health effects)"
             )
-        return (
-            np.asarray(params[keys[0]], dtype=int),
-            np.asarray(params[keys[1]], dtype=float),
-        )
+        first = np.asarray(params["discounting.health_rate"], dtype=float)
+        bands = np.asarray(params[keys[1]], dtype=float)
+        rates = np.broadcast_to(bands, (*first.shape, bands.size)).copy()
+        rates[..., 0] = first
+        return np.asarray(params[keys[0]], dtype=int), rates
     if method == "green_book":
         return (
             np.asarray(params["discounting.schedule_from_years"], dtype=int),

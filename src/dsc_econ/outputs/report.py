@@ -690,6 +690,8 @@ def caveats_section(a: Analyses) -> dict[str, Any]:
     ]
     if "slips" in narrative:
         caveats.append(narrative["slips"])
+    if "price_base" in narrative:  # the report's unstated price base (issue 21)
+        caveats.append(narrative["price_base"])
     return {"caveats": [plain(c, params) for c in caveats]}
 
 

@@ -1,0 +1,279 @@
+"""Price years and the HM Treasury GDP deflator: bring money to one price base.
+
+The Green Book reads an appraisal in real terms at one price base. The deflator is data,
+``parameters/prices/gdp_deflator.csv``: the HM Treasury GDP deflator at market prices
+with its vintage, source and publication date in the file's ``#`` header, read by
+:func:`deflator_series`. :func:`deflator` and :func:`rebase` accept the package's
+price-year forms, a calendar year (``2008``, ``"2008"``) or a financial year
+(``"2008-09"``); a year the series does not cover is refused with the range it covers.
+
+:func:`to_price_base` is the one place money changes price base on its way into the
+model: every monetary parameter is multiplied by the deflator ratio from its own
+``price_year`` to ``appraisal.price_base``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .parameters import UNITS, ParameterError, data_dir
+
+__all__ = [
+    "AS_SUPPLIED",
+    "DEFLATOR_FILE",
+    "PriceYearError",
+    "deflator",
+    "deflator_series",
+    "deflator_vintage",
+    "parse_price_year",
+    "price_label",
+    "rebase",
+    "to_price_base",
+]
+
+DEFLATOR_FILE = "prices/gdp_deflator.csv"
+"""The deflator series, relative to the bundled ``parameters/`` folder."""
+AS_SUPPLIED = "as supplied"
+"""``appraisal.price_base`` value that converts nothing: each input keeps the price year
+its source gives (the DSCP report's own, mixed, base; see the report's caveats)."""
+
+NOT_MONEY = frozenset({"appraisal.unit_value_rounding"})
+"""Monetary-unit parameters that are not amounts of money (a rounding step)."""
+
+_CALENDAR = re.compile(r"^(\d{4})$")
+_FINANCIAL = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class PriceYearError(ParameterError):
+    """A price year the deflator cannot convert (unknown form or outside the series)."""
+
+
+def parse_price_year(value: Any) -> str:
+    """The canonical key of a price year: ``'2008'`` (calendar) or ``'2008-09'``.
+
+    Raises
+    ------
+    PriceYearError
+        For any other form (``'2008/09'``, ``'cash'``, ``'not stated'``, ``2008.5``),
+        naming the forms accepted.
+
+    Examples
+    --------
+    >>> parse_price_year(2008), parse_price_year(" 2008-09 ")
+    ('2008', '2008-09')
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        text = str(int(value))
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        text = None
+    if text is not None:
+        if _CALENDAR.match(text):
+            return text
+        m = _FINANCIAL.match(text)
+        if m and int(m.group(2)) == (int(m.group(1)) + 1) % 100:
+            return text
+    raise PriceYearError(
+        f"price year {value!r} is not a calendar year ('2008') or a financial year "
+        "('2008-09') the deflator can convert"
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: str) -> tuple[pd.Series, tuple[tuple[str, str], ...]]:
+    meta: list[tuple[str, str]] = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                break
+            key, sep, text = line[1:].partition(":")
+            if sep and " " not in key.strip():
+                meta.append((key.strip(), text.strip()))
+    frame = pd.read_csv(path, comment="#", dtype={"year": str})
+    if list(frame.columns) != ["year", "value"]:
+        raise ParameterError(
+            f"{path}: columns must be year,value; got {list(frame.columns)}"
+        )
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ParameterError(
+            f"{path}: row {row + 2 + len(meta)}, value {frame['value'].iloc[row]!r} is "
+            "not a positive index number"
+        )
+    keys = [parse_price_year(y) for y in frame["year"]]
+    if len(set(keys)) != len(keys):
+        raise ParameterError(f"{path}: a year appears twice")
+    return pd.Series(values.to_numpy(float), index=pd.Index(keys, name="year")), tuple(meta)
+
+
+def _path() -> Path:
+    return data_dir("parameters") / DEFLATOR_FILE
+
+
+def deflator_series() -> pd.Series:
+    """The shipped deflator: index numbers by price year, metadata in ``attrs``.
+
+    ``attrs`` carries the file header (``source``, ``vintage``, ``published``,
+    ``copied_from``...) and ``file``.
+    """
+    series, meta = _read(str(_path()))
+    out = series.copy()
+    out.attrs = {**dict(meta), "file": DEFLATOR_FILE}
+    return out
+
+
+def deflator_vintage() -> str:
+    """One line naming the deflator and its vintage, for output headers."""
+    attrs = deflator_series().attrs
+    return f"HM Treasury GDP deflator, {attrs.get('vintage', 'vintage not stated')}"
+
+
+def _coverage(series: pd.Series, kind: str) -> str:
+    keys = [k for k in series.index if (("-" in k) == (kind == "financial"))]
+    if not keys:
+        return f"no {kind} years (the shipped series has none; see {DEFLATOR_FILE})"
+    return f"{kind} years {keys[0]} to {keys[-1]}"
+
+
+def _index(series: pd.Series, year: Any, role: str) -> float:
+    key = parse_price_year(year)
+    kind = "financial" if "-" in key else "calendar"
+    if key not in series.index:
+        raise PriceYearError(
+            f"{role} {year!r} is outside the deflator series: it covers "
+            f"{_coverage(series, kind)} ({deflator_vintage()})"
+        )
+    return float(series[key])
+
+
+def deflator(from_year: Any, to_year: Any) -> float:
+    """Factor that turns money in ``from_year`` prices into ``to_year`` prices.
+
+    ``index(to_year) / index(from_year)`` of the HM Treasury GDP deflator. Both years
+    must be of one kind (both calendar or both financial): the two series are
+    different averages and are not mixed.
+
+    Raises
+    ------
+    PriceYearError
+        For an unknown form, a year outside the series (the message gives the range) or
+        one calendar and one financial year.
+
+    Examples
+    --------
+    >>> deflator(2024, 2024)
+    1.0
+    """
+    series = deflator_series()
+    a, b = parse_price_year(from_year), parse_price_year(to_year)
+    if ("-" in a) != ("-" in b):
+        raise PriceYearError(
+            f"from_year {from_year!r} and to_year {to_year!r}: one is a calendar and the "
+            "other a financial year; give both in one form"
+        )
+    return _index(series, b, "to_year") / _index(series, a, "from_year")
+
+
+def rebase(values: Any, from_year: Any, to_year: Any) -> Any:
+    """``values`` (number, array, DataFrame, Dataset) in ``to_year`` prices.
+
+    Multiplies by :func:`deflator`; the type of ``values`` is kept. An xarray object's
+    ``attrs['price_year']`` is set to ``to_year``.
+    """
+    out = values * deflator(from_year, to_year)
+    attrs = getattr(out, "attrs", None)
+    if isinstance(attrs, dict):
+        attrs["price_year"] = parse_price_year(to_year)
+    return out
+
+
+def price_label(params: Mapping[str, Any]) -> str:
+    """The unit text every money output carries: ``'£, 2024 prices'`` or, with no
+    common base, ``'£, prices as supplied'``."""
+    base = params.get("appraisal.price_base", None)
+    if base is None or str(base) == AS_SUPPLIED:
+        return "£, prices as supplied"
+    return f"£, {parse_price_year(base)} prices"
+
+
+def _group(name: str) -> str:
+    parts = name.split(".")
+    if len(parts) > 1 and re.fullmatch(r"year_\d+", parts[-1]):
+        return ".".join(parts[:-1])
+    return name
+
+
+def to_price_base(params: Any) -> Any:
+    """The parameter set with every monetary input in ``appraisal.price_base`` prices.
+
+    ``as supplied`` (or no ``appraisal.price_base``) returns ``params`` unchanged.
+    Otherwise each parameter whose unit is monetary is multiplied by
+    ``deflator(price_year, base)``; the yearly costs of one input group (``year_1``,
+    ``year_2``... of one node) must share one price year.
+
+    Raises
+    ------
+    PriceYearError
+        Naming the file, key and value: a monetary input with no convertible price
+        year ('not stated', 'cash', 'as supplied'), a year outside the series, mixed
+        price years in one group, or a base year in an unknown form.
+    """
+    if "appraisal.price_base" not in params:
+        return params
+    base_raw = params["appraisal.price_base"]
+    meta_base = params.meta("appraisal.price_base")
+    if str(base_raw) == AS_SUPPLIED:
+        return params
+    try:
+        base = parse_price_year(base_raw)
+        deflator(base, base)
+    except PriceYearError as exc:
+        raise PriceYearError(
+            f"{meta_base.source}: appraisal.price_base = {base_raw!r}: {exc}"
+        ) from None
+    groups: dict[str, set[str]] = {}
+    changes: dict[str, Any] = {}
+    for name in params:
+        meta = params.meta(name)
+        if not UNITS[meta.unit].monetary or name in NOT_MONEY:
+            continue
+        if not np.any(np.asarray(params[name], dtype=float)):
+            continue  # nothing is nothing in any year's prices
+        where = f"{meta.source}: {name}, price_year = {meta.price_year!r}"
+        try:
+            year = parse_price_year(meta.price_year)
+            factor = deflator(year, base)
+        except PriceYearError as exc:
+            raise PriceYearError(
+                f"{where}: cannot convert to the price base {base} ({exc}); state the "
+                "input's price year (e.g. '2019' or '2019-20')"
+            ) from None
+        seen = groups.setdefault(_group(name), set())
+        seen.add(year)
+        if len(seen) > 1:
+            raise PriceYearError(
+                f"{where}: mixed price years {sorted(seen)} within the input group "
+                f"{_group(name)}; give the group one price year"
+            )
+        changes[name] = np.asarray(params[name], dtype=float) * factor
+        if np.ndim(params[name]) == 0:
+            changes[name] = float(changes[name])
+        elif isinstance(params[name], list):
+            changes[name] = [float(v) for v in changes[name]]
+    if not changes:
+        return params
+    out = params.with_values(changes, origin=f"price base {base} ({deflator_vintage()})")
+    for name in changes:  # the inputs now carry the base as their price year
+        out.parameters[name] = replace(out.parameters[name], price_year=base)
+    return out
