@@ -2,28 +2,27 @@
 
 EVPPI by regression (Strong, Oakley & Brennan 2014) needs, for every input group, the
 conditional expectation of each option's incremental net benefit given the group's
-inputs, estimated from the probabilistic sample. Two smoothers, chosen by the number of
-columns in the group, as in the literature (the R packages ``voi`` and BCEA):
+inputs, estimated from the probabilistic sample. The smoothers, chosen by the number of
+independent columns in the group as the R package ``voi`` chooses them:
 
-* **one or two columns: a penalised regression spline (GAM)**, :func:`fit_gam`. Cubic
-  B-splines with knots at the data's quantiles and a second-difference penalty
-  (Eilers & Marx's P-spline; for two columns a tensor product with one penalty per
-  direction), smoothing chosen by generalised cross-validation. All outputs (sites,
-  options) share the design matrix, so one factorisation serves every output and the
-  smoothing parameter of each is found from an eigen-decomposition in closed form:
-  ~20 (one column) or ~64 (two) coefficients, about a tenth of a second for all
-  outputs at 10^4 rows, linear in the number of rows. Written here in NumPy rather
-  than through pygam or statsmodels because those refit per output and search the
-  smoothing parameter by refitting; the estimator is the same penalised least squares.
-* **three or more columns: a Gaussian process**, :func:`fit_gp` (scikit-learn), with an
+* **up to four columns: a GAM as mgcv fits it**, :func:`fit_spline`: a tensor product
+  of cubic regression splines, ``te(x1, ..., bs = "cr")``, whose penalty is the
+  integrated squared second derivative in x, smoothing parameters by GCV or REML
+  (:mod:`.gam`); or, by choice, the additive ``s(x1) + s(x2) + ...``. Agrees with
+  voi's published values on its chemotherapy example (tests/sensitivity/
+  test_voi_reference.py) and hardly moves with the basis size.
+* :func:`fit_gam`, the earlier P-spline (knots at quantiles, a second-difference
+  penalty on the coefficients; GCV in closed form), kept as ``method="pspline"``: its
+  penalty does not measure curvature in x, so its estimate moves with the basis size.
+* **more columns: a Gaussian process**, :func:`fit_gp` (scikit-learn), with an
   anisotropic squared-exponential kernel and a noise term. Its cost is cubic in the
   rows it conditions on, so the hyperparameters are fitted on a random subsample
   (default 200 rows) and the posterior mean conditions on a larger one (default 1,000)
-  and is predicted at every row; this keeps a run at about a second per output whatever
-  the sample size (a subset-of-data approximation). :func:`fit_multi`, which the EVPPI
-  uses, also fits an additive spline model (:func:`fit_additive`) and keeps, per output,
-  whichever predicts rows the GP did not see better: a GP fitted on few rows can read
-  a pattern into noise, and regression-based EVPPI is biased upwards by overfitting.
+  and is predicted at every row (a subset-of-data approximation). :func:`fit_multi`,
+  which the EVPPI uses by default, also fits an additive spline model
+  (:func:`fit_additive`) and keeps, per output, whichever predicts rows the GP did not
+  see better: a GP fitted on few rows can read a pattern into noise, and
+  regression-based EVPPI is biased upwards by overfitting.
 
 Every fit returns a :class:`Fit` with the fitted values, R², a residual check and draws
 from the posterior of the fitted function, from which the EVPPI's standard error follows
@@ -39,7 +38,16 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["Fit", "fit_additive", "fit_gam", "fit_gp", "fit_multi", "residual_check"]
+__all__ = [
+    "Fit",
+    "default_basis",
+    "fit_additive",
+    "fit_gam",
+    "fit_gp",
+    "fit_multi",
+    "fit_spline",
+    "residual_check",
+]
 
 _GCV_GRID = 10.0 ** np.linspace(-7, 7, 57)
 
@@ -535,3 +543,89 @@ def _chol_solve(factor: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     tmp = solve_triangular(factor, b, lower=True)
     return solve_triangular(factor.T, tmp, lower=False)
+
+
+# --------------------------------------------------------------------------- mgcv-grade
+
+
+SPLINE_FORMS = ("te", "additive")
+"""Forms of :func:`fit_spline`: a tensor product ``te()`` or an additive ``s() + s()``."""
+
+
+def default_basis(columns: int) -> int:
+    """Basis functions per input, as the R package voi gives ``te(..., bs = "cr")``:
+    mgcv's default of 5 per margin, 4 from four inputs on (4^4 = 256 coefficients)."""
+    return 5 if columns < 4 else 4
+
+
+def fit_spline(
+    x: np.ndarray,
+    y: np.ndarray,
+    form: str = "te",
+    basis: int | None = None,
+    criterion: str = "gcv",
+) -> Fit:
+    """mgcv-grade penalised cubic regression spline of every output on a few inputs.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        The group's input values, linearly independent columns (see
+        :func:`~dsc_econ.sensitivity.gam.independent_columns`).
+    y : ndarray, shape (n, outputs)
+    form : {"te", "additive"}
+        ``"te"``: ``te(x1, ..., bs = "cr")``, interactions included (voi's default);
+        ``"additive"``: ``s(x1, bs = "cr") + ...``, no interactions, ``basis`` per
+        input.
+    basis : int, optional
+        Basis functions per input (per margin of a tensor product); default
+        :func:`default_basis`. The curvature penalty makes the estimate insensitive to
+        it (it mainly bounds how wiggly a fit can be).
+    criterion : {"gcv", "reml"}
+        How the smoothing parameters are chosen (see
+        :func:`~dsc_econ.sensitivity.gam.fit_penalised`).
+    """
+    from .gam import additive_design, fit_penalised, tensor_design
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if form not in SPLINE_FORMS:
+        raise ValueError(f"form must be one of {SPLINE_FORMS}, got {form!r}")
+    d = x.shape[1]
+    k = int(basis) if basis is not None else default_basis(d)
+    if k < 3:
+        raise ValueError(f"basis must be 3 or more functions per input, got {k}")
+    design, penalties = (tensor_design if form == "te" else additive_design)(x, k)
+    fit = fit_penalised(design, penalties, y, criterion)
+    factors: dict[int, np.ndarray] = {}
+
+    def draw(
+        j: int, size: int, rng: np.random.Generator, subset: np.ndarray | None
+    ) -> np.ndarray:
+        if j not in factors:  # a square root of Vp; eigh copes with a singular one
+            ev, vec = np.linalg.eigh(fit.vp[j])
+            factors[j] = vec * np.sqrt(np.clip(ev, 0.0, None))
+        rows = design if subset is None else design[subset]
+        beta = fit.coef[:, j][:, None] + factors[j] @ rng.standard_normal(
+            (design.shape[1], size)
+        )
+        return (rows @ beta).T
+
+    names = "te(" + ", ".join(f"x{i + 1}" for i in range(d)) + ")" if form == "te" else (
+        " + ".join(f"s(x{i + 1})" for i in range(d))
+    )
+    edf = ", ".join(f"{e:.1f}" for e in fit.edf)
+    detail = (
+        f"GAM {names}, cubic regression splines (curvature penalty), {k} basis "
+        f"functions per input, {design.shape[1]} coefficients, smoothing by "
+        f"{criterion.upper()} (edf {edf})"
+    )
+    return Fit(
+        fitted=fit.fitted,
+        r_squared=_r_squared(y, fit.fitted),
+        residual_p=residual_check(y, fit.fitted),
+        method="gam",
+        detail=detail,
+        rows=np.arange(len(x)),
+        _draw=draw,
+    )

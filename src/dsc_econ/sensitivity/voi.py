@@ -12,8 +12,9 @@ expected net benefit over the probabilistic sample (:func:`.probabilistic.psa`).
   ``E_g[max_k E[NB_k | g]] - max_k E[NB_k]``. The inner conditional expectation is
   estimated by regressing each option's incremental net benefit on the group's input
   values over the same sample (Strong, Oakley & Brennan 2014, Medical Decision Making
-  34:311-326), so it costs no extra model runs: a penalised spline (GAM) for one or two
-  columns, a Gaussian process for more (:mod:`.smoothers`).
+  34:311-326), so it costs no extra model runs: a GAM of cubic regression splines as
+  the R package voi fits it (``mgcv::gam(y ~ te(...))``) for up to four inputs, a
+  Gaussian process for more (:mod:`.smoothers`, :mod:`.gam`).
 
 :func:`voi` runs the whole analysis from parameters and an uncertainty file. Values are
 per decision unless the number of decisions the information would inform is given
@@ -58,9 +59,9 @@ PROGRAMME = "programme"
 OPTIONS = ("do not", "continue")
 """Default options: no change (net benefit 0) and the change (net benefit = NPV)."""
 
-GAM_MAX_COLUMNS = 2
-"""Groups of up to this many sample columns are smoothed with a GAM, larger ones with a
-Gaussian process."""
+GAM_MAX_COLUMNS = 4
+"""Groups of up to this many independent inputs are smoothed with a tensor-product GAM
+(as the R package voi does), larger ones with a Gaussian process."""
 
 SE_ROWS = 20_000
 """Rows the posterior draws for an EVPPI's standard error are evaluated at, at most (a
@@ -301,6 +302,9 @@ def _evppi_sites(
     seed: int = 20121,
     progress: bool | None = None,
     gp_options: Mapping[str, Any] | None = None,
+    method: str = "auto",
+    basis: int | None = None,
+    smoothing: str = "gcv",
 ) -> xr.Dataset:
     """Partial EVPI of each group of inputs by nonparametric regression.
 
@@ -327,15 +331,19 @@ def _evppi_sites(
     gp_options : mapping, optional
         Passed to :func:`~dsc_econ.sensitivity.smoothers.fit_gp` (``fit_rows``,
         ``condition_rows``, ``max_iterations``).
+    method, basis, smoothing
+        The regression (see :func:`evppi`).
 
     Returns
     -------
     xarray.Dataset
-        Dims ``(site, group)``: ``evppi``; ``evppi_se`` (the regression's uncertainty,
-        from posterior draws of the fitted function, combined with the Monte Carlo
-        error of the outer mean); ``r_squared`` and ``residual_p`` (the regression's
-        diagnostics; with more than two options the worst over the comparisons).
-        Coordinates on ``group``: ``kind``, ``columns``, ``method``.
+        Dims ``(site, group)``: ``evppi``; ``evppi_fit_se`` (the regression's
+        uncertainty, from posterior draws of the fitted function), ``evppi_mc_se``
+        (the Monte Carlo error of the outer mean) and ``evppi_se`` (both combined);
+        ``r_squared`` and ``residual_p`` (the regression's diagnostics; with more than
+        two options the worst over the comparisons). Coordinates on ``group``:
+        ``kind``, ``columns``, ``dropped`` (inputs left out as fixed or linearly
+        dependent), ``method``.
     """
     from threadpoolctl import threadpool_limits
 
@@ -349,7 +357,10 @@ def _evppi_sites(
         # The regressions' matrices are small (20-1,000 columns): one BLAS thread is
         # faster than several competing for a shared machine's cores (6x for the
         # two-column GAM on the 2-core test machine).
-        return _evppi(nb, values, groups, decisions, draws, seed, progress, gp_options)
+        return _evppi(
+            nb, values, groups, decisions, draws, seed, progress, gp_options,
+            method, basis, smoothing,
+        )
 
 
 def _evppi(
@@ -361,9 +372,12 @@ def _evppi(
     seed: int,
     progress: bool | None,
     gp_options: Mapping[str, Any] | None,
+    method: str = "auto",
+    basis: int | None = None,
+    smoothing: str = "gcv",
 ) -> xr.Dataset:
     from .engine import progress_bar
-    from .smoothers import fit_gam, fit_multi
+    from .gam import independent_columns
 
     factor, scale = _scale(decisions)
     data = np.asarray(nb.transpose("sample", "site", "option").values, dtype=float)
@@ -377,8 +391,9 @@ def _evppi(
     rng = np.random.default_rng(seed)
     names = list(groups)
     shape = (n_sites, len(names))
-    result = {k: np.zeros(shape) for k in ("evppi", "evppi_se", "r_squared", "residual_p")}
-    methods, columns_text, kinds = [], [], []
+    keys = ("evppi", "evppi_se", "evppi_fit_se", "evppi_mc_se", "r_squared", "residual_p")
+    result = {k: np.zeros(shape) for k in keys}
+    methods, columns_text, kinds, dropped_text = [], [], [], []
     with progress_bar(len(names), "evppi", progress) as bar:
         for g, name in enumerate(names):
             spec = groups[name]
@@ -390,16 +405,17 @@ def _evppi(
             if unknown:
                 raise ValueError(f"group {name!r}: unknown input column(s) {unknown}")
             x = np.asarray(x_all.sel(parameter=cols).values, dtype=float)
-            x = x[:, x.std(axis=0) > 0]  # fixed inputs carry no information
+            # fixed inputs carry no information; an input that is a linear combination
+            # of others (with the constant) adds none and makes the basis singular
+            keep = independent_columns(x)
+            dropped_text.append(", ".join(c for i, c in enumerate(cols) if i not in keep))
+            x = x[:, keep]
             if x.shape[1] == 0:
                 methods.append("none (inputs fixed)")
                 result["residual_p"][:, g] = 1.0
                 bar.update(1)
                 continue
-            if x.shape[1] <= GAM_MAX_COLUMNS:
-                fit = fit_gam(x, inc)
-            else:
-                fit = fit_multi(x, inc, seed=seed, **dict(gp_options or {}))
+            fit = _fit_group(x, inc, method, basis, smoothing, seed, gp_options)
             methods.append(fit.detail)
             comparisons = n_options - 1
             for s in range(n_sites):
@@ -415,11 +431,14 @@ def _evppi(
                     per_draw = _evppi_from_fitted(sampled, with_se=False)[0]
                     reg_se = float(per_draw.std(ddof=1))
                 result["evppi"][s, g] = value[0]
+                result["evppi_fit_se"][s, g] = reg_se
+                result["evppi_mc_se"][s, g] = mc_se[0]
                 result["evppi_se"][s, g] = np.hypot(mc_se[0], reg_se)
                 result["r_squared"][s, g] = fit.r_squared[block].min()
                 result["residual_p"][s, g] = fit.residual_p[block].min()
             bar.update(1)
     units = nb.attrs.get("units", AS_GIVEN)
+    se_note = "" if draws > 1 else " (draws=0: the fit's error is not included)"
     ds = xr.Dataset(
         {
             "evppi": (
@@ -430,7 +449,29 @@ def _evppi(
             "evppi_se": (
                 ("site", "group"),
                 factor * result["evppi_se"],
-                {"units": units, "long_name": "standard error of the EVPPI"},
+                {
+                    "units": units,
+                    "long_name": "standard error of the EVPPI: fit and Monte Carlo "
+                    "combined, sqrt(fit_se^2 + mc_se^2)" + se_note,
+                },
+            ),
+            "evppi_fit_se": (
+                ("site", "group"),
+                factor * result["evppi_fit_se"],
+                {
+                    "units": units,
+                    "long_name": "fit (regression) standard error of the EVPPI: spread "
+                    f"over {draws} posterior draws of the fitted function" + se_note,
+                },
+            ),
+            "evppi_mc_se": (
+                ("site", "group"),
+                factor * result["evppi_mc_se"],
+                {
+                    "units": units,
+                    "long_name": "Monte Carlo standard error of the EVPPI: sd of the "
+                    "per-sample opportunity loss / sqrt(samples), the fit held fixed",
+                },
             ),
             "r_squared": (("site", "group"), result["r_squared"], {"units": "1"}),
             "residual_p": (
@@ -447,11 +488,57 @@ def _evppi(
             "group": names,
             "kind": ("group", kinds),
             "columns": ("group", columns_text),
+            "dropped": ("group", dropped_text),
             "method": ("group", methods),
         },
     )
+    ds["dropped"].attrs["long_name"] = (
+        "inputs left out of the regression: fixed, or a linear combination of inputs "
+        "before them in the group"
+    )
     ds.attrs.update(scale=scale, decisions=float(factor), draws=draws, units=units)
     return ds
+
+
+METHODS = ("auto", "gam", "additive", "gp", "pspline")
+"""EVPPI regression methods (see :func:`evppi`)."""
+
+
+def _fit_group(
+    x: np.ndarray,
+    inc: np.ndarray,
+    method: str,
+    basis: int | None,
+    smoothing: str,
+    seed: int,
+    gp_options: Mapping[str, Any] | None,
+) -> Any:
+    """Fit the regression of ``inc`` on a group's independent inputs ``x``."""
+    from .smoothers import fit_gam, fit_gp, fit_multi, fit_spline
+
+    d = x.shape[1]
+    if method == "auto":
+        method = "gam" if d <= GAM_MAX_COLUMNS else "gp-or-additive"
+    if method == "gam":
+        if d > GAM_MAX_COLUMNS:
+            raise ValueError(
+                f"method='gam' (a tensor product) takes up to {GAM_MAX_COLUMNS} inputs; "
+                f"this group has {d}: use method='additive' or 'gp'"
+            )
+        return fit_spline(x, inc, "te", basis, smoothing)
+    if method == "additive":
+        return fit_spline(x, inc, "additive", basis or 10, smoothing)
+    if method == "gp":
+        return fit_gp(x, inc, seed=seed, **dict(gp_options or {}))
+    if method == "gp-or-additive":
+        return fit_multi(x, inc, seed=seed, **dict(gp_options or {}))
+    if method == "pspline":
+        if d > 2:
+            raise ValueError(
+                f"method='pspline' takes one or two inputs; this group has {d}"
+            )
+        return fit_gam(x, inc)
+    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
 def _evppi_from_fitted(
@@ -577,9 +664,10 @@ def voi(
             units=OUTPUTS["npv"],
             options=", ".join(str(o) for o in nb.option.values),
             regression=(
-                f"GAM (penalised cubic spline, GCV) for groups of up to "
-                f"{GAM_MAX_COLUMNS} columns; Gaussian process, or additive GAM where it "
-                "predicts held-out rows better, for larger groups"
+                "GAM te() of cubic regression splines (curvature penalty, GCV, as the "
+                f"R package voi) for groups of up to {GAM_MAX_COLUMNS} independent "
+                "inputs; Gaussian process, or additive GAM where it predicts held-out "
+                "rows better, for larger groups"
             ),
         )
     )
@@ -990,13 +1078,19 @@ def evppi(
     effects: Any = None,
     wtp: Any = None,
     units: str | None = None,
+    method: str = "auto",
+    basis: int | None = None,
+    smoothing: str = "gcv",
 ) -> xr.Dataset:
     """Partial EVPI of inputs and groups of inputs, by regression on the draws.
 
     Each option's net benefit less the first option's is regressed on the group's
-    input values (a penalised spline for one or two inputs, a Gaussian process or an
-    additive model for more; Strong, Oakley & Brennan 2014), one fit serving every
-    option and decision; ``EVPPI = mean_i max_k g_ik - max_k mean_i g_ik``.
+    input values (Strong, Oakley & Brennan 2014) and ``EVPPI = mean_i max_k g_ik -
+    max_k mean_i g_ik`` from the fitted values ``g``. By default the regression is the
+    R package voi's: ``mgcv::gam(y ~ te(x1, ..., bs = "cr"))`` for up to four inputs
+    (:mod:`.gam`), a Gaussian process (or an additive GAM where it predicts held-out
+    rows better) for more. Inputs that are fixed, or a linear combination of inputs
+    before them in the group, are left out (named in the ``dropped`` coordinate).
 
     Parameters
     ----------
@@ -1007,17 +1101,28 @@ def evppi(
     groups : str, list or dict, optional
         Inputs and groups to value (see :func:`as_groups`); default each input.
     decisions, draws, seed, progress, gp_options
-        As for the per-site form; ``evppi_se`` combines the regression's uncertainty
-        (posterior draws of the fitted function) with the Monte Carlo error of the
-        outer mean.
+        As for the per-site form. ``draws`` posterior draws of the fitted function
+        give ``evppi_fit_se``; with ``draws=0`` it is 0 and ``evppi_se`` is the Monte
+        Carlo error alone.
     costs, effects, wtp, units
         As for :func:`evpi`; with ``wtp`` a curve per group.
+    method : {"auto", "gam", "additive", "gp", "pspline"}
+        ``"auto"``: ``"gam"`` for up to four inputs, else a GP checked against an
+        additive GAM. ``"gam"``: tensor product of cubic regression splines (curvature
+        penalty); ``"additive"``: ``s(x1) + s(x2) + ...`` (no interactions, 10 basis
+        functions per input unless ``basis``); ``"gp"``: Gaussian process;
+        ``"pspline"``: the earlier P-spline (one or two inputs).
+    basis : int, optional
+        Basis functions per input (per margin of a tensor product); default 5, and 4
+        from four inputs on, as voi's ``te()``.
+    smoothing : {"gcv", "reml"}
+        Criterion for the smoothing parameters (mgcv's default is GCV).
 
     Returns
     -------
     xarray.Dataset
-        ``evppi``, ``evppi_se``, ``r_squared``, ``residual_p`` over the decision dims
-        and ``group``.
+        ``evppi``, ``evppi_se``, ``evppi_fit_se``, ``evppi_mc_se``, ``r_squared``,
+        ``residual_p`` over the decision dims and ``group``.
 
     Examples
     --------
@@ -1039,8 +1144,17 @@ def evppi(
     values = parameter_values(parameters, n)
     spec = as_groups(groups, list(values.parameter.values))
     folded, restore = _to_sites(values_nb)
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    if smoothing not in ("gcv", "reml"):
+        raise ValueError(f"smoothing: expected 'gcv' or 'reml', got {smoothing!r}")
+    if basis is not None and (int(basis) != basis or not 3 <= basis <= 60):
+        raise ValueError(f"basis: expected a whole number 3-60, got {basis!r}")
     return restore(
-        _evppi_sites(folded, values, spec, decisions, draws, seed, progress, gp_options)
+        _evppi_sites(
+            folded, values, spec, decisions, draws, seed, progress, gp_options,
+            method, basis, smoothing,
+        )
     )
 
 
