@@ -58,8 +58,15 @@ def test_voi_from_costs_effects_and_draws(psa_csvs, capsys):
     assert "CEAC" in out
     assert "further research on p is worth up to £" in out
     assert "a study of 200 clients costing £50,000 has expected net benefit" in out
-    table = pd.read_csv(d / "evppi.csv", index_col=0)
-    assert list(table.columns) == ["p", "c", "p+c"]
+    table = pd.read_csv(d / "evppi.csv")
+    assert list(table.columns) == ["wtp", "group", "EVPPI", "fit se", "Monte Carlo se"]
+    assert table.group.unique().tolist() == ["p", "c", "p+c"]
+    assert (table[["fit se", "Monte Carlo se"]] >= 0).all().all()
+    p_rows = table[table.group == "p"]
+    assert (p_rows["fit se"] > 0).all() and (p_rows["Monte Carlo se"] > 0).all()
+    # every sentence says what its standard error includes
+    assert "(standard error: fit £" in out and ", Monte Carlo £" in out
+    assert "Standard errors of the EVPPI, named by what they include" in out
     assert "nan" not in out.lower() and "inf" not in out.lower()
 
 

@@ -184,7 +184,8 @@ def print_voi(ds: Any, top: int) -> None:
     )
     print(
         "\nEVPPI: the value of learning one input or group exactly (regression on the "
-        "sample; R² of the fit):"
+        "sample; R² of the fit; standard errors of the fit (regression) and of the "
+        "Monte Carlo mean):"
     )
     for site in ds.site.values:
         evpi = float(ds.evpi.sel(site=site))
@@ -198,7 +199,8 @@ def print_voi(ds: Any, top: int) -> None:
         table = pd.DataFrame(
             {
                 "EVPPI": ranked.loc[rows].values,
-                "± se": ds.evppi_se.sel(site=site, group=rows).values,
+                "fit se": ds.evppi_fit_se.sel(site=site, group=rows).values,
+                "MC se": ds.evppi_mc_se.sel(site=site, group=rows).values,
                 "share of EVPI": ds.evppi_share.sel(site=site, group=rows).values,
                 "R²": ds.r_squared.sel(site=site, group=rows).values,
                 "kind": ds.kind.sel(group=rows).values,
@@ -209,7 +211,8 @@ def print_voi(ds: Any, top: int) -> None:
             table.to_string(
                 formatters={
                     "EVPPI": "{:,.0f}".format,
-                    "± se": "{:,.0f}".format,
+                    "fit se": "{:,.0f}".format,
+                    "MC se": "{:,.0f}".format,
                     "share of EVPI": "{:.0%}".format,
                     "R²": "{:.2f}".format,
                 }

@@ -1337,13 +1337,39 @@ def statement(
     cost: float | None = None,
     enbs_value: float | None = None,
     currency: str = "£",
+    fit_se: float | None = None,
+    mc_se: float | None = None,
 ) -> str:
     """The board's sentence: "further research on X is worth up to £y; a study of n
-    clients costing £c has expected net benefit £z"."""
-    for name, v in (("population EVPPI", population_evppi), ("ENBS", enbs_value)):
+    clients costing £c has expected net benefit £z".
+
+    ``fit_se`` and ``mc_se`` (on the same population scale as ``population_evppi``),
+    when given, are named after the value: the regression's (fit) standard error and
+    the Monte Carlo one, so a reader knows what the ± covers.
+
+    Examples
+    --------
+    >>> import dsc_econ as dsc
+    >>> print(dsc.voi.statement("p", 12_500.0, fit_se=300.0, mc_se=410.0))
+    further research on p is worth up to £12,500 (standard error: fit £300, Monte Carlo
+    £410)
+    """
+    for name, v in (
+        ("population EVPPI", population_evppi),
+        ("ENBS", enbs_value),
+        ("fit_se", fit_se),
+        ("mc_se", mc_se),
+    ):
         if v is not None and not np.isfinite(v):
             raise ValueError(f"{name} is not a finite number: {v}")
     text = f"further research on {what} is worth up to {currency}{population_evppi:,.0f}"
+    errors = [
+        f"{label} {currency}{v:,.0f}"
+        for label, v in (("fit", fit_se), ("Monte Carlo", mc_se))
+        if v is not None
+    ]
+    if errors:
+        text += f" (standard error: {', '.join(errors)})"
     if n is not None and cost is not None and enbs_value is not None:
         sign = "-" if enbs_value < 0 else ""
         text += (
