@@ -25,7 +25,7 @@ the same estimator in NumPy/SciPy, so an EVPPI here can be checked against voi's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -326,6 +326,100 @@ def _criterion(
     return score, beta, chol, rss, edf
 
 
+class _Rotated:
+    """The fit for penalty ``S_w = sum_j w_j S_j`` in closed form in its overall
+    smoothing parameter: with ``X'X = L L'`` and ``L^-1 S_w L^-T = U diag(d) U'``, the
+    coefficients for ``lambda`` are ``L^-T U diag(1 / (1 + lambda d)) U' L^-1 X'y``, so
+    the RSS, the edf and the REML terms are sums over ``d`` for every output at once."""
+
+    def __init__(self, base: _Base, weights: np.ndarray) -> None:
+        from scipy.linalg import solve_triangular
+
+        s = sum(w * sj for w, sj in zip(weights, base.pens, strict=True))
+        k = solve_triangular(base.chol, s, lower=True)
+        k = solve_triangular(base.chol, k.T, lower=True)
+        d, u = np.linalg.eigh((k + k.T) / 2)
+        # the null space of the penalty has d = 0 exactly; rounding leaves ~1e-13 there,
+        # which a large lambda would turn into spurious shrinkage of a straight line
+        self.d = np.where(d > 1e-12 * max(float(d.max()), 1e-300), d, 0.0)
+        self.u = u
+        self.c2 = ((u.T @ base.z) ** 2).T  # (m, p)
+        ev = np.linalg.eigvalsh(s)
+        r = len(ev) - base.null_dim
+        self.log_det_s = float(np.sum(np.log(np.maximum(ev[-r:], 1e-300)))) if r else 0.0
+        self.rank = r
+        self.base = base
+
+    def scores(self, log_lam: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Criterion at ``log_lam`` (shape (..., m'), one per output in ``rows``)."""
+        b = self.base
+        c2 = self.c2 if rows is None else self.c2[rows]
+        base_rss = b.base_rss if rows is None else b.base_rss[rows]
+        lam = np.exp(log_lam)[..., None]
+        shrink = 1.0 / (1.0 + lam * self.d)
+        rss = base_rss + np.sum((1 - shrink) ** 2 * c2, axis=-1)
+        edf = shrink.sum(axis=-1)
+        if b.criterion == "gcv":
+            return b.n * rss / np.maximum(b.n - edf, 1.0) ** 2
+        pen = np.sum(lam * self.d * shrink**2 * c2, axis=-1)
+        return (
+            (b.n - b.null_dim) * np.log(np.maximum(rss + pen, 1e-300))
+            + np.sum(np.log1p(lam * self.d), axis=-1)
+            - self.rank * log_lam
+            - self.log_det_s
+        )
+
+    def best(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Best log lambda per output (grid, then golden section) and its score."""
+        m = len(self.c2) if rows is None else len(rows)
+        grid = np.linspace(-20.0, 30.0, 101)
+        sc = self.scores(np.repeat(grid[:, None], m, axis=1), rows)  # (grid, m)
+        i = sc.argmin(axis=0)
+        lo = grid[np.maximum(i - 1, 0)]
+        hi = grid[np.minimum(i + 1, len(grid) - 1)]
+        x, score = _golden(lambda v: self.scores(v, rows), lo, hi)
+        at_grid = sc[i, np.arange(m)]
+        better = at_grid < score
+        return np.where(better, grid[i], x), np.where(better, at_grid, score)
+
+
+@dataclass
+class _Base:
+    xtx: np.ndarray
+    chol: np.ndarray
+    z: np.ndarray  # L^-1 X'y, (p, m)
+    base_rss: np.ndarray  # y'y - |z|^2, (m,)
+    pens: list[np.ndarray]
+    n: int
+    null_dim: int
+    criterion: str
+
+
+def _golden(
+    fun: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, iters: int = 40
+) -> tuple[np.ndarray, np.ndarray]:
+    """Golden-section minimum of ``fun`` on [lo, hi], one interval per output."""
+    g = (np.sqrt(5) - 1) / 2
+    a, b = lo.astype(float).copy(), hi.astype(float).copy()
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fun(c), fun(d)
+    for _ in range(iters):
+        left = fc < fd
+        b = np.where(left, d, b)
+        a = np.where(left, a, c)
+        c_new = b - g * (b - a)
+        d_new = a + g * (b - a)
+        # the kept interior point is reused; the other is evaluated
+        c, d = np.where(left, c_new, d), np.where(left, c, d_new)
+        fc_old, fd_old = fc, fd
+        x_eval = np.where(left, c, d)
+        f_eval = fun(x_eval)
+        fc = np.where(left, f_eval, fd_old)
+        fd = np.where(left, fc_old, f_eval)
+    x = (a + b) / 2
+    return x, fun(x)
+
+
 def fit_penalised(
     design: np.ndarray,
     penalties: list[np.ndarray],
@@ -345,8 +439,17 @@ def fit_penalised(
         ``"reml"``: ``(n - M) log(RSS + b'S b) + log|X'X + S| - log|S|+``, the
         restricted log likelihood (times -2, scale profiled out, ``M`` the dimension
         of the penalties' common null space).
+
+    Notes
+    -----
+    For a given ratio between the smoothing parameters the criterion is closed-form in
+    their common scale (:class:`_Rotated`), for every output at once: one penalty is
+    a search over that scale (a grid, then golden section); two are that search
+    inside a search over their ratio (per output); three or more start from the best
+    common value and refine all by L-BFGS on the exact criterion.
     """
-    from scipy.optimize import minimize
+    from scipy.linalg import solve_triangular
+    from scipy.optimize import minimize, minimize_scalar
 
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
@@ -361,36 +464,82 @@ def fit_penalised(
     scale = np.trace(xtx) / p
     pens = [s * scale / max(np.abs(s).max(), 1e-300) for s in penalties]
     null_dim = p - int(np.linalg.matrix_rank(sum(pens), tol=1e-9 * scale))
-    grid = np.linspace(-12, 18, 31)
+    chol = np.linalg.cholesky(xtx + 1e-10 * scale * np.eye(p))
+    z = solve_triangular(chol, xty_all, lower=True)
+    base = _Base(
+        xtx=xtx,
+        chol=chol,
+        z=z,
+        base_rss=np.maximum(yy_all - (z**2).sum(axis=0), 0.0),
+        pens=pens,
+        n=n,
+        null_dim=null_dim,
+        criterion=criterion,
+    )
+    d = len(pens)
+    common = _Rotated(base, np.ones(d))
+    log_lam, _ = common.best()
+    rhos = [np.full(d, v) for v in log_lam]  # per output: log lambda_j
+    if d == 2:
+        ratios = np.linspace(-10.0, 10.0, 21)
+        rotated = [_Rotated(base, np.array([1.0, np.exp(r)])) for r in ratios]
+        table = np.array([rot.best() for rot in rotated])  # (ratio, 2, m)
+        for j in range(m):
+            i = int(table[:, 1, j].argmin())
+            cache: dict[float, tuple[float, float]] = {}
+
+            def profile(r: float, j: int = j, cache: dict = cache) -> float:
+                if r not in cache:
+                    rot = _Rotated(base, np.array([1.0, np.exp(r)]))
+                    lam_j, sc_j = rot.best(np.array([j]))
+                    cache[r] = (float(sc_j[0]), float(lam_j[0]))
+                return cache[r][0]
+
+            lo, hi = ratios[max(i - 1, 0)], ratios[min(i + 1, len(ratios) - 1)]
+            res = minimize_scalar(
+                profile, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4}
+            )
+            r_best = float(res.x) if res.fun <= table[i, 1, j] else float(ratios[i])
+            if r_best == float(ratios[i]) and r_best not in cache:
+                cache[r_best] = (float(table[i, 1, j]), float(table[i, 0, j]))
+            profile(r_best)
+            lam0 = cache[r_best][1]
+            rhos[j] = np.array([lam0, lam0 + r_best])
+    elif d > 2:
+        for j in range(m):
+            args = (xtx, xty_all[:, j], float(yy_all[j]), pens, n, criterion, null_dim)
+
+            def objective(rho: np.ndarray, args: tuple = args) -> float:
+                return _criterion(rho, *args)[0]
+
+            start = rhos[j]
+            bounds = [(v - _LOG_RANGE, v + _LOG_RANGE) for v in start]
+            res = minimize(
+                objective,
+                start,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": 200, "ftol": 1e-13, "gtol": 1e-9},
+            )
+            if res.fun <= objective(start):
+                rhos[j] = res.x
     coef = np.empty((p, m))
     vp = np.empty((m, p, p))
     edf = np.empty(m)
     score = np.empty(m)
-    chosen: list[np.ndarray] = []
-    d = len(pens)
     for j in range(m):
-        args = (xtx, xty_all[:, j], float(yy_all[j]), pens, n, criterion, null_dim)
-        start = min(grid, key=lambda r: _criterion(np.full(d, r), *args)[0])
-
-        def objective(rho: np.ndarray) -> float:
-            return _criterion(rho, *args)[0]  # noqa: B023 - args of this output
-
-        bounds = [(start - _LOG_RANGE, start + _LOG_RANGE)] * d
-        res = minimize(
-            objective,
-            np.full(d, start),
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": 200, "ftol": 1e-13, "gtol": 1e-9},
-        )
-        rho = res.x if res.fun <= objective(np.full(d, start)) else np.full(d, start)
-        sc, beta, chol, rss, e = _criterion(rho, *args)
-        from scipy.linalg import cho_solve
-
-        sigma2 = rss / max(n - e, 1.0)
-        coef[:, j], edf[j], score[j] = beta, e, sc
-        vp[j] = sigma2 * cho_solve((chol, True), np.eye(p))
-        chosen.append(rho)
+        # the fit in the rotated basis: stable however large a smoothing parameter is
+        rho = rhos[j]
+        rot = _Rotated(base, np.exp(rho - rho[0]))
+        shrink = 1.0 / (1.0 + np.exp(rho[0]) * rot.d)
+        to_beta = solve_triangular(chol.T, rot.u, lower=False)  # L^-T U
+        c = rot.u.T @ z[:, j]
+        coef[:, j] = to_beta @ (shrink * c)
+        edf[j] = shrink.sum()
+        rss = base.base_rss[j] + float(np.sum((1 - shrink) ** 2 * c**2))
+        score[j] = float(rot.scores(np.array([rho[0]]), np.array([j]))[0])
+        sigma2 = rss / max(n - edf[j], 1.0)
+        vp[j] = sigma2 * (to_beta * shrink) @ to_beta.T
     return Penalised(
-        fitted=design @ coef, coef=coef, vp=vp, edf=edf, log_lambda=chosen, score=score
+        fitted=design @ coef, coef=coef, vp=vp, edf=edf, log_lambda=rhos, score=score
     )
