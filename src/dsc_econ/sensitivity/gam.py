@@ -396,7 +396,7 @@ class _Base:
 
 
 def _golden(
-    fun: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, iters: int = 40
+    fun: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, iters: int = 22
 ) -> tuple[np.ndarray, np.ndarray]:
     """Golden-section minimum of ``fun`` on [lo, hi], one interval per output."""
     g = (np.sqrt(5) - 1) / 2
@@ -497,7 +497,7 @@ def fit_penalised(
 
             lo, hi = ratios[max(i - 1, 0)], ratios[min(i + 1, len(ratios) - 1)]
             res = minimize_scalar(
-                profile, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4}
+                profile, bounds=(lo, hi), method="bounded", options={"xatol": 2e-3}
             )
             r_best = float(res.x) if res.fun <= table[i, 1, j] else float(ratios[i])
             if r_best == float(ratios[i]) and r_best not in cache:

@@ -63,7 +63,7 @@ GAM_MAX_COLUMNS = 4
 """Groups of up to this many independent inputs are smoothed with a tensor-product GAM
 (as the R package voi does), larger ones with a Gaussian process."""
 
-SE_ROWS = 20_000
+SE_ROWS = 5_000
 """Rows the posterior draws for an EVPPI's standard error are evaluated at, at most (a
 random subset beyond that: the spread over draws barely changes, the cost does)."""
 
