@@ -89,7 +89,7 @@ def breakdown(n: int) -> dict[str, float]:
     for size, subset in sorted(by_size.items()):
         t = time.perf_counter()
         ds = _evppi_sites(nb, values, subset, progress=False)
-        kind = ds.method.values[0].split(",")[0]
+        kind = str(ds.method.values[0]).split(", cubic")[0].split(", hyper")[0]
         times[f"fit: {len(subset)} group(s) of {size} column(s) [{kind}]"] = (
             time.perf_counter() - t
         )
