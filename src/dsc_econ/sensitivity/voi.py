@@ -44,8 +44,11 @@ __all__ = [
     "PROGRAMME",
     "analyse",
     "ceac",
+    "enbs",
     "evpi",
     "evppi",
+    "evsi",
+    "evsi_mm",
     "input_groups",
     "input_values",
     "net_benefits",
@@ -358,8 +361,17 @@ def _evppi_sites(
         # faster than several competing for a shared machine's cores (6x for the
         # two-column GAM on the 2-core test machine).
         return _evppi(
-            nb, values, groups, decisions, draws, seed, progress, gp_options,
-            method, basis, smoothing,
+            nb,
+            values,
+            groups,
+            decisions,
+            draws,
+            seed,
+            progress,
+            gp_options,
+            method,
+            basis,
+            smoothing,
         )
 
 
@@ -1152,8 +1164,17 @@ def evppi(
         raise ValueError(f"basis: expected a whole number 3-60, got {basis!r}")
     return restore(
         _evppi_sites(
-            folded, values, spec, decisions, draws, seed, progress, gp_options,
-            method, basis, smoothing,
+            folded,
+            values,
+            spec,
+            decisions,
+            draws,
+            seed,
+            progress,
+            gp_options,
+            method,
+            basis,
+            smoothing,
         )
     )
 
@@ -1315,6 +1336,192 @@ def evsi(
         }
     )
     return out.assign_attrs(ds.attrs, method="regression (Strong et al. 2015)")
+
+
+MM_QUANTILES = 50
+"""Study datasets simulated for the moment-matching EVSI (voi's default Q is 30-50)."""
+
+MM_MIN_ESS = 30.0
+"""Smallest importance-sampling effective sample size of a simulated study's posterior
+before the moment-matching EVSI is refused (too few draws near the data)."""
+
+
+def evsi_mm(
+    nb: Any = None,
+    parameters: Any = None,
+    input: str | None = None,
+    n: int | None = None,
+    sd: float | None = None,
+    decisions: float | None = None,
+    *,
+    costs: Any = None,
+    effects: Any = None,
+    wtp: Any = None,
+    units: str | None = None,
+    quantiles: int = MM_QUANTILES,
+    seed: int = 20121,
+) -> xr.Dataset:
+    """Expected value of sample information by moment matching.
+
+    Heath, Manolopoulou & Baio (2018), "Efficient Monte Carlo estimation of the expected
+    value of sample information using moment matching", Medical Decision Making
+    38(2):163-173. The preposterior distribution of each option's expected incremental
+    net benefit given the study's data is approximated by rescaling the EVPPI
+    regression's fitted values ``g(theta)`` (the same regression as :func:`evppi`) so
+    that their covariance becomes ``Var(INB) - E_X[Var(INB | X)]``::
+
+        mu_X = mean(g) + (g - mean(g)) Sigma_g^-1/2 (Sigma_INB - E_X Sigma_X)^1/2
+
+    and ``EVSI = mean max(mu_X, 0) - max(mean mu_X, 0)`` over the options. The
+    expected posterior variance ``E_X[Var(INB | X)]`` is averaged over ``quantiles``
+    simulated studies, one at each quantile of the input's draws. Heath et al. obtain
+    each posterior variance by re-running the model on posterior draws; here each is
+    estimated by importance sampling of the PSA draws already held (weights the study's
+    likelihood at each draw), so no model function is needed -- refused when the
+    effective sample size falls below :data:`MM_MIN_ESS` (a study so large that few
+    draws sit near its data; use :func:`evsi` then).
+
+    The study is as :func:`study_summary`'s: ``n`` clients measuring ``input`` with
+    individual standard deviation ``sd``, so its summary is normal with variance
+    ``sd^2 / n`` about the input's value.
+
+    Parameters
+    ----------
+    nb, costs, effects, wtp, units, decisions
+        As for :func:`evpi`.
+    parameters
+        The input draws behind each sample (as for :func:`evppi`).
+    input : str
+        The input the study measures.
+    n : int
+        Study size.
+    sd : float
+        Individual standard deviation of the measurement.
+    quantiles : int
+        Simulated studies (Q).
+    seed : int
+        Seeds the simulated studies.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``evsi`` and ``evsi_mc_se`` (the Monte Carlo error of the outer mean, the fit
+        and the Q studies held fixed) over the decision dims; attrs ``method`` and
+        ``min_ess``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dsc_econ as dsc
+    >>> rng = np.random.default_rng(1)
+    >>> draws = pd.DataFrame({"p": rng.normal(0.2, 0.05, 4000)})
+    >>> nb = np.column_stack([np.zeros(4000), 10_000 * (draws.p - 0.19)])
+    >>> ds = dsc.voi.evsi_mm(nb, draws, "p", n=100, sd=0.5)
+    >>> bool(0 < ds.evsi < dsc.voi.evppi(nb, draws, "p", draws=0).evppi.item())
+    True
+    """
+    values_nb = decision_values(nb, costs=costs, effects=effects, wtp=wtp, units=units)
+    if parameters is None:
+        raise ValueError("parameters: the input draws behind each sample are required")
+    n_samples = values_nb.sizes["sample"]
+    _check_samples(n_samples, EVPPI_MIN_SAMPLES, "EVPPI")
+    values = parameter_values(parameters, n_samples)
+    if input is None or input not in values.parameter.values:
+        raise ValueError(
+            f"input: expected one of the parameters {list(values.parameter.values)}, "
+            f"got {input!r}"
+        )
+    if n is None or int(n) != n or not 1 <= n <= 10_000_000:
+        raise ValueError(f"n: study size must be a whole number 1-10,000,000, got {n}")
+    if sd is None or not np.isfinite(sd) or sd <= 0:
+        raise ValueError(f"sd: expected a positive number, got {sd}")
+    if int(quantiles) != quantiles or not 5 <= quantiles <= 1000:
+        raise ValueError(f"quantiles: expected a whole number 5-1,000, got {quantiles}")
+    factor, scale = _scale(decisions)
+    folded, restore = _to_sites(values_nb)
+    data = np.asarray(folded.values, dtype=float)  # (sample, site, option)
+    _, n_sites, n_options = data.shape
+    comparisons = n_options - 1
+    inc = (data[:, :, 1:] - data[:, :, :1]).reshape(n_samples, -1)
+    theta = np.asarray(values.sel(parameter=input).values, dtype=float)
+    if np.ptp(theta) <= 0:
+        raise ValueError(f"input {input!r} is fixed: a study of it has no value")
+    fit = _fit_group(theta[:, None], inc, "auto", None, "gcv", seed, None)
+    # Q simulated studies at quantiles of the input, their posteriors by importance
+    # sampling of the draws held
+    rng = np.random.default_rng(seed)
+    points = np.quantile(theta, (np.arange(quantiles) + 0.5) / quantiles)
+    se2 = float(sd) ** 2 / float(n)
+    xbar = points + np.sqrt(se2) * rng.standard_normal(quantiles)
+    log_w = -0.5 * (xbar[:, None] - theta[None, :]) ** 2 / se2  # (Q, samples)
+    w = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    w /= w.sum(axis=1, keepdims=True)
+    ess = 1.0 / (w**2).sum(axis=1)
+    if ess.min() < MM_MIN_ESS:
+        raise ValueError(
+            f"a study of n={n} with sd={sd:g} is so informative that only "
+            f"{ess.min():.0f} of the {n_samples:,} draws support its posterior (fewer "
+            f"than {MM_MIN_ESS:.0f}); use evsi() (regression) or more samples"
+        )
+    out = np.zeros(n_sites)
+    out_se = np.zeros(n_sites)
+    for s_ in range(n_sites):
+        block = slice(s_ * comparisons, (s_ + 1) * comparisons)
+        y, g = inc[:, block], fit.fitted[:, block]
+        prior = np.atleast_2d(np.cov(y, rowvar=False))
+        centred = y[None, :, :] - (w @ y)[:, None, :]  # (Q, samples, comparisons)
+        posterior = np.einsum("qi,qij,qik->jk", w, centred, centred) / quantiles
+        target = _sqrtm(prior - posterior)
+        cov_g = np.atleast_2d(np.cov(g, rowvar=False))
+        inv_root = _sqrtm(np.linalg.pinv(cov_g))
+        transform = inv_root @ target
+        if comparisons == 1:  # the preposterior spread never exceeds the EVPPI's
+            transform = np.minimum(transform, 1.0)
+        mean = g.mean(axis=0)
+        mu = mean + (g - mean) @ transform
+        value, se = _evppi_from_fitted(mu)
+        out[s_], out_se[s_] = value[0], se[0]
+    unit = folded.attrs.get("units", AS_GIVEN)
+    ds = xr.Dataset(
+        {
+            "evsi": (
+                _DECISION,
+                factor * out,
+                {
+                    "units": unit,
+                    "long_name": "expected value of sample information",
+                    "scale": scale,
+                },
+            ),
+            "evsi_mc_se": (
+                _DECISION,
+                factor * out_se,
+                {
+                    "units": unit,
+                    "long_name": "Monte Carlo standard error of the EVSI (outer mean; "
+                    "the fit and the simulated studies held fixed)",
+                },
+            ),
+        },
+        coords={_DECISION: folded[_DECISION].values},
+    )
+    ds.attrs.update(
+        units=unit,
+        scale=scale,
+        decisions=float(factor),
+        method=(
+            "moment matching (Heath, Manolopoulou & Baio 2018) with posterior "
+            f"variances by importance sampling of the draws, {quantiles} studies"
+        ),
+        min_ess=float(ess.min()),
+        study=f"{input}: n={n}, sd={sd:g}",
+    )
+    return restore(ds)
+
+
+def _sqrtm(a: np.ndarray) -> np.ndarray:
+    """Symmetric square root of the positive part of a symmetric matrix."""
+    ev, vec = np.linalg.eigh((a + a.T) / 2)
+    return (vec * np.sqrt(np.clip(ev, 0.0, None))) @ vec.T
 
 
 def enbs(
