@@ -103,3 +103,31 @@ def test_voi_will_not_replace_an_input(psa_csvs, capsys):
     )
     assert code != 0
     assert (d / "P.csv").read_text() == before
+
+
+def test_voi_study_by_moment_matching(psa_csvs, capsys):
+    d = psa_csvs
+    argv = [
+        "voi",
+        "--costs",
+        str(d / "C.csv"),
+        "--effects",
+        str(d / "E.csv"),
+        "--parameters-draws",
+        str(d / "P.csv"),
+        "--wtp",
+        "20000",
+        "--groups",
+        "p",
+        "--population",
+        "1000",
+        "--study",
+        "p:200:0.5:50000",
+        "--draws",
+        "0",
+    ]
+    assert main([*argv, "--evsi-method", "mm"]) == 0
+    out = capsys.readouterr().out
+    assert "EVSI by moment matching, Heath et al. 2018" in out
+    assert "(standard error: Monte Carlo " in out  # --draws 0: no fit error claimed
+    assert "standard error: fit" not in out

@@ -74,6 +74,13 @@ def add_parser(sub: Any) -> None:
         "costing COST: its EVSI (Strong et al. 2015) and ENBS",
     )
     p.add_argument(
+        "--evsi-method",
+        choices=("regression", "mm"),
+        default="regression",
+        help="EVSI of --study: regression on the simulated study summary (Strong et "
+        "al. 2015) or moment matching (Heath et al. 2018)",
+    )
+    p.add_argument(
         "--method",
         choices=("auto", "gam", "additive", "gp", "pspline"),
         default="auto",
@@ -270,11 +277,24 @@ def run(args: argparse.Namespace) -> int:
         if len(parts) != 4:
             raise ValueError(f"--study: expected INPUT:N:SD:COST, got {args.study!r}")
         name, n, sd, cost = parts[0], int(parts[1]), float(parts[2]), float(parts[3])
-        summary = v.study_summary(draws, name, n, sd, seed=args.seed)
-        sample = v.evsi(summary=summary, units=units, seed=args.seed, **kw)
+        if args.evsi_method == "mm":
+            sample = v.evsi_mm(
+                parameters=draws,
+                input=name,
+                n=n,
+                sd=sd,
+                units=units,
+                seed=args.seed,
+                **kw,
+            )
+            how, se_name = "moment matching, Heath et al. 2018", "evsi_mc_se"
+        else:
+            summary = v.study_summary(draws, name, n, sd, seed=args.seed)
+            sample = v.evsi(summary=summary, units=units, seed=args.seed, **kw)
+            how, se_name = "regression, Strong et al. 2015", "evsi_se"
         value = last(v.enbs(sample.evsi, cost, args.population, args.horizon, args.rate))
         enbs_se = last(
-            v.population(sample.evsi_se, args.population, args.horizon, args.rate)
+            v.population(sample[se_name], args.population, args.horizon, args.rate)
         )
         print(
             v.statement(
@@ -285,7 +305,7 @@ def run(args: argparse.Namespace) -> int:
                 enbs_value=value,
                 currency=cur,
             )
-            + f" (EVSI by regression, Strong et al. 2015; Monte Carlo standard error of "
-            f"the ENBS {cur}{enbs_se:,.0f}, the fit's not included)"
+            + f" (EVSI by {how}; Monte Carlo standard error of the ENBS "
+            f"{cur}{enbs_se:,.0f}, the fit's not included)"
         )
     return 0
