@@ -43,10 +43,9 @@ __all__ = [
 CRITERIA = ("gcv", "reml")
 """Smoothing-parameter criteria :func:`fit_penalised` knows."""
 
-_LOG_RANGE = 25.0
-"""Search range of each log smoothing parameter either side of its start (about e^25,
-from interpolation to a straight line)."""
-
+_RATIO_RANGE = 10.0
+"""Log ratios between smoothing parameters searched, either way (e^10 ~ 22,000; wider,
+the pseudo-determinant of the summed penalty REML needs loses its precision)."""
 
 # --------------------------------------------------------------------------- basis
 
@@ -289,43 +288,6 @@ class Penalised:
     score: np.ndarray
 
 
-def _criterion(
-    rho: np.ndarray,
-    xtx: np.ndarray,
-    xty: np.ndarray,
-    yy: float,
-    penalties: list[np.ndarray],
-    n: int,
-    criterion: str,
-    null_dim: int,
-) -> tuple[float, np.ndarray, np.ndarray, float, float]:
-    lam = np.exp(rho)
-    s = sum(lj * sj for lj, sj in zip(lam, penalties, strict=True))
-    m = xtx + s
-    try:
-        chol = np.linalg.cholesky(m)
-    except np.linalg.LinAlgError:
-        m = m + 1e-10 * np.trace(m) / len(m) * np.eye(len(m))
-        chol = np.linalg.cholesky(m)
-    from scipy.linalg import cho_solve
-
-    beta = cho_solve((chol, True), xty)
-    fit_ss = beta @ xtx @ beta
-    rss = max(yy - 2 * beta @ xty + fit_ss, 0.0)
-    minv_xtx = cho_solve((chol, True), xtx)
-    edf = float(np.trace(minv_xtx))
-    if criterion == "gcv":
-        score = n * rss / max(n - edf, 1.0) ** 2
-    else:
-        pen = float(beta @ s @ beta)
-        ev = np.linalg.eigvalsh(s)
-        r = len(ev) - null_dim
-        log_det_s = float(np.sum(np.log(np.maximum(ev[-r:], 1e-300)))) if r > 0 else 0.0
-        log_det_m = 2.0 * float(np.sum(np.log(np.diag(chol))))
-        score = (n - null_dim) * np.log(max(rss + pen, 1e-300)) + log_det_m - log_det_s
-    return score, beta, chol, rss, edf
-
-
 class _Rotated:
     """The fit for penalty ``S_w = sum_j w_j S_j`` in closed form in its overall
     smoothing parameter: with ``X'X = L L'`` and ``L^-1 S_w L^-T = U diag(d) U'``, the
@@ -445,8 +407,8 @@ def fit_penalised(
     For a given ratio between the smoothing parameters the criterion is closed-form in
     their common scale (:class:`_Rotated`), for every output at once: one penalty is
     a search over that scale (a grid, then golden section); two are that search
-    inside a search over their ratio (per output); three or more start from the best
-    common value and refine all by L-BFGS on the exact criterion.
+    inside a search over their ratio (per output); three or more, that search inside a
+    Nelder-Mead search over the ratios (per output), from equal smoothing parameters.
     """
     from scipy.linalg import solve_triangular
     from scipy.optimize import minimize, minimize_scalar
@@ -481,7 +443,7 @@ def fit_penalised(
     log_lam, _ = common.best()
     rhos = [np.full(d, v) for v in log_lam]  # per output: log lambda_j
     if d == 2:
-        ratios = np.linspace(-10.0, 10.0, 21)
+        ratios = np.linspace(-_RATIO_RANGE, _RATIO_RANGE, 21)
         rotated = [_Rotated(base, np.array([1.0, np.exp(r)])) for r in ratios]
         table = np.array([rot.best() for rot in rotated])  # (ratio, 2, m)
         for j in range(m):
@@ -507,22 +469,25 @@ def fit_penalised(
             rhos[j] = np.array([lam0, lam0 + r_best])
     elif d > 2:
         for j in range(m):
-            args = (xtx, xty_all[:, j], float(yy_all[j]), pens, n, criterion, null_dim)
+            rows = np.array([j])
 
-            def objective(rho: np.ndarray, args: tuple = args) -> float:
-                return _criterion(rho, *args)[0]
+            def objective(r: np.ndarray, rows: np.ndarray = rows) -> float:
+                r = np.clip(r, -_RATIO_RANGE, _RATIO_RANGE)
+                rot = _Rotated(base, np.exp(np.concatenate([[0.0], r])))
+                return float(rot.best(rows)[1][0])
 
-            start = rhos[j]
-            bounds = [(v - _LOG_RANGE, v + _LOG_RANGE) for v in start]
+            start = np.zeros(d - 1)
             res = minimize(
                 objective,
                 start,
-                method="L-BFGS-B",
-                bounds=bounds,
-                options={"maxiter": 200, "ftol": 1e-13, "gtol": 1e-9},
+                method="Nelder-Mead",
+                options={"xatol": 1e-2, "fatol": 1e-9, "maxiter": 60 * d},
             )
             if res.fun <= objective(start):
-                rhos[j] = res.x
+                r = np.clip(res.x, -_RATIO_RANGE, _RATIO_RANGE)
+                rot = _Rotated(base, np.exp(np.concatenate([[0.0], r])))
+                lam0 = float(rot.best(rows)[0][0])
+                rhos[j] = lam0 + np.concatenate([[0.0], r])
     coef = np.empty((p, m))
     vp = np.empty((m, p, p))
     edf = np.empty(m)
