@@ -193,3 +193,12 @@ def test_method_choice_and_refusals():
         dsc.voi.evppi(nb, draws, "a", smoothing="aic")
     with pytest.raises(ValueError, match="basis: expected a whole number"):
         dsc.voi.evppi(nb, draws, "a", basis=2)
+
+
+def test_a_design_matrix_too_large_is_refused_before_it_is_built(monkeypatch):
+    from dsc_econ.sensitivity import smoothers
+
+    monkeypatch.setattr(smoothers, "MAX_DESIGN_CELLS", 10_000)
+    x = np.random.default_rng(0).normal(size=(1000, 2))
+    with pytest.raises(ValueError, match="25 coefficients on 1,000 samples"):
+        smoothers.fit_spline(x, x[:, :1])

@@ -637,6 +637,10 @@ def _chol_solve(factor: np.ndarray, b: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- mgcv-grade
 
 
+MAX_DESIGN_CELLS = 150_000_000
+"""Largest GAM design matrix, in cells (1.2 GB): a tensor product of four inputs (256
+coefficients) on up to about 580,000 samples."""
+
 SPLINE_FORMS = ("te", "additive")
 """Forms of :func:`fit_spline`: a tensor product ``te()`` or an additive ``s() + s()``."""
 
@@ -684,6 +688,14 @@ def fit_spline(
     k = int(basis) if basis is not None else default_basis(d)
     if k < 3:
         raise ValueError(f"basis must be 3 or more functions per input, got {k}")
+    width = k**d if form == "te" else 1 + d * k
+    if len(x) * width > MAX_DESIGN_CELLS:
+        raise ValueError(
+            f"a GAM with {width} coefficients on {len(x):,} samples needs a "
+            f"{len(x) * width * 8 / 1e9:.1f} GB design matrix (limit "
+            f"{MAX_DESIGN_CELLS * 8 / 1e9:.1f} GB): use fewer samples, a smaller basis "
+            "or method='additive'"
+        )
     design, penalties = (tensor_design if form == "te" else additive_design)(x, k)
     fit = fit_penalised(design, penalties, y, criterion)
     factors: dict[int, np.ndarray] = {}
