@@ -91,14 +91,16 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--smoothing",
         choices=("gcv", "reml"),
-        default="gcv",
-        help="how the GAM's smoothing is chosen (gcv, mgcv's default)",
+        default="reml",
+        help="how the GAM's smoothing is chosen (reml, mgcv's recommended; gcv, "
+        "gam()'s default and voi's)",
     )
     p.add_argument(
         "--basis",
         type=count(3, 60),
         default=None,
-        help="GAM basis functions per input (default 5, 4 from four inputs on)",
+        help="GAM basis functions per input (default 10 for one input; 5 per margin of "
+        "a tensor product, 4 from four inputs on)",
     )
     p.add_argument(
         "--draws",

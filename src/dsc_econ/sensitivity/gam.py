@@ -16,9 +16,10 @@ the same estimator in NumPy/SciPy, so an EVPPI here can be checked against voi's
   ``I x .. x S_j x .. x I``; or an additive model ``s(x1) + s(x2) + ...``
   (:func:`additive_design`), each smooth centred (sum-to-zero constraint).
 * **smoothing parameters** (:func:`fit_penalised`): one per penalty, chosen by GCV
-  (mgcv's default, ``GCV.Cp`` with unknown scale: ``n RSS / (n - edf)^2``) or REML
-  (the restricted likelihood with the scale profiled out), per output column, by
-  quasi-Newton search on the log smoothing parameters from the best common value.
+  (``gam()``'s default, ``GCV.Cp`` with unknown scale: ``n RSS / (n - edf)^2``) or REML
+  (the restricted likelihood with the scale profiled out; what EVPPI uses by default,
+  less prone to undersmoothing), per output column, closed-form in the common scale
+  of the smoothing parameters and searched over their ratios.
   The posterior covariance of the coefficients is mgcv's Bayesian ``Vp = s^2 (X'X +
   sum lambda_j S_j)^-1``, from which the fit's standard error follows.
 """
