@@ -59,8 +59,15 @@ def test_voi_from_costs_effects_and_draws(psa_csvs, capsys):
     assert "further research on p is worth up to £" in out
     flat = " ".join(out.split())  # sentences wrap to the terminal's width
     assert "a study of 200 clients costing £50,000 has expected net benefit" in flat
-    table = pd.read_csv(d / "evppi.csv", index_col=0)
-    assert list(table.columns) == ["p", "c", "p+c"]
+    table = pd.read_csv(d / "evppi.csv")
+    assert list(table.columns) == ["wtp", "group", "EVPPI", "fit se", "Monte Carlo se"]
+    assert table.group.unique().tolist() == ["p", "c", "p+c"]
+    assert (table[["fit se", "Monte Carlo se"]] >= 0).all().all()
+    p_rows = table[table.group == "p"]
+    assert (p_rows["fit se"] > 0).all() and (p_rows["Monte Carlo se"] > 0).all()
+    # every sentence says what its standard error includes
+    assert "(standard error: fit £" in flat and ", Monte Carlo £" in flat
+    assert "Standard errors of the EVPPI, named by what they include" in flat
     assert "nan" not in out.lower() and "inf" not in out.lower()
 
 
@@ -97,3 +104,31 @@ def test_voi_will_not_replace_an_input(psa_csvs, capsys):
     )
     assert code != 0
     assert (d / "P.csv").read_text() == before
+
+
+def test_voi_study_by_moment_matching(psa_csvs, capsys):
+    d = psa_csvs
+    argv = [
+        "voi",
+        "--costs",
+        str(d / "C.csv"),
+        "--effects",
+        str(d / "E.csv"),
+        "--parameters-draws",
+        str(d / "P.csv"),
+        "--wtp",
+        "20000",
+        "--groups",
+        "p",
+        "--population",
+        "1000",
+        "--study",
+        "p:200:0.5:50000",
+        "--draws",
+        "0",
+    ]
+    assert main([*argv, "--evsi-method", "mm"]) == 0
+    out = capsys.readouterr().out
+    assert "EVSI by moment matching, Heath et al. 2018" in out
+    assert "(standard error: Monte Carlo " in out  # --draws 0: no fit error claimed
+    assert "standard error: fit" not in out

@@ -183,3 +183,45 @@ def test_evsi_by_regression_rises_with_study_size_towards_the_evppi():
         "further research on p is worth up to £1,234,567; a study of 200 clients "
         "costing £50,000 has expected net benefit -£1,500"
     )
+
+
+def test_evsi_by_moment_matching_matches_the_normal_closed_form():
+    """theta ~ N(0, 1), INB = a + b theta + other; a study's mean xbar ~ N(theta, s^2/n)
+    gives E[INB | xbar] ~ N(a, b^2 v), v = 1 / (1 + s^2 / n): EVSI in closed form
+    (Heath et al. 2018's moment matching, posterior variances by importance sampling)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(4)
+    m, a, b = 20_000, 0.2, 1.0
+    draws = pd.DataFrame({"t": rng.standard_normal(m), "o": rng.standard_normal(m)})
+    nb = np.column_stack([np.zeros(m), a + b * draws.t + 0.5 * draws.o])
+
+    def exact(v: float) -> float:
+        sd = b * np.sqrt(v)
+        return a * stats.norm.cdf(a / sd) + sd * stats.norm.pdf(a / sd) - a
+
+    for n, s in ((10, 2.0), (100, 2.0)):
+        v = 1 / (1 + s**2 / n)
+        ds = dsc.voi.evsi_mm(nb, draws, "t", n=n, sd=s)
+        assert float(ds.evsi) == pytest.approx(
+            exact(v), abs=4 * float(ds.evsi_mc_se) + 0.01
+        )
+        assert "moment matching" in ds.attrs["method"]
+    evppi = float(dsc.voi.evppi(nb, draws, "t", draws=0).evppi.item())
+    assert float(dsc.voi.evsi_mm(nb, draws, "t", n=10, sd=2.0).evsi) < evppi
+    # costs and effects over k: one EVSI per willingness to pay
+    costs, effects, p_draws = _model()
+    curve = dsc.voi.evsi_mm(
+        costs=costs,
+        effects=effects,
+        wtp=[20_000, 30_000],
+        parameters=p_draws,
+        input="p",
+        n=200,
+        sd=0.5,
+    )
+    assert curve.evsi.dims == ("wtp",) and (curve.evsi >= 0).all()
+    with pytest.raises(ValueError, match="so informative"):
+        dsc.voi.evsi_mm(nb, draws, "t", n=10_000_000, sd=0.01)
+    with pytest.raises(ValueError, match="input: expected one of"):
+        dsc.voi.evsi_mm(nb, draws, "nope", n=10, sd=1.0)

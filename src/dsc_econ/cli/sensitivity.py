@@ -250,7 +250,8 @@ def print_voi(ds: Any, top: int) -> None:
         "\n"
         + wrap(
             "EVPPI: the value of learning one input or group exactly (regression on the "
-            "sample; R² of the fit). EVPPI cannot exceed EVPI; an estimate above it is "
+            "sample; R² of the fit; standard errors of the fit (regression) and of the "
+            "Monte Carlo mean, apart). EVPPI cannot exceed EVPI; an estimate above it is "
             "estimation error and reads '≈ 100%'.",
             width,
         )
@@ -272,7 +273,12 @@ def print_voi(ds: Any, top: int) -> None:
         table = pd.DataFrame(
             {
                 "EVPPI (£k)": format_column(evppi, "money", decimals=2),
-                "± se (£k)": format_column(se, "money", decimals=2),
+                "fit se (£k)": format_column(
+                    ds.evppi_fit_se.sel(site=site, group=rows).values, "money", decimals=2
+                ),
+                "MC se (£k)": format_column(
+                    ds.evppi_mc_se.sel(site=site, group=rows).values, "money", decimals=2
+                ),
                 "share of EVPI": [
                     format_bounded_share(
                         share,

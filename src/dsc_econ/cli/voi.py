@@ -74,8 +74,48 @@ def add_parser(sub: Any) -> None:
         help="a proposed study measuring INPUT on N clients with individual sd SD, "
         "costing COST: its EVSI (Strong et al. 2015) and ENBS",
     )
+    p.add_argument(
+        "--evsi-method",
+        choices=("regression", "mm"),
+        default="regression",
+        help="EVSI of --study: regression on the simulated study summary (Strong et "
+        "al. 2015) or moment matching (Heath et al. 2018)",
+    )
+    p.add_argument(
+        "--method",
+        choices=("auto", "gam", "additive", "gp", "pspline"),
+        default="auto",
+        help="EVPPI regression: auto (a GAM te() of cubic regression splines for up to "
+        "4 inputs, as the R package voi; a Gaussian process for more), gam, additive "
+        "(s()+s()), gp, pspline",
+    )
+    p.add_argument(
+        "--smoothing",
+        choices=("gcv", "reml"),
+        default="reml",
+        help="how the GAM's smoothing is chosen (reml, mgcv's recommended; gcv, "
+        "gam()'s default and voi's)",
+    )
+    p.add_argument(
+        "--basis",
+        type=count(3, 60),
+        default=None,
+        help="GAM basis functions per input (default 10 for one input; 5 per margin of "
+        "a tensor product, 4 from four inputs on)",
+    )
+    p.add_argument(
+        "--draws",
+        type=count(0, 10_000),
+        default=100,
+        help="posterior draws of the fitted regression for the EVPPI's fit standard "
+        "error (100; 0 reports the Monte Carlo error only)",
+    )
     seed_option(p, 20121)
-    p.add_argument("--output", metavar="CSV", help="save the EVPPI table (CSV)")
+    p.add_argument(
+        "--output",
+        metavar="CSV",
+        help="save the EVPPI table with its fit and Monte Carlo standard errors (CSV)",
+    )
     p.add_argument(
         "--force",
         action="store_true",
@@ -115,6 +155,15 @@ def _groups(spec: str | None) -> Any:
         if not names:
             raise ValueError(f"--groups: empty group in {spec!r}")
         out.append(names[0] if len(names) == 1 else names)
+    return out
+
+
+def _errors(partial: Any) -> pd.DataFrame:
+    """EVPPI with its fit and Monte Carlo standard errors, one row per group (and
+    willingness to pay)."""
+    frame = partial[["evppi", "evppi_fit_se", "evppi_mc_se"]].reset_coords(drop=True)
+    out = frame.to_dataframe()
+    out.columns = ["EVPPI", "fit se", "Monte Carlo se"]
     return out
 
 
@@ -181,18 +230,39 @@ def run(args: argparse.Namespace) -> int:
         groups=_groups(args.groups),
         units=units,
         seed=args.seed,
-        draws=0,
+        draws=args.draws,
         progress=False,
+        method=args.method,
+        smoothing=args.smoothing,
+        basis=args.basis,
         **kw,
     )
     table = partial.evppi.to_pandas()
     print(f"\nEVPPI per decision ({partial.evppi.attrs['units']}):")
     print(money(table))
+    print(
+        "\n"
+        + wrap(
+            "Standard errors of the EVPPI, named by what they include: fit = the "
+            f"regression's ({args.draws} posterior draws of the fitted function"
+            + ("; 0 draws: not estimated" if args.draws < 2 else "")
+            + "), Monte Carlo = the outer mean over samples (fit held fixed):",
+            width,
+        )
+    )
+    errors = _errors(partial)
+    print(money(errors))
+    for g, dropped in zip(partial.group.values, partial.dropped.values, strict=True):
+        if dropped:
+            print(
+                f"note: {g}: left out {dropped} (fixed, or a linear combination of "
+                "inputs before it in the group)"
+            )
+    print("Regression: " + "; ".join(dict.fromkeys(str(m) for m in partial.method.values)))
     if args.output:
         from ..inputs.safety import write_csv
 
-        frame = table if isinstance(table, pd.DataFrame) else table.to_frame("evppi")
-        write_csv(frame, args.output)
+        write_csv(errors, args.output)
         print(f"\nsaved {args.output}")
     if args.population is None:
         return 0
@@ -212,18 +282,50 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     pe = last(v.population(perfect.evpi, args.population, args.horizon, args.rate))
-    print(wrap(v.statement("every input", pe, currency=cur), width, "", "  "))
+    pe_se = last(v.population(perfect.evpi_se, args.population, args.horizon, args.rate))
+    print(wrap(v.statement("every input", pe, currency=cur, mc_se=pe_se), width, "", "  "))
+
+    def scaled(name: str, g: Any) -> float:
+        return last(
+            v.population(
+                partial[name].sel(group=g), args.population, args.horizon, args.rate
+            )
+        )
+
     for g in partial.group.values:
-        text = v.statement(str(g), last(pop.sel(group=g)), currency=cur)
+        fit_se = scaled("evppi_fit_se", g) if args.draws > 1 else None
+        text = v.statement(
+            str(g),
+            last(pop.sel(group=g)),
+            currency=cur,
+            fit_se=fit_se,
+            mc_se=scaled("evppi_mc_se", g),
+        )
         print(wrap(text, width, "", "  "))
     if args.study:
         parts = args.study.split(":")
         if len(parts) != 4:
             raise ValueError(f"--study: expected INPUT:N:SD:COST, got {args.study!r}")
         name, n, sd, cost = parts[0], int(parts[1]), float(parts[2]), float(parts[3])
-        summary = v.study_summary(draws, name, n, sd, seed=args.seed)
-        sample = v.evsi(summary=summary, units=units, seed=args.seed, **kw)
+        if args.evsi_method == "mm":
+            sample = v.evsi_mm(
+                parameters=draws,
+                input=name,
+                n=n,
+                sd=sd,
+                units=units,
+                seed=args.seed,
+                **kw,
+            )
+            how, se_name = "moment matching, Heath et al. 2018", "evsi_mc_se"
+        else:
+            summary = v.study_summary(draws, name, n, sd, seed=args.seed)
+            sample = v.evsi(summary=summary, units=units, seed=args.seed, **kw)
+            how, se_name = "regression, Strong et al. 2015", "evsi_se"
         value = last(v.enbs(sample.evsi, cost, args.population, args.horizon, args.rate))
+        enbs_se = last(
+            v.population(sample[se_name], args.population, args.horizon, args.rate)
+        )
         text = v.statement(
             name,
             last(pop.sel(group=name)) if name in pop.group else pe,
@@ -231,6 +333,9 @@ def run(args: argparse.Namespace) -> int:
             cost=cost,
             enbs_value=value,
             currency=cur,
+        ) + (
+            f" (EVSI by {how}; Monte Carlo standard error of the ENBS "
+            f"{cur}{enbs_se:,.0f}, the fit's not included)"
         )
-        print(wrap(text + " (EVSI by regression, Strong et al. 2015)", width, "", "  "))
+        print(wrap(text, width, "", "  "))
     return 0

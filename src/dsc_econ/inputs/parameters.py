@@ -801,7 +801,9 @@ def _check_unknown(
     read = set(read)
     # the ledger reads every ledger.harms.<component>.<agency>.<value_type> share
     free = ("sites.", "ledger.harms.")
-    unknown = [n for n in params if n not in known and n not in read and not n.startswith(free)]
+    unknown = [
+        n for n in params if n not in known and n not in read and not n.startswith(free)
+    ]
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
         hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -45,9 +45,9 @@ from ..model.valuation import unit_values
 from ..sensitivity.distributions import Uncertainty, load_uncertainty, parameter_hash
 from . import figures, sensitivity_tables
 from . import formatting as fmt
-from .tree_figure import tree_figure
-from .ledger_section import ledger_section
 from . import headline as hl
+from .ledger_section import ledger_section
+from .tree_figure import tree_figure
 
 __all__ = [
     "CHROMIUM_NAMES",

@@ -2,28 +2,27 @@
 
 EVPPI by regression (Strong, Oakley & Brennan 2014) needs, for every input group, the
 conditional expectation of each option's incremental net benefit given the group's
-inputs, estimated from the probabilistic sample. Two smoothers, chosen by the number of
-columns in the group, as in the literature (the R packages ``voi`` and BCEA):
+inputs, estimated from the probabilistic sample. The smoothers, chosen by the number of
+independent columns in the group as the R package ``voi`` chooses them:
 
-* **one or two columns: a penalised regression spline (GAM)**, :func:`fit_gam`. Cubic
-  B-splines with knots at the data's quantiles and a second-difference penalty
-  (Eilers & Marx's P-spline; for two columns a tensor product with one penalty per
-  direction), smoothing chosen by generalised cross-validation. All outputs (sites,
-  options) share the design matrix, so one factorisation serves every output and the
-  smoothing parameter of each is found from an eigen-decomposition in closed form:
-  ~20 (one column) or ~64 (two) coefficients, about a tenth of a second for all
-  outputs at 10^4 rows, linear in the number of rows. Written here in NumPy rather
-  than through pygam or statsmodels because those refit per output and search the
-  smoothing parameter by refitting; the estimator is the same penalised least squares.
-* **three or more columns: a Gaussian process**, :func:`fit_gp` (scikit-learn), with an
+* **up to four columns: a GAM as mgcv fits it**, :func:`fit_spline`: a tensor product
+  of cubic regression splines, ``te(x1, ..., bs = "cr")``, whose penalty is the
+  integrated squared second derivative in x, smoothing parameters by GCV or REML
+  (:mod:`.gam`); or, by choice, the additive ``s(x1) + s(x2) + ...``. Agrees with
+  voi's published values on its chemotherapy example (tests/sensitivity/
+  test_voi_reference.py) and hardly moves with the basis size.
+* :func:`fit_gam`, the earlier P-spline (knots at quantiles, a second-difference
+  penalty on the coefficients; GCV in closed form), kept as ``method="pspline"``: its
+  penalty does not measure curvature in x, so its estimate moves with the basis size.
+* **more columns: a Gaussian process**, :func:`fit_gp` (scikit-learn), with an
   anisotropic squared-exponential kernel and a noise term. Its cost is cubic in the
   rows it conditions on, so the hyperparameters are fitted on a random subsample
   (default 200 rows) and the posterior mean conditions on a larger one (default 1,000)
-  and is predicted at every row; this keeps a run at about a second per output whatever
-  the sample size (a subset-of-data approximation). :func:`fit_multi`, which the EVPPI
-  uses, also fits an additive spline model (:func:`fit_additive`) and keeps, per output,
-  whichever predicts rows the GP did not see better: a GP fitted on few rows can read
-  a pattern into noise, and regression-based EVPPI is biased upwards by overfitting.
+  and is predicted at every row (a subset-of-data approximation). :func:`fit_multi`,
+  which the EVPPI uses by default, also fits an additive spline model
+  (:func:`fit_additive`) and keeps, per output, whichever predicts rows the GP did not
+  see better: a GP fitted on few rows can read a pattern into noise, and
+  regression-based EVPPI is biased upwards by overfitting.
 
 Every fit returns a :class:`Fit` with the fitted values, R², a residual check and draws
 from the posterior of the fitted function, from which the EVPPI's standard error follows
@@ -39,9 +38,22 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-__all__ = ["Fit", "fit_additive", "fit_gam", "fit_gp", "fit_multi", "residual_check"]
+__all__ = [
+    "Fit",
+    "default_basis",
+    "fit_additive",
+    "fit_gam",
+    "fit_gp",
+    "fit_multi",
+    "fit_spline",
+    "interaction_check",
+    "residual_check",
+]
 
 _GCV_GRID = 10.0 ** np.linspace(-7, 7, 57)
+
+CHECK_ROWS = 20_000
+"""Rows the residual check uses at most (a fixed random subset beyond that)."""
 
 
 @dataclass
@@ -97,8 +109,13 @@ def residual_check(y: np.ndarray, fitted: np.ndarray, bins: int = 20) -> np.ndar
     A one-way analysis of variance of the residuals grouped into ``bins`` equal-count
     bins of the fitted values, per output: a systematic trend left in the residuals (a
     smoother too stiff for the relation) gives a small p-value. Outputs the inputs do
-    not move at all (constant fitted values) get p = 1.
+    not move at all (constant fitted values) get p = 1. Beyond ``CHECK_ROWS`` rows
+    the check runs on a fixed random subset of that many (a diagnostic; the sort is
+    the cost).
     """
+    if len(y) > CHECK_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(y), CHECK_ROWS, replace=False))
+        y, fitted = y[rows], fitted[rows]
     n, m = y.shape
     resid = y - fitted
     out = np.ones(m)
@@ -313,7 +330,16 @@ def _fit_gp(
     fit_rows: int,
     condition_rows: int,
     max_iterations: int,
+    reference: np.ndarray | None = None,
+    held_rows: int = 5000,
+    skip: np.ndarray | None = None,
 ) -> Fit:
+    """The GP fit; with ``reference`` (another smoother's fitted values at every row),
+    each output's GP is first scored on up to ``held_rows`` rows it was not
+    conditioned on and, where it predicts them no better than the reference, the
+    reference's values are kept and the costly prediction at every row is skipped
+    (``use_gp`` on the returned Fit's ``_draw`` says which). Outputs where ``skip``
+    is true keep the reference without a GP being fitted."""
     from scipy.optimize import minimize
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
@@ -344,6 +370,9 @@ def _fit_gp(
     d = xs.shape[1]
     fitted = np.empty((n, m))
     draws: list[Any] = []
+    use_gp = np.ones(m, dtype=bool)
+    outside = np.setdiff1d(np.arange(n), cond)
+    held = np.sort(rng.choice(outside, size=min(len(outside), held_rows), replace=False))
     kernels = []
     for j in range(m):
         yj = y[:, j]
@@ -352,6 +381,12 @@ def _fit_gp(
             fitted[:, j] = yj.mean()
             draws.append(_ConstantDraw(float(mu), len(cond)))
             kernels.append("constant output")
+            continue
+        if skip is not None and reference is not None and skip[j]:
+            use_gp[j] = False
+            fitted[:, j] = reference[:, j]
+            draws.append(None)
+            kernels.append("not fitted")
             continue
         yn = (yj - mu) / scale
         kernel = ConstantKernel(0.1, (1e-5, 1e5)) * RBF(
@@ -371,6 +406,15 @@ def _fit_gp(
         k_mm = signal(xc)
         factor = _safe_cholesky(k_mm, noise)
         alpha = _chol_solve(factor, yn[cond])
+        if reference is not None and len(held) >= 50:
+            pred = mu + scale * (signal(xs[held], xc) @ alpha)
+            err_gp = float(((yj[held] - pred) ** 2).mean())
+            err_ref = float(((yj[held] - reference[held, j]) ** 2).mean())
+            if not err_gp < err_ref:
+                use_gp[j] = False
+                fitted[:, j] = reference[:, j]
+                draws.append(None)
+                continue
         for start in range(0, n, 4096):
             block = slice(start, start + 4096)
             fitted[block, j] = mu + scale * (signal(xs[block], xc) @ alpha)
@@ -383,6 +427,7 @@ def _fit_gp(
         out = draws[j](size, rng)
         return out if subset is None else out[:, subset]
 
+    draw_j.use_gp = use_gp  # type: ignore[attr-defined]
     return Fit(
         fitted=fitted,
         r_squared=_r_squared(y, fitted),
@@ -440,29 +485,80 @@ def fit_additive(x: np.ndarray, y: np.ndarray, sweeps: int = 4) -> Fit:
     )
 
 
+INTERACTION_P = 0.01
+"""p-value below which the additive model's residuals are taken to hold an interaction
+(:func:`interaction_check`), so a Gaussian process is tried."""
+
+
+def interaction_check(x: np.ndarray, resid: np.ndarray, rows: int = 20_000) -> np.ndarray:
+    """p-value, per output, that an additive model's residuals are unrelated to the
+    products of pairs of inputs (an F-test of their regression on the standardised
+    pairwise products, on up to ``rows`` rows).
+
+    An additive GAM cannot represent ``f(x1, x2) != f1(x1) + f2(x2)``; the leading
+    term of such an interaction is the product ``x1 x2``, so residuals that do not
+    correlate with any product leave a GP nothing to find. Used to fit a GP only where
+    it may help (it is most of the cost of a large group's EVPPI).
+    """
+    from scipy import stats as st
+
+    x = np.asarray(x, dtype=float)
+    resid = np.asarray(resid, dtype=float)
+    n = len(x)
+    if n > rows:
+        pick = np.sort(np.random.default_rng(1).choice(n, rows, replace=False))
+        x, resid, n = x[pick], resid[pick], rows
+    sd = x.std(axis=0)
+    xs = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    d = xs.shape[1]
+    pairs = [xs[:, i] * xs[:, j] for i in range(d) for j in range(i + 1, d)]
+    if not pairs:
+        return np.ones(resid.shape[1])
+    z = np.column_stack([np.ones(n), *pairs])
+    coef, *_ = np.linalg.lstsq(z, resid, rcond=None)
+    rss = ((resid - z @ coef) ** 2).sum(axis=0)
+    tss = ((resid - resid.mean(axis=0)) ** 2).sum(axis=0)
+    q = z.shape[1] - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = ((tss - rss) / q) / (rss / max(n - q - 1, 1))
+    f = np.where(np.isfinite(f), f, 0.0)
+    return st.f.sf(f, q, max(n - q - 1, 1))
+
+
 def fit_multi(x: np.ndarray, y: np.ndarray, seed: int = 0, **gp: Any) -> Fit:
     """Three or more inputs: a Gaussian process, or an additive GAM where better.
 
-    Fits both :func:`fit_gp` and :func:`fit_additive` and keeps, for each output, the
-    one with the smaller mean squared error on rows the GP did not condition on. With
+    Fits :func:`fit_additive` and :func:`fit_gp` and keeps, for each output, the one
+    with the smaller mean squared error on (up to 5,000) rows the GP did not condition
+    on; the GP is predicted at every row only for the outputs where it is kept (that
+    prediction is most of a GP's cost at 10^5 samples). A GP is tried only for outputs
+    whose additive residuals correlate with products of pairs of inputs
+    (:func:`interaction_check`): without such an interaction the additive model is
+    the right one, and the GP's hyperparameter fit is skipped. With
     few hyperparameter rows a GP can read a pattern into noise -- an output that the
     group barely moves (R² ~ 0.001) came out with a GP R² below zero on all rows and
     an EVPPI far from zero -- and regression-based EVPPI is biased upwards by such
     overfitting; the additive model holds it near zero and, for inputs acting
     additively (e.g. one cost multiplier per site), is the right model anyway.
     """
+    from threadpoolctl import threadpool_limits
+
     y = np.asarray(y, dtype=float)
-    n, m = y.shape
-    gp_fit = fit_gp(x, y, seed=seed, **gp)
+    m = y.shape[1]
     add_fit = fit_additive(x, y)
-    held = np.setdiff1d(np.arange(n), gp_fit.rows)
-    if len(held) >= 50:
-        err_gp = ((y[held] - gp_fit.fitted[held]) ** 2).mean(axis=0)
-        err_add = ((y[held] - add_fit.fitted[held]) ** 2).mean(axis=0)
-        use_gp = err_gp < err_add
-    else:
-        use_gp = np.ones(m, dtype=bool)
-    fitted = np.where(use_gp, gp_fit.fitted, add_fit.fitted)
+    interacting = interaction_check(x, y - add_fit.fitted) < INTERACTION_P
+    options = {"fit_rows": 200, "condition_rows": 1000, "max_iterations": 40, **gp}
+    with threadpool_limits(limits=1, user_api="blas"):
+        gp_fit = _fit_gp(
+            np.asarray(x, dtype=float),
+            y,
+            seed,
+            reference=add_fit.fitted,
+            skip=~interacting,
+            **options,
+        )
+    use_gp = gp_fit._draw.use_gp
+    fitted = gp_fit.fitted
     rows = gp_fit.rows
 
     def draw(
@@ -479,8 +575,9 @@ def fit_multi(x: np.ndarray, y: np.ndarray, seed: int = 0, **gp: Any) -> Fit:
         residual_p=residual_check(y, fitted),
         method="gp" if use_gp.all() else "additive" if not use_gp.any() else "mixed",
         detail=(
-            f"{gp_fit.detail}; additive GAM where it predicted held-out rows better "
-            f"(GP kept for {int(use_gp.sum())} of {m} outputs)"
+            f"{gp_fit.detail}; additive GAM where no pairwise interaction is left in "
+            f"its residuals ({int((~interacting).sum())} of {m} outputs) or it predicted "
+            f"held-out rows better (GP kept for {int(use_gp.sum())} of {m} outputs)"
         ),
         rows=rows,
         _draw=draw,
@@ -535,3 +632,107 @@ def _chol_solve(factor: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     tmp = solve_triangular(factor, b, lower=True)
     return solve_triangular(factor.T, tmp, lower=False)
+
+
+# --------------------------------------------------------------------------- mgcv-grade
+
+
+MAX_DESIGN_CELLS = 150_000_000
+"""Largest GAM design matrix, in cells (1.2 GB): a tensor product of four inputs (256
+coefficients) on up to about 580,000 samples."""
+
+SPLINE_FORMS = ("te", "additive")
+"""Forms of :func:`fit_spline`: a tensor product ``te()`` or an additive ``s() + s()``."""
+
+
+def default_basis(columns: int) -> int:
+    """Basis functions per input: 10 for one input (mgcv's default for ``s()``: with 5,
+    as voi's ``te(x)``, a skewed input's bulk gets too few knots and the estimate moved
+    by 6% on voi's example), and for tensor products voi's ``te(..., bs = "cr")``
+    margins, mgcv's default of 5, 4 from four inputs on (4^4 = 256 coefficients)."""
+    if columns == 1:
+        return 10
+    return 5 if columns < 4 else 4
+
+
+def fit_spline(
+    x: np.ndarray,
+    y: np.ndarray,
+    form: str = "te",
+    basis: int | None = None,
+    criterion: str = "reml",
+) -> Fit:
+    """mgcv-grade penalised cubic regression spline of every output on a few inputs.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        The group's input values, linearly independent columns (see
+        :func:`~dsc_econ.sensitivity.gam.independent_columns`).
+    y : ndarray, shape (n, outputs)
+    form : {"te", "additive"}
+        ``"te"``: ``te(x1, ..., bs = "cr")``, interactions included (voi's default);
+        ``"additive"``: ``s(x1, bs = "cr") + ...``, no interactions, ``basis`` per
+        input.
+    basis : int, optional
+        Basis functions per input (per margin of a tensor product); default
+        :func:`default_basis`. The curvature penalty makes the estimate insensitive to
+        it (it mainly bounds how wiggly a fit can be).
+    criterion : {"gcv", "reml"}
+        How the smoothing parameters are chosen (see
+        :func:`~dsc_econ.sensitivity.gam.fit_penalised`).
+    """
+    from .gam import additive_design, fit_penalised, tensor_design
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if form not in SPLINE_FORMS:
+        raise ValueError(f"form must be one of {SPLINE_FORMS}, got {form!r}")
+    d = x.shape[1]
+    k = int(basis) if basis is not None else default_basis(d)
+    if k < 3:
+        raise ValueError(f"basis must be 3 or more functions per input, got {k}")
+    width = k**d if form == "te" else 1 + d * k
+    if len(x) * width > MAX_DESIGN_CELLS:
+        raise ValueError(
+            f"a GAM with {width} coefficients on {len(x):,} samples needs a "
+            f"{len(x) * width * 8 / 1e9:.1f} GB design matrix (limit "
+            f"{MAX_DESIGN_CELLS * 8 / 1e9:.1f} GB): use fewer samples, a smaller basis "
+            "or method='additive'"
+        )
+    design, penalties = (tensor_design if form == "te" else additive_design)(x, k)
+    fit = fit_penalised(design, penalties, y, criterion)
+    factors: dict[int, np.ndarray] = {}
+
+    def draw(
+        j: int, size: int, rng: np.random.Generator, subset: np.ndarray | None
+    ) -> np.ndarray:
+        if j not in factors:  # a square root of Vp; eigh copes with a singular one
+            ev, vec = np.linalg.eigh(fit.vp[j])
+            factors[j] = vec * np.sqrt(np.clip(ev, 0.0, None))
+        rows = design if subset is None else design[subset]
+        beta = fit.coef[:, j][:, None] + factors[j] @ rng.standard_normal(
+            (design.shape[1], size)
+        )
+        return (rows @ beta).T
+
+    names = (
+        "te(" + ", ".join(f"x{i + 1}" for i in range(d)) + ")"
+        if form == "te"
+        else (" + ".join(f"s(x{i + 1})" for i in range(d)))
+    )
+    edf = ", ".join(f"{e:.1f}" for e in fit.edf)
+    detail = (
+        f"GAM {names}, cubic regression splines (curvature penalty), {k} basis "
+        f"functions per input, {design.shape[1]} coefficients, smoothing by "
+        f"{criterion.upper()} (edf {edf})"
+    )
+    return Fit(
+        fitted=fit.fitted,
+        r_squared=_r_squared(y, fit.fitted),
+        residual_p=residual_check(y, fit.fitted),
+        method="gam",
+        detail=detail,
+        rows=np.arange(len(x)),
+        _draw=draw,
+    )

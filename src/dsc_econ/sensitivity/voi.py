@@ -12,8 +12,9 @@ expected net benefit over the probabilistic sample (:func:`.probabilistic.psa`).
   ``E_g[max_k E[NB_k | g]] - max_k E[NB_k]``. The inner conditional expectation is
   estimated by regressing each option's incremental net benefit on the group's input
   values over the same sample (Strong, Oakley & Brennan 2014, Medical Decision Making
-  34:311-326), so it costs no extra model runs: a penalised spline (GAM) for one or two
-  columns, a Gaussian process for more (:mod:`.smoothers`).
+  34:311-326), so it costs no extra model runs: a GAM of cubic regression splines as
+  the R package voi fits it (``mgcv::gam(y ~ te(...))``) for up to four inputs, a
+  Gaussian process for more (:mod:`.smoothers`, :mod:`.gam`).
 
 :func:`voi` runs the whole analysis from parameters and an uncertainty file. Values are
 per decision unless the number of decisions the information would inform is given
@@ -43,8 +44,11 @@ __all__ = [
     "PROGRAMME",
     "analyse",
     "ceac",
+    "enbs",
     "evpi",
     "evppi",
+    "evsi",
+    "evsi_mm",
     "input_groups",
     "input_values",
     "net_benefits",
@@ -58,11 +62,11 @@ PROGRAMME = "programme"
 OPTIONS = ("do not", "continue")
 """Default options: no change (net benefit 0) and the change (net benefit = NPV)."""
 
-GAM_MAX_COLUMNS = 2
-"""Groups of up to this many sample columns are smoothed with a GAM, larger ones with a
-Gaussian process."""
+GAM_MAX_COLUMNS = 4
+"""Groups of up to this many independent inputs are smoothed with a tensor-product GAM
+(as the R package voi does), larger ones with a Gaussian process."""
 
-SE_ROWS = 20_000
+SE_ROWS = 5_000
 """Rows the posterior draws for an EVPPI's standard error are evaluated at, at most (a
 random subset beyond that: the spread over draws barely changes, the cost does)."""
 
@@ -301,6 +305,9 @@ def _evppi_sites(
     seed: int = 20121,
     progress: bool | None = None,
     gp_options: Mapping[str, Any] | None = None,
+    method: str = "auto",
+    basis: int | None = None,
+    smoothing: str = "reml",
 ) -> xr.Dataset:
     """Partial EVPI of each group of inputs by nonparametric regression.
 
@@ -327,15 +334,19 @@ def _evppi_sites(
     gp_options : mapping, optional
         Passed to :func:`~dsc_econ.sensitivity.smoothers.fit_gp` (``fit_rows``,
         ``condition_rows``, ``max_iterations``).
+    method, basis, smoothing
+        The regression (see :func:`evppi`).
 
     Returns
     -------
     xarray.Dataset
-        Dims ``(site, group)``: ``evppi``; ``evppi_se`` (the regression's uncertainty,
-        from posterior draws of the fitted function, combined with the Monte Carlo
-        error of the outer mean); ``r_squared`` and ``residual_p`` (the regression's
-        diagnostics; with more than two options the worst over the comparisons).
-        Coordinates on ``group``: ``kind``, ``columns``, ``method``.
+        Dims ``(site, group)``: ``evppi``; ``evppi_fit_se`` (the regression's
+        uncertainty, from posterior draws of the fitted function), ``evppi_mc_se``
+        (the Monte Carlo error of the outer mean) and ``evppi_se`` (both combined);
+        ``r_squared`` and ``residual_p`` (the regression's diagnostics; with more than
+        two options the worst over the comparisons). Coordinates on ``group``:
+        ``kind``, ``columns``, ``dropped`` (inputs left out as fixed or linearly
+        dependent), ``method``.
     """
     from threadpoolctl import threadpool_limits
 
@@ -349,7 +360,19 @@ def _evppi_sites(
         # The regressions' matrices are small (20-1,000 columns): one BLAS thread is
         # faster than several competing for a shared machine's cores (6x for the
         # two-column GAM on the 2-core test machine).
-        return _evppi(nb, values, groups, decisions, draws, seed, progress, gp_options)
+        return _evppi(
+            nb,
+            values,
+            groups,
+            decisions,
+            draws,
+            seed,
+            progress,
+            gp_options,
+            method,
+            basis,
+            smoothing,
+        )
 
 
 def _evppi(
@@ -361,9 +384,12 @@ def _evppi(
     seed: int,
     progress: bool | None,
     gp_options: Mapping[str, Any] | None,
+    method: str = "auto",
+    basis: int | None = None,
+    smoothing: str = "reml",
 ) -> xr.Dataset:
     from .engine import progress_bar
-    from .smoothers import fit_gam, fit_multi
+    from .gam import independent_columns
 
     factor, scale = _scale(decisions)
     data = np.asarray(nb.transpose("sample", "site", "option").values, dtype=float)
@@ -377,8 +403,9 @@ def _evppi(
     rng = np.random.default_rng(seed)
     names = list(groups)
     shape = (n_sites, len(names))
-    result = {k: np.zeros(shape) for k in ("evppi", "evppi_se", "r_squared", "residual_p")}
-    methods, columns_text, kinds = [], [], []
+    keys = ("evppi", "evppi_se", "evppi_fit_se", "evppi_mc_se", "r_squared", "residual_p")
+    result = {k: np.zeros(shape) for k in keys}
+    methods, columns_text, kinds, dropped_text = [], [], [], []
     with progress_bar(len(names), "evppi", progress) as bar:
         for g, name in enumerate(names):
             spec = groups[name]
@@ -390,16 +417,17 @@ def _evppi(
             if unknown:
                 raise ValueError(f"group {name!r}: unknown input column(s) {unknown}")
             x = np.asarray(x_all.sel(parameter=cols).values, dtype=float)
-            x = x[:, x.std(axis=0) > 0]  # fixed inputs carry no information
+            # fixed inputs carry no information; an input that is a linear combination
+            # of others (with the constant) adds none and makes the basis singular
+            keep = independent_columns(x)
+            dropped_text.append(", ".join(c for i, c in enumerate(cols) if i not in keep))
+            x = x[:, keep]
             if x.shape[1] == 0:
                 methods.append("none (inputs fixed)")
                 result["residual_p"][:, g] = 1.0
                 bar.update(1)
                 continue
-            if x.shape[1] <= GAM_MAX_COLUMNS:
-                fit = fit_gam(x, inc)
-            else:
-                fit = fit_multi(x, inc, seed=seed, **dict(gp_options or {}))
+            fit = _fit_group(x, inc, method, basis, smoothing, seed, gp_options)
             methods.append(fit.detail)
             comparisons = n_options - 1
             for s in range(n_sites):
@@ -415,11 +443,14 @@ def _evppi(
                     per_draw = _evppi_from_fitted(sampled, with_se=False)[0]
                     reg_se = float(per_draw.std(ddof=1))
                 result["evppi"][s, g] = value[0]
+                result["evppi_fit_se"][s, g] = reg_se
+                result["evppi_mc_se"][s, g] = mc_se[0]
                 result["evppi_se"][s, g] = np.hypot(mc_se[0], reg_se)
                 result["r_squared"][s, g] = fit.r_squared[block].min()
                 result["residual_p"][s, g] = fit.residual_p[block].min()
             bar.update(1)
     units = nb.attrs.get("units", AS_GIVEN)
+    se_note = "" if draws > 1 else " (draws=0: the fit's error is not included)"
     ds = xr.Dataset(
         {
             "evppi": (
@@ -430,7 +461,29 @@ def _evppi(
             "evppi_se": (
                 ("site", "group"),
                 factor * result["evppi_se"],
-                {"units": units, "long_name": "standard error of the EVPPI"},
+                {
+                    "units": units,
+                    "long_name": "standard error of the EVPPI: fit and Monte Carlo "
+                    "combined, sqrt(fit_se^2 + mc_se^2)" + se_note,
+                },
+            ),
+            "evppi_fit_se": (
+                ("site", "group"),
+                factor * result["evppi_fit_se"],
+                {
+                    "units": units,
+                    "long_name": "fit (regression) standard error of the EVPPI: spread "
+                    f"over {draws} posterior draws of the fitted function" + se_note,
+                },
+            ),
+            "evppi_mc_se": (
+                ("site", "group"),
+                factor * result["evppi_mc_se"],
+                {
+                    "units": units,
+                    "long_name": "Monte Carlo standard error of the EVPPI: sd of the "
+                    "per-sample opportunity loss / sqrt(samples), the fit held fixed",
+                },
             ),
             "r_squared": (("site", "group"), result["r_squared"], {"units": "1"}),
             "residual_p": (
@@ -447,11 +500,57 @@ def _evppi(
             "group": names,
             "kind": ("group", kinds),
             "columns": ("group", columns_text),
+            "dropped": ("group", dropped_text),
             "method": ("group", methods),
         },
     )
+    ds["dropped"].attrs["long_name"] = (
+        "inputs left out of the regression: fixed, or a linear combination of inputs "
+        "before them in the group"
+    )
     ds.attrs.update(scale=scale, decisions=float(factor), draws=draws, units=units)
     return ds
+
+
+METHODS = ("auto", "gam", "additive", "gp", "pspline")
+"""EVPPI regression methods (see :func:`evppi`)."""
+
+
+def _fit_group(
+    x: np.ndarray,
+    inc: np.ndarray,
+    method: str,
+    basis: int | None,
+    smoothing: str,
+    seed: int,
+    gp_options: Mapping[str, Any] | None,
+) -> Any:
+    """Fit the regression of ``inc`` on a group's independent inputs ``x``."""
+    from .smoothers import fit_gam, fit_gp, fit_multi, fit_spline
+
+    d = x.shape[1]
+    if method == "auto":
+        method = "gam" if d <= GAM_MAX_COLUMNS else "gp-or-additive"
+    if method == "gam":
+        if d > GAM_MAX_COLUMNS:
+            raise ValueError(
+                f"method='gam' (a tensor product) takes up to {GAM_MAX_COLUMNS} inputs; "
+                f"this group has {d}: use method='additive' or 'gp'"
+            )
+        return fit_spline(x, inc, "te", basis, smoothing)
+    if method == "additive":
+        return fit_spline(x, inc, "additive", basis or 10, smoothing)
+    if method == "gp":
+        return fit_gp(x, inc, seed=seed, **dict(gp_options or {}))
+    if method == "gp-or-additive":
+        return fit_multi(x, inc, seed=seed, **dict(gp_options or {}))
+    if method == "pspline":
+        if d > 2:
+            raise ValueError(
+                f"method='pspline' takes one or two inputs; this group has {d}"
+            )
+        return fit_gam(x, inc)
+    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
 def _evppi_from_fitted(
@@ -577,9 +676,10 @@ def voi(
             units=OUTPUTS["npv"],
             options=", ".join(str(o) for o in nb.option.values),
             regression=(
-                f"GAM (penalised cubic spline, GCV) for groups of up to "
-                f"{GAM_MAX_COLUMNS} columns; Gaussian process, or additive GAM where it "
-                "predicts held-out rows better, for larger groups"
+                "GAM te() of cubic regression splines (curvature penalty, REML; the "
+                f"R package voi's form) for groups of up to {GAM_MAX_COLUMNS} independent "
+                "inputs; Gaussian process, or additive GAM where it predicts held-out "
+                "rows better, for larger groups"
             ),
         )
     )
@@ -990,13 +1090,19 @@ def evppi(
     effects: Any = None,
     wtp: Any = None,
     units: str | None = None,
+    method: str = "auto",
+    basis: int | None = None,
+    smoothing: str = "reml",
 ) -> xr.Dataset:
     """Partial EVPI of inputs and groups of inputs, by regression on the draws.
 
     Each option's net benefit less the first option's is regressed on the group's
-    input values (a penalised spline for one or two inputs, a Gaussian process or an
-    additive model for more; Strong, Oakley & Brennan 2014), one fit serving every
-    option and decision; ``EVPPI = mean_i max_k g_ik - max_k mean_i g_ik``.
+    input values (Strong, Oakley & Brennan 2014) and ``EVPPI = mean_i max_k g_ik -
+    max_k mean_i g_ik`` from the fitted values ``g``. By default the regression is the
+    R package voi's: ``mgcv::gam(y ~ te(x1, ..., bs = "cr"))`` for up to four inputs
+    (:mod:`.gam`), a Gaussian process (or an additive GAM where it predicts held-out
+    rows better) for more. Inputs that are fixed, or a linear combination of inputs
+    before them in the group, are left out (named in the ``dropped`` coordinate).
 
     Parameters
     ----------
@@ -1007,17 +1113,31 @@ def evppi(
     groups : str, list or dict, optional
         Inputs and groups to value (see :func:`as_groups`); default each input.
     decisions, draws, seed, progress, gp_options
-        As for the per-site form; ``evppi_se`` combines the regression's uncertainty
-        (posterior draws of the fitted function) with the Monte Carlo error of the
-        outer mean.
+        As for the per-site form. ``draws`` posterior draws of the fitted function
+        give ``evppi_fit_se``; with ``draws=0`` it is 0 and ``evppi_se`` is the Monte
+        Carlo error alone.
     costs, effects, wtp, units
         As for :func:`evpi`; with ``wtp`` a curve per group.
+    method : {"auto", "gam", "additive", "gp", "pspline"}
+        ``"auto"``: ``"gam"`` for up to four inputs, else a GP checked against an
+        additive GAM. ``"gam"``: tensor product of cubic regression splines (curvature
+        penalty); ``"additive"``: ``s(x1) + s(x2) + ...`` (no interactions, 10 basis
+        functions per input unless ``basis``); ``"gp"``: Gaussian process;
+        ``"pspline"``: the earlier P-spline (one or two inputs).
+    basis : int, optional
+        Basis functions per input (per margin of a tensor product); default 10 for one
+        input (mgcv's ``s()``), and for two or three 5 and for four 4 (voi's ``te()``).
+    smoothing : {"reml", "gcv"}
+        Criterion for the smoothing parameters: REML (mgcv's recommended; it
+        undersmooths less than GCV, which on a small, bounded input of voi's example
+        tripled an EVPPI of ~1 at one basis size), or GCV (``gam()``'s default and so
+        voi's: ``basis=5, smoothing="gcv"`` reproduces voi's ``te()`` EVPPI).
 
     Returns
     -------
     xarray.Dataset
-        ``evppi``, ``evppi_se``, ``r_squared``, ``residual_p`` over the decision dims
-        and ``group``.
+        ``evppi``, ``evppi_se``, ``evppi_fit_se``, ``evppi_mc_se``, ``r_squared``,
+        ``residual_p`` over the decision dims and ``group``.
 
     Examples
     --------
@@ -1039,8 +1159,26 @@ def evppi(
     values = parameter_values(parameters, n)
     spec = as_groups(groups, list(values.parameter.values))
     folded, restore = _to_sites(values_nb)
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    if smoothing not in ("gcv", "reml"):
+        raise ValueError(f"smoothing: expected 'gcv' or 'reml', got {smoothing!r}")
+    if basis is not None and (int(basis) != basis or not 3 <= basis <= 60):
+        raise ValueError(f"basis: expected a whole number 3-60, got {basis!r}")
     return restore(
-        _evppi_sites(folded, values, spec, decisions, draws, seed, progress, gp_options)
+        _evppi_sites(
+            folded,
+            values,
+            spec,
+            decisions,
+            draws,
+            seed,
+            progress,
+            gp_options,
+            method,
+            basis,
+            smoothing,
+        )
     )
 
 
@@ -1174,6 +1312,21 @@ def evsi(
     -------
     xarray.Dataset
         ``evsi`` and ``evsi_se`` over the decision dims.
+
+    Examples
+    --------
+    A study of 200 clients measuring the response rate ``p`` of a two-option model:
+
+    >>> import numpy as np, pandas as pd, dsc_econ as dsc
+    >>> rng = np.random.default_rng(1)
+    >>> draws = pd.DataFrame({"p": rng.beta(20, 80, 4000), "c": rng.gamma(10, 100, 4000)})
+    >>> effects = np.column_stack([np.full(4000, 0.5), 0.5 + 2 * (draws.p - 0.15)])
+    >>> costs = np.column_stack([np.zeros(4000), draws.c])
+    >>> study = dsc.voi.study_summary(draws, "p", n=200, sd=0.5)
+    >>> ds = dsc.voi.evsi(costs=costs, effects=effects, wtp=[20_000], summary=study)
+    >>> bool(0 < ds.evsi.item() <= dsc.voi.evpi(costs=costs, effects=effects,
+    ...                                         wtp=[20_000]).evpi.item())
+    True
     """
     if summary is None:
         raise ValueError("summary: the simulated study summary per sample is required")
@@ -1203,6 +1356,192 @@ def evsi(
     return out.assign_attrs(ds.attrs, method="regression (Strong et al. 2015)")
 
 
+MM_QUANTILES = 50
+"""Study datasets simulated for the moment-matching EVSI (voi's default Q is 30-50)."""
+
+MM_MIN_ESS = 30.0
+"""Smallest importance-sampling effective sample size of a simulated study's posterior
+before the moment-matching EVSI is refused (too few draws near the data)."""
+
+
+def evsi_mm(
+    nb: Any = None,
+    parameters: Any = None,
+    input: str | None = None,
+    n: int | None = None,
+    sd: float | None = None,
+    decisions: float | None = None,
+    *,
+    costs: Any = None,
+    effects: Any = None,
+    wtp: Any = None,
+    units: str | None = None,
+    quantiles: int = MM_QUANTILES,
+    seed: int = 20121,
+) -> xr.Dataset:
+    """Expected value of sample information by moment matching.
+
+    Heath, Manolopoulou & Baio (2018), "Efficient Monte Carlo estimation of the expected
+    value of sample information using moment matching", Medical Decision Making
+    38(2):163-173. The preposterior distribution of each option's expected incremental
+    net benefit given the study's data is approximated by rescaling the EVPPI
+    regression's fitted values ``g(theta)`` (the same regression as :func:`evppi`) so
+    that their covariance becomes ``Var(INB) - E_X[Var(INB | X)]``::
+
+        mu_X = mean(g) + (g - mean(g)) Sigma_g^-1/2 (Sigma_INB - E_X Sigma_X)^1/2
+
+    and ``EVSI = mean max(mu_X, 0) - max(mean mu_X, 0)`` over the options. The
+    expected posterior variance ``E_X[Var(INB | X)]`` is averaged over ``quantiles``
+    simulated studies, one at each quantile of the input's draws. Heath et al. obtain
+    each posterior variance by re-running the model on posterior draws; here each is
+    estimated by importance sampling of the PSA draws already held (weights the study's
+    likelihood at each draw), so no model function is needed -- refused when the
+    effective sample size falls below :data:`MM_MIN_ESS` (a study so large that few
+    draws sit near its data; use :func:`evsi` then).
+
+    The study is as :func:`study_summary`'s: ``n`` clients measuring ``input`` with
+    individual standard deviation ``sd``, so its summary is normal with variance
+    ``sd^2 / n`` about the input's value.
+
+    Parameters
+    ----------
+    nb, costs, effects, wtp, units, decisions
+        As for :func:`evpi`.
+    parameters
+        The input draws behind each sample (as for :func:`evppi`).
+    input : str
+        The input the study measures.
+    n : int
+        Study size.
+    sd : float
+        Individual standard deviation of the measurement.
+    quantiles : int
+        Simulated studies (Q).
+    seed : int
+        Seeds the simulated studies.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``evsi`` and ``evsi_mc_se`` (the Monte Carlo error of the outer mean, the fit
+        and the Q studies held fixed) over the decision dims; attrs ``method`` and
+        ``min_ess``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dsc_econ as dsc
+    >>> rng = np.random.default_rng(1)
+    >>> draws = pd.DataFrame({"p": rng.normal(0.2, 0.05, 4000)})
+    >>> nb = np.column_stack([np.zeros(4000), 10_000 * (draws.p - 0.19)])
+    >>> ds = dsc.voi.evsi_mm(nb, draws, "p", n=100, sd=0.5)
+    >>> bool(0 < ds.evsi < dsc.voi.evppi(nb, draws, "p", draws=0).evppi.item())
+    True
+    """
+    values_nb = decision_values(nb, costs=costs, effects=effects, wtp=wtp, units=units)
+    if parameters is None:
+        raise ValueError("parameters: the input draws behind each sample are required")
+    n_samples = values_nb.sizes["sample"]
+    _check_samples(n_samples, EVPPI_MIN_SAMPLES, "EVPPI")
+    values = parameter_values(parameters, n_samples)
+    if input is None or input not in values.parameter.values:
+        raise ValueError(
+            f"input: expected one of the parameters {list(values.parameter.values)}, "
+            f"got {input!r}"
+        )
+    if n is None or int(n) != n or not 1 <= n <= 10_000_000:
+        raise ValueError(f"n: study size must be a whole number 1-10,000,000, got {n}")
+    if sd is None or not np.isfinite(sd) or sd <= 0:
+        raise ValueError(f"sd: expected a positive number, got {sd}")
+    if int(quantiles) != quantiles or not 5 <= quantiles <= 1000:
+        raise ValueError(f"quantiles: expected a whole number 5-1,000, got {quantiles}")
+    factor, scale = _scale(decisions)
+    folded, restore = _to_sites(values_nb)
+    data = np.asarray(folded.values, dtype=float)  # (sample, site, option)
+    _, n_sites, n_options = data.shape
+    comparisons = n_options - 1
+    inc = (data[:, :, 1:] - data[:, :, :1]).reshape(n_samples, -1)
+    theta = np.asarray(values.sel(parameter=input).values, dtype=float)
+    if np.ptp(theta) <= 0:
+        raise ValueError(f"input {input!r} is fixed: a study of it has no value")
+    fit = _fit_group(theta[:, None], inc, "auto", None, "reml", seed, None)
+    # Q simulated studies at quantiles of the input, their posteriors by importance
+    # sampling of the draws held
+    rng = np.random.default_rng(seed)
+    points = np.quantile(theta, (np.arange(quantiles) + 0.5) / quantiles)
+    se2 = float(sd) ** 2 / float(n)
+    xbar = points + np.sqrt(se2) * rng.standard_normal(quantiles)
+    log_w = -0.5 * (xbar[:, None] - theta[None, :]) ** 2 / se2  # (Q, samples)
+    w = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    w /= w.sum(axis=1, keepdims=True)
+    ess = 1.0 / (w**2).sum(axis=1)
+    if ess.min() < MM_MIN_ESS:
+        raise ValueError(
+            f"a study of n={n} with sd={sd:g} is so informative that only "
+            f"{ess.min():.0f} of the {n_samples:,} draws support its posterior (fewer "
+            f"than {MM_MIN_ESS:.0f}); use evsi() (regression) or more samples"
+        )
+    out = np.zeros(n_sites)
+    out_se = np.zeros(n_sites)
+    for s_ in range(n_sites):
+        block = slice(s_ * comparisons, (s_ + 1) * comparisons)
+        y, g = inc[:, block], fit.fitted[:, block]
+        prior = np.atleast_2d(np.cov(y, rowvar=False))
+        centred = y[None, :, :] - (w @ y)[:, None, :]  # (Q, samples, comparisons)
+        posterior = np.einsum("qi,qij,qik->jk", w, centred, centred) / quantiles
+        target = _sqrtm(prior - posterior)
+        cov_g = np.atleast_2d(np.cov(g, rowvar=False))
+        inv_root = _sqrtm(np.linalg.pinv(cov_g))
+        transform = inv_root @ target
+        if comparisons == 1:  # the preposterior spread never exceeds the EVPPI's
+            transform = np.minimum(transform, 1.0)
+        mean = g.mean(axis=0)
+        mu = mean + (g - mean) @ transform
+        value, se = _evppi_from_fitted(mu)
+        out[s_], out_se[s_] = value[0], se[0]
+    unit = folded.attrs.get("units", AS_GIVEN)
+    ds = xr.Dataset(
+        {
+            "evsi": (
+                _DECISION,
+                factor * out,
+                {
+                    "units": unit,
+                    "long_name": "expected value of sample information",
+                    "scale": scale,
+                },
+            ),
+            "evsi_mc_se": (
+                _DECISION,
+                factor * out_se,
+                {
+                    "units": unit,
+                    "long_name": "Monte Carlo standard error of the EVSI (outer mean; "
+                    "the fit and the simulated studies held fixed)",
+                },
+            ),
+        },
+        coords={_DECISION: folded[_DECISION].values},
+    )
+    ds.attrs.update(
+        units=unit,
+        scale=scale,
+        decisions=float(factor),
+        method=(
+            "moment matching (Heath, Manolopoulou & Baio 2018) with posterior "
+            f"variances by importance sampling of the draws, {quantiles} studies"
+        ),
+        min_ess=float(ess.min()),
+        study=f"{input}: n={n}, sd={sd:g}",
+    )
+    return restore(ds)
+
+
+def _sqrtm(a: np.ndarray) -> np.ndarray:
+    """Symmetric square root of the positive part of a symmetric matrix."""
+    ev, vec = np.linalg.eigh((a + a.T) / 2)
+    return (vec * np.sqrt(np.clip(ev, 0.0, None))) @ vec.T
+
+
 def enbs(
     evsi_value: Any, cost: float, per_period: float, horizon: int, rate: float = 0.035
 ) -> Any:
@@ -1210,6 +1549,15 @@ def enbs(
 
     ``ENBS = population(EVSI, per_period, horizon, rate) - cost``; a study is worth
     doing when it is positive.
+
+    Examples
+    --------
+    An EVSI of £12 per client, 1,000 clients a year for 10 years at 3.5%, a study
+    costing £50,000:
+
+    >>> import dsc_econ as dsc
+    >>> round(dsc.voi.enbs(12.0, cost=50_000, per_period=1000, horizon=10))
+    53292
     """
     if not np.isfinite(cost) or cost < 0:
         raise ValueError(f"study cost must be a number >= 0, got {cost}")
@@ -1223,13 +1571,39 @@ def statement(
     cost: float | None = None,
     enbs_value: float | None = None,
     currency: str = "£",
+    fit_se: float | None = None,
+    mc_se: float | None = None,
 ) -> str:
     """The board's sentence: "further research on X is worth up to £y; a study of n
-    clients costing £c has expected net benefit £z"."""
-    for name, v in (("population EVPPI", population_evppi), ("ENBS", enbs_value)):
+    clients costing £c has expected net benefit £z".
+
+    ``fit_se`` and ``mc_se`` (on the same population scale as ``population_evppi``),
+    when given, are named after the value: the regression's (fit) standard error and
+    the Monte Carlo one, so a reader knows what the ± covers.
+
+    Examples
+    --------
+    >>> import dsc_econ as dsc
+    >>> print(dsc.voi.statement("p", 12_500.0, fit_se=300.0, mc_se=410.0))
+    further research on p is worth up to £12,500 (standard error: fit £300, Monte Carlo
+    £410)
+    """
+    for name, v in (
+        ("population EVPPI", population_evppi),
+        ("ENBS", enbs_value),
+        ("fit_se", fit_se),
+        ("mc_se", mc_se),
+    ):
         if v is not None and not np.isfinite(v):
             raise ValueError(f"{name} is not a finite number: {v}")
     text = f"further research on {what} is worth up to {currency}{population_evppi:,.0f}"
+    errors = [
+        f"{label} {currency}{v:,.0f}"
+        for label, v in (("fit", fit_se), ("Monte Carlo", mc_se))
+        if v is not None
+    ]
+    if errors:
+        text += f" (standard error: {', '.join(errors)})"
     if n is not None and cost is not None and enbs_value is not None:
         sign = "-" if enbs_value < 0 else ""
         text += (
