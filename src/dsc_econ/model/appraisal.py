@@ -99,7 +99,8 @@ def resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
     if sites is None:
         return params.impact_sites()
     chosen = params.check_sites(sites)
-    missing = [s for s in chosen if s not in params.impact_sites()]
+    with_data = set(params.impact_sites())  # once: a list scan per site was quadratic
+    missing = [s for s in chosen if s not in with_data]
     if missing:
         raise ParameterError(
             f"site(s) {missing} have no difference-in-differences data "
