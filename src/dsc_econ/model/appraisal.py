@@ -63,6 +63,9 @@ def site_benefits(
     -------
     value_effective, value_completions : ndarray, shape (..., site)
     """
+    checks.benefit_args(
+        extra_effective, extra_completions, unit_effective, unit_completion, benefit_share
+    )
     share = checks.at_least("benefit_share", benefit_share, 0)[..., None]
     ue = checks.finite("unit_effective", unit_effective)[..., None]
     uc = checks.finite("unit_completion", unit_completion)[..., None]
@@ -74,6 +77,7 @@ def site_benefits(
 
 def benefit_cost_ratio(benefits: Any, costs: Any) -> np.ndarray:
     """Benefits divided by costs; costs must be positive (else ``ValueError``)."""
+    checks.ratio_args(benefits, costs)
     c = checks.finite("costs", costs)
     if np.any(c <= 0):
         raise ValueError(
@@ -232,6 +236,10 @@ def appraisal_totals(
         ``total_benefit``, ``cost``, ``net_benefit`` (£ thousand) and ``bcr``, each of
         shape (..., site).
     """
+    checks.appraisal_args(
+        params, sites, did_effective=did_effective, did_completions=did_completions,
+        impact=impact,
+    )
     from .compiled import kernels
 
     sites = list(sites) if impact is not None and sites is not None else (
@@ -327,6 +335,11 @@ def appraisal_arrays(
     for unit values, and (..., site, year) for ``benefit_by_year``, plus ``sites`` and
     ``years``.
     """
+    checks.appraisal_args(
+        params, sites, unit_value_effective=unit_value_effective,
+        unit_value_completion=unit_value_completion, did_effective=did_effective,
+        did_completions=did_completions, by_year=by_year,
+    )
     sites = resolve_sites(params, sites)
     impact = site_impacts(params, sites)
     did_et = impact["did_effective"] if did_effective is None else np.asarray(did_effective)
@@ -464,6 +477,10 @@ def appraise(
     ----------
     Tables 7.8-7.11, pp.89-92; Appendix C4 (p.116).
     """
+    checks.appraisal_args(
+        params, sites, unit_value_effective=unit_value_effective,
+        unit_value_completion=unit_value_completion, by_year=by_year,
+    )
     arr = appraisal_arrays(
         params, sites, unit_value_effective, unit_value_completion, by_year=by_year
     )
@@ -528,6 +545,7 @@ def appraisal_table(
     ``bcr_sensitivity`` (benefits at ``appraisal.sensitivity_benefit_share``).
     Point values only; ``unit_values`` are passed to :func:`appraise`.
     """
+    checks.appraisal_args(params, sites, **unit_values)
     ds = appraise(params, sites, **unit_values)
     if "sample" in ds.dims:
         raise ValueError("appraisal_table needs point values; select one sample first")
