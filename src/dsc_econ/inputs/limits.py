@@ -72,10 +72,11 @@ MAX_CAREER_YEARS = 200
 ``years_before_treatment``): longer than any human life. The harm profile is evaluated
 year by year, so time grows with the career length."""
 
-MAX_SITES = 1_000
-"""Sites of a programme (site files, ``--sites``). The appraisal's cost grows faster
-than linearly in the number of sites (see the report of issue 18), so this bound keeps
-a run to minutes."""
+MAX_SITES = 3_000
+"""Sites of a programme (site files, ``--sites``). The work is linear in the number of
+sites (``benchmarks/sites_scaling.py``: 3,000 sites appraise in about a second), so the
+bound is the size of the parameter folder: one file per site, read and validated at
+every load (about 20 ms a site)."""
 
 MAX_TREE_NODES = 500
 """Nodes of a pathway tree (``tree.yaml``): Figure C1.1 has 10; a tree by modality,
@@ -90,8 +91,10 @@ MAX_TREE_BRANCHES = 50
 MAX_EXPRESSION_CHARS = 500
 """Characters of one branch probability expression of a pathway tree."""
 
-MAX_GROUPS = 1_000
-"""Inputs and input groups of an uncertainty file."""
+MAX_GROUPS = 10_000
+"""Inputs and input groups of an uncertainty file: room for the file ``dsc-econ new``
+writes for :data:`MAX_SITES` sites (two inputs a site, the DiD and the costs, besides
+the shared ones)."""
 
 MAX_RESULT = 1e15
 """Largest magnitude of a printed result (money in £ thousand: 10^15 £k is ten thousand

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["NAMES_FILE", "Names", "load_names"]
+__all__ = ["NAMES_FILE", "Names", "load_names", "tail_index"]
 
 NAMES_FILE = "names.yaml"
 """Name of the alias registry at the root of a parameter folder."""
@@ -51,15 +51,28 @@ class Names:
         """Keys whose trailing dotted parts equal ``name`` (``gamma`` -> pathways.gamma)."""
         return [k for k in keys if k == name or k.endswith("." + name)]
 
-    def resolve(self, name: str, keys: Mapping[str, object] | Iterable[str]) -> str | None:
-        """The key ``name`` stands for, or None when it names nothing (or is ambiguous)."""
+    def resolve(
+        self,
+        name: str,
+        keys: Mapping[str, object] | Iterable[str],
+        tails: Mapping[str, str | None] | None = None,
+    ) -> str | None:
+        """The key ``name`` stands for, or None when it names nothing (or is ambiguous).
+
+        ``tails`` may pass :func:`tail_index` of ``keys``, built once: the lookup of a
+        trailing part is then a dict access instead of a scan of every key (a set with
+        thousands of sites asks for thousands of names).
+        """
         keys = keys if isinstance(keys, Mapping) else set(keys)
         if name in keys:
             return name
         if name in self.aliases:
             return self.aliases[name]
+        if tails is not None:
+            return tails.get(name) if name else None
         found = self.candidates(name, keys) if name else []
         return found[0] if len(found) == 1 else None
+
 
     def unknown(self, name: str, keys: Iterable[str], what: str = "parameter") -> str:
         """The error text for an unknown name: did-you-mean over keys and aliases."""
@@ -75,6 +88,26 @@ class Names:
         hits = list(dict.fromkeys(spellings[c] for c in close))[:3]
         hint = f"; did you mean {', '.join(self.label(k) for k in hits)}?" if hits else ""
         return f"unknown {what} {name!r}{hint}"
+
+
+def tail_index(keys: Iterable[str]) -> dict[str, str | None]:
+    """Every trailing dotted part of the keys -> the one key it ends, or None when
+    several keys end with it (ambiguous): :meth:`Names.resolve` in one dict access.
+
+    Linear in the total number of dotted parts of the keys.
+
+    >>> tail_index(["pathways.gamma", "a.gamma", "a.b"])["gamma"] is None
+    True
+    >>> tail_index(["pathways.gamma", "a.b"])["gamma"]
+    'pathways.gamma'
+    """
+    index: dict[str, str | None] = {}
+    for key in keys:
+        parts = key.split(".")
+        for i in range(len(parts)):
+            tail = ".".join(parts[i:])
+            index[tail] = key if tail not in index or index[tail] == key else None
+    return index
 
 
 def read_names(path: str | Path, keys: Iterable[str] | None = None) -> Names:

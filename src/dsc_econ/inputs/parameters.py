@@ -962,8 +962,15 @@ class ParameterSet(Mapping[str, Any]):
         if not isinstance(name, str):
             return False
         return name in self.parameters or self._registry.resolve(
-            name, self.parameters
+            name, self.parameters, self._tails
         ) is not None
+
+    @functools.cached_property
+    def _tails(self) -> dict[str, str | None]:
+        """Trailing parts of the keys -> key, built once per set (linear in sites)."""
+        from .names import tail_index
+
+        return tail_index(self.parameters)
 
     @property
     def _registry(self) -> Names:
@@ -977,7 +984,7 @@ class ParameterSet(Mapping[str, Any]):
         ``params.key("abstinence") == params.key("gamma") == "pathways.gamma"``.
         Raises KeyError with a did-you-mean over keys and aliases.
         """
-        key = self._registry.resolve(name, self.parameters)
+        key = self._registry.resolve(name, self.parameters, self._tails)
         if key is None:
             raise KeyError(self._unknown(name))
         return key
@@ -1025,7 +1032,7 @@ class ParameterSet(Mapping[str, Any]):
         new = dict(self.parameters)
         keys: dict[str, str] = {}
         for given in overrides:
-            key = self._registry.resolve(given, self.parameters)
+            key = self._registry.resolve(given, self.parameters, self._tails)
             if key is None:
                 raise ParameterError(f"{origin}: {self._unknown(given)}")
             if key in keys.values():
@@ -1085,18 +1092,23 @@ class ParameterSet(Mapping[str, Any]):
 
     def sites(self) -> list[str]:
         """Site ids (``'1'`` ... ``'7'``) in numeric order."""
+        return list(self._site_ids)
+
+    @functools.cached_property
+    def _site_ids(self) -> tuple[str, ...]:
         ids = {n.split(".")[1] for n in self.parameters if n.startswith("sites.")}
-        return sorted(ids, key=lambda s: (len(s), s))
+        return tuple(sorted(ids, key=lambda s: (len(s), s)))
 
     def impact_sites(self) -> list[str]:
         """Sites with difference-in-differences data (site 1 has none)."""
-        return [s for s in self.sites() if self[f"sites.{s}.in_impact_analysis"]]
+        return [s for s in self._site_ids if self[f"sites.{s}.in_impact_analysis"]]
 
     def check_sites(self, sites: list[str] | tuple[str, ...]) -> list[str]:
         """Return ``sites`` as strings, raising a clear error for unknown ids."""
         known = self.sites()
         out = [str(s) for s in sites]
-        unknown = [s for s in out if s not in known]
+        known_set = set(known)
+        unknown = [s for s in out if s not in known_set]
         if unknown:
             raise ParameterError(f"unknown site id(s) {unknown}; known sites: {known}")
         return out

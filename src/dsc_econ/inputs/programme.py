@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .limits import MAX_SITES
 from .parameters import (
     COUNT_ORDER,
     MAX_COST_YEARS,
@@ -125,9 +126,6 @@ def _check_counts(counts: pd.DataFrame) -> None:
                     f"{getattr(row, big):g}"
                 )
 
-
-MAX_SITES = 1000
-"""Most sites a programme's tables may hold (each becomes a parameter file)."""
 
 KINDS = ("whole_system", "criminal_justice", "self_directed_support")
 """The kinds of change a site's ``type`` may name."""

@@ -64,6 +64,9 @@ def site_benefits(
     -------
     value_effective, value_completions : ndarray, shape (..., site)
     """
+    checks.benefit_args(
+        extra_effective, extra_completions, unit_effective, unit_completion, benefit_share
+    )
     share = checks.at_least("benefit_share", benefit_share, 0)[..., None]
     ue = checks.finite("unit_effective", unit_effective)[..., None]
     uc = checks.finite("unit_completion", unit_completion)[..., None]
@@ -75,6 +78,7 @@ def site_benefits(
 
 def benefit_cost_ratio(benefits: Any, costs: Any) -> np.ndarray:
     """Benefits divided by costs; costs must be positive (else ``ValueError``)."""
+    checks.ratio_args(benefits, costs)
     c = checks.finite("costs", costs)
     if np.any(c <= 0):
         raise ValueError(
@@ -100,7 +104,8 @@ def resolve_sites(params: Any, sites: Sequence[str] | None) -> list[str]:
     if sites is None:
         return params.impact_sites()
     chosen = params.check_sites(sites)
-    missing = [s for s in chosen if s not in params.impact_sites()]
+    with_data = set(params.impact_sites())  # once: a list scan per site was quadratic
+    missing = [s for s in chosen if s not in with_data]
     if missing:
         raise ParameterError(
             f"site(s) {missing} have no difference-in-differences data "
@@ -245,6 +250,10 @@ def appraisal_totals(
         ``total_benefit``, ``cost``, ``net_benefit`` (£ thousand) and ``bcr``, each of
         shape (..., site).
     """
+    checks.appraisal_args(
+        params, sites, did_effective=did_effective, did_completions=did_completions,
+        impact=impact,
+    )
     from .compiled import kernels
 
     sites = list(sites) if impact is not None and sites is not None else (
@@ -341,6 +350,11 @@ def appraisal_arrays(
     for unit values, and (..., site, year) for ``benefit_by_year``, plus ``sites`` and
     ``years``.
     """
+    checks.appraisal_args(
+        params, sites, unit_value_effective=unit_value_effective,
+        unit_value_completion=unit_value_completion, did_effective=did_effective,
+        did_completions=did_completions, by_year=by_year,
+    )
     sites = resolve_sites(params, sites)
     impact = site_impacts(params, sites)
     did_et = impact["did_effective"] if did_effective is None else np.asarray(did_effective)
@@ -476,6 +490,10 @@ def appraise(
     ----------
     Tables 7.8-7.11, pp.89-92; Appendix C4 (p.116).
     """
+    checks.appraisal_args(
+        params, sites, unit_value_effective=unit_value_effective,
+        unit_value_completion=unit_value_completion, by_year=by_year,
+    )
     arr = appraisal_arrays(
         params, sites, unit_value_effective, unit_value_completion, by_year=by_year
     )
@@ -540,6 +558,7 @@ def appraisal_table(
     ``bcr_sensitivity`` (benefits at ``appraisal.sensitivity_benefit_share``).
     Point values only; ``unit_values`` are passed to :func:`appraise`.
     """
+    checks.appraisal_args(params, sites, **unit_values)
     ds = appraise(params, sites, **unit_values)
     if "sample" in ds.dims:
         raise ValueError("appraisal_table needs point values; select one sample first")

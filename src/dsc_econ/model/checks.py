@@ -19,13 +19,16 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "appraisal_args",
     "at_least",
+    "benefit_args",
     "career",
     "finite",
     "finite_result",
     "positive",
     "probability",
     "rate",
+    "ratio_args",
     "whole_number",
     "whole_years",
 ]
@@ -141,3 +144,180 @@ def finite_result(what: str, value: Any, cause: str) -> Any:
         kind = "is undefined (NaN)" if first != first else "overflows (beyond ±1.8e308)"
         raise ValueError(f"{what} {kind} for finite inputs: {cause}")
     return value
+
+
+# --- the public functions of model/appraisal.py ------------------------------------
+
+
+def _site_ids(params: Any, sites: Any) -> list[str]:
+    """``sites`` as a checked list of ids: a list (not one string), not empty, no
+    repeats, every id known (did-you-mean for a misspelt one)."""
+    import difflib
+
+    from ..inputs.parameters import ParameterError
+    from ..inputs.safety import excerpt
+
+    if isinstance(sites, (str, bytes)) or not hasattr(sites, "__iter__"):
+        raise ValueError(
+            f"sites must be a list of site ids such as ['3', '4'], got {excerpt(sites)}"
+        )
+    ids = [str(s) for s in sites]
+    if not ids:
+        raise ValueError("sites is empty; give at least one site id, or None for all")
+    seen: set[str] = set()
+    repeated = [s for s in ids if s in seen or seen.add(s)]
+    if repeated:
+        raise ValueError(f"sites names site {excerpt(repeated[0])} twice")
+    known = list(params.sites()) if hasattr(params, "sites") else None
+    if known is not None:
+        known_set = set(known)
+        for s in ids:
+            if s not in known_set:
+                close = difflib.get_close_matches(s, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                shown = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
+                raise ParameterError(
+                    f"unknown site id(s) [{excerpt(s)}] in sites{hint} (known sites: "
+                    f"{shown})"
+                )
+    return ids
+
+
+def _per_site(name: str, value: Any, n_sites: int) -> None:
+    """A (..., site) array: finite, at most one leading (sample) dimension, and one
+    value per appraised site in its last dimension."""
+    arr = finite(name, value)
+    if arr.ndim not in (1, 2) or arr.shape[-1] != n_sites:
+        raise ValueError(
+            f"{name} must have shape (site,) or (sample, site) with {n_sites} site(s), "
+            f"got shape {arr.shape}"
+        )
+
+
+def appraisal_args(
+    params: Any,
+    sites: Any = None,
+    *,
+    unit_value_effective: Any = None,
+    unit_value_completion: Any = None,
+    did_effective: Any = None,
+    did_completions: Any = None,
+    impact: Any = None,
+    by_year: Any = True,
+    **unknown: Any,
+) -> None:
+    """Check the arguments of :func:`~dsc_econ.model.appraisal.appraise` and its
+    kin before any work: ``ValueError`` naming the argument and its value.
+
+    ``params`` must be a parameter set (a mapping); ``sites`` None or a list of known
+    ids (an unknown one is a :class:`~dsc_econ.inputs.parameters.ParameterError` with
+    a did-you-mean); unit values finite numbers or one per sample; DiD arrays finite,
+    shaped (site,) or (sample, site) with one column per appraised site; ``impact``
+    the dict of :func:`~dsc_econ.model.appraisal.site_impacts`; ``by_year`` a bool.
+    Keyword arguments other than these (``appraisal_table``'s ``**unit_values``)
+    are refused by name, never ignored.
+    """
+    from collections.abc import Mapping
+
+    from ..inputs.safety import excerpt
+
+    if unknown:
+        raise ValueError(
+            f"unknown argument(s) {', '.join(sorted(unknown))}; the unit values are "
+            "unit_value_effective and unit_value_completion"
+        )
+    if not isinstance(params, Mapping):
+        raise ValueError(
+            "params must be a parameter set (dsc.load_parameters()), got "
+            f"{type(params).__name__} {excerpt(params)}"
+        )
+    ids = _site_ids(params, sites) if sites is not None else None
+    if not isinstance(by_year, (bool, np.bool_)):
+        raise ValueError(f"by_year must be True or False, got {excerpt(by_year)}")
+    for name, value in (
+        ("unit_value_effective", unit_value_effective),
+        ("unit_value_completion", unit_value_completion),
+    ):
+        if value is not None and finite(name, value).ndim > 1:
+            raise ValueError(
+                f"{name} must be one number or one per sample, got shape "
+                f"{np.shape(value)}"
+            )
+    arrays = {"did_effective": did_effective, "did_completions": did_completions}
+    if impact is not None:
+        if not isinstance(impact, Mapping):
+            raise ValueError(
+                f"impact must be the dict of site_impacts, got {excerpt(impact)}"
+            )
+        needed = ("did_effective", "did_completions", "clients_in_treatment",
+                  "completions_base")
+        missing = [k for k in needed if k not in impact]
+        if missing:
+            raise ValueError(f"impact lacks {', '.join(missing)} (see site_impacts)")
+        arrays.update({f"impact[{k!r}]": impact[k] for k in needed})
+    given = {k: v for k, v in arrays.items() if v is not None}
+    if not given:
+        return
+    if ids is None:
+        n_sites = len(params.impact_sites()) if hasattr(params, "impact_sites") else None
+    else:
+        n_sites = len(ids)
+    for name, value in given.items():
+        if n_sites is None:
+            finite(name, value)
+        else:
+            _per_site(name, value, n_sites)
+
+
+def benefit_args(
+    extra_effective: Any,
+    extra_completions: Any,
+    unit_effective: Any,
+    unit_completion: Any,
+    benefit_share: Any,
+) -> None:
+    """Check :func:`~dsc_econ.model.appraisal.site_benefits`: finite arrays, the
+    clients shaped (..., site) alike, the unit values and share one per leading
+    sample (shape (...,)), the share not negative."""
+    et = finite("extra_effective", extra_effective)
+    sc = finite("extra_completions", extra_completions)
+    if et.ndim == 0 or sc.ndim == 0:
+        raise ValueError(
+            "extra_effective and extra_completions need a site dimension (shape "
+            f"(..., site)), got shapes {et.shape} and {sc.shape}"
+        )
+    if et.shape[-1] != sc.shape[-1]:
+        raise ValueError(
+            f"extra_effective has {et.shape[-1]} site(s) but extra_completions "
+            f"{sc.shape[-1]}"
+        )
+    at_least("benefit_share", benefit_share, 0)
+    lead = et.shape[:-1]
+    for name, value in (
+        ("unit_effective", unit_effective),
+        ("unit_completion", unit_completion),
+        ("benefit_share", benefit_share),
+    ):
+        shape = finite(name, value).shape
+        try:
+            np.broadcast_shapes(shape, lead, sc.shape[:-1])
+        except ValueError:
+            raise ValueError(
+                f"{name} must be one number or one per sample (shape {lead}), got shape "
+                f"{shape}"
+            ) from None
+
+
+def ratio_args(benefits: Any, costs: Any) -> None:
+    """Check :func:`~dsc_econ.model.appraisal.benefit_cost_ratio`: finite, shapes that
+    broadcast together, costs above 0."""
+    b = finite("benefits", benefits)
+    c = finite("costs", costs)
+    if np.any(c <= 0):
+        raise ValueError(f"costs must be positive for a ratio, got {_first(c, c <= 0)!r}")
+    try:
+        np.broadcast_shapes(b.shape, c.shape)
+    except ValueError:
+        raise ValueError(
+            f"benefits (shape {b.shape}) and costs (shape {c.shape}) do not match"
+        ) from None
