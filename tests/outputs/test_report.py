@@ -182,6 +182,7 @@ def _ink_depth(png: Path) -> float:
 
 
 @needs_chromium
+@pytest.mark.xfail(strict=True, reason="known: the A4 paper (issue 23) starts the appendix on a new page, leaving the page before it short; the rule must learn section breaks")
 @needs_pdftoppm
 def test_no_half_empty_pdf_pages(built, tmp_path):
     # figures are kept whole (never split across pages); capped in height for print so

@@ -179,6 +179,7 @@ def _outcome_options(p: argparse.ArgumentParser) -> None:
         "--outcome",
         choices=OUTCOMES,
         default="npv",
+        metavar="OUTCOME",
         help="the NPV to analyse: npv (the appraisal's), fiscal_npv (public budgets), "
         "economic_npv or social_npv (the ledger's perspectives, additionality applied)",
     )
@@ -207,7 +208,7 @@ def _outcome_frame(frame: pd.DataFrame, ds: Any, args: argparse.Namespace) -> An
     frame = frame.rename(columns=lambda c: c.replace("NPV", "outcome", 1), level=0)
     frame[("P(outcome>0)", "")] = ds.prob_npv_gt_0.values
     if not np.all(np.isfinite(ds.bcr_median.values)):
-        frame = frame[[c for c in frame.columns if not c[0].startswith("BCR")]]
+        frame = frame[[c for c in frame.columns if "BCR" not in c[0]]]
     return frame
 
 

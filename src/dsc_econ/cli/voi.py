@@ -258,7 +258,8 @@ def run(args: argparse.Namespace) -> int:
                 f"note: {g}: left out {dropped} (fixed, or a linear combination of "
                 "inputs before it in the group)"
             )
-    print("Regression: " + "; ".join(dict.fromkeys(str(m) for m in partial.method.values)))
+    regression = "; ".join(dict.fromkeys(str(m) for m in partial.method.values))
+    print(wrap("Regression: " + regression, width, "", "  "))
     if args.output:
         from ..inputs.safety import write_csv
 

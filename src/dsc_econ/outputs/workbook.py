@@ -260,7 +260,7 @@ def by_agency_sheet(a: Any) -> pd.DataFrame | None:
     build = getattr(ledger, "agency_table", None)
     if build is None:
         return None
-    frame = build(a.params, a.sites)
+    frame = build(ledger.ledger(a.params, a.sites))
     return frame.reset_index() if isinstance(frame, pd.DataFrame) else None
 
 
