@@ -129,6 +129,7 @@ def test_voi_study_by_moment_matching(psa_csvs, capsys):
     ]
     assert main([*argv, "--evsi-method", "mm"]) == 0
     out = capsys.readouterr().out
-    assert "EVSI by moment matching, Heath et al. 2018" in " ".join(out.split())
+    out = " ".join(out.split())  # sentences wrap to the terminal's width
+    assert "EVSI by moment matching, Heath et al. 2018" in out
     assert "(standard error: Monte Carlo " in out  # --draws 0: no fit error claimed
     assert "standard error: fit" not in out
