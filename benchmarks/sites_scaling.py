@@ -61,8 +61,13 @@ def tables(n_sites: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
                 )
         for year in (1, 2, 3):
             costs.append(
-                {"site": site, "year": year, "cost": float(rng.integers(100, 400)),
-                 "price_year": "2026-27", "agency": "nhs"}
+                {
+                    "site": site,
+                    "year": year,
+                    "cost": float(rng.integers(100, 400)),
+                    "price_year": "2026-27",
+                    "agency": "nhs",
+                }
             )
     return pd.DataFrame(counts), pd.DataFrame(costs)
 
@@ -100,12 +105,14 @@ def main(argv: list[str] | None = None) -> None:
         measure(min(sizes), min(args.n, 200), folder / "warm")  # compile, import
         rows = {s: measure(s, args.n, folder) for s in sizes}
     base = sizes[0]
-    print(f"{'sites':>6} {'load s':>8} {'appraise s':>11} {'psa s':>8}   "
-          "time per site relative to the smallest (1 = linear)")
+    print(
+        f"{'sites':>6} {'load s':>8} {'appraise s':>11} {'psa s':>8}   "
+        "time per site relative to the smallest (1 = linear)"
+    )
     for s, t in rows.items():
         rel = "  ".join(
-            f"{k} {t[k] / rows[base][k] / (s / base):.2f}" for k in ("load", "appraise",
-                                                                        "psa")
+            f"{k} {t[k] / rows[base][k] / (s / base):.2f}"
+            for k in ("load", "appraise", "psa")
         )
         print(f"{s:>6} {t['load']:>8.2f} {t['appraise']:>11.2f} {t['psa']:>8.2f}   {rel}")
 

@@ -367,6 +367,9 @@ def run(args: argparse.Namespace) -> int:
         from ..sensitivity.dynamics import dynamics_uncertainty, payback_psa
 
         uncertainty = dynamics_uncertainty(params, base=args.uncertainty)
+        from .estimates import announce_payback
+
+        announce_payback(args, params, uncertainty, args.within or (2, 5, 10, 20))
         psa = payback_psa(
             params,
             args.psa,

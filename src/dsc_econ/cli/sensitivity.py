@@ -316,6 +316,7 @@ def print_voi(ds: Any, top: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import sensitivity as sens
     from ..sensitivity.distributions import load_uncertainty
+    from .estimates import announce_run
 
     guard(args, args.output, "--output", suffixes=RESULT_SUFFIXES)
     guard(args, getattr(args, "spider", None), "--spider", suffixes=RESULT_SUFFIXES)
@@ -361,6 +362,7 @@ def run(args: argparse.Namespace) -> int:
             "only, not the appraisal's NPV; use --outcome social_npv (psa, sobol)",
             file=sys.stderr,
         )
+    announce_run(args, params, uncertainty, sites)  # issue 18: large runs said first
     if args.verb == "oneway":
         ds = sens.oneway(params, uncertainty, sites, args.low, args.high)
         check_finite(ds[["npv"]], params, "oneway")

@@ -199,6 +199,16 @@ def payback_psa(
         raise ValueError(f"n must be positive, got {n}")
     uncertainty = uncertainty or dynamics_uncertainty(params)
     sites = resolve_sites(params, sites)
+    from . import memory
+    from .estimates import payback_estimate
+
+    need = payback_estimate(
+        n, len(uncertainty.columns), len(sites), int(params["cashflow.horizon"]),
+        len(list(within)),
+    )
+    memory.check_memory(
+        need.bytes, f"a payback Monte Carlo of n = {n:,}", "use fewer samples"
+    )
     unit = np.random.default_rng(seed).random((n, len(uncertainty.columns)))
     out = _blocks(params, uncertainty, unit, sites, progress, "payback psa")
     rows = [*sites, ALL]

@@ -1,0 +1,109 @@
+"""The estimate line before a large run, and the refusal naming the option (issue 18).
+
+The runs are never started here: the analysis function is replaced by one that stops
+the test, so only what is said before the work is checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import dsc_econ.sensitivity as sens
+import dsc_econ.sensitivity.dynamics as dynamics
+from dsc_econ.cli.main import main
+from dsc_econ.sensitivity import estimates as est
+
+
+class StartedError(Exception):
+    """The analysis was reached: everything before it has run."""
+
+
+def _stop(*args, **kwargs):
+    raise StartedError
+
+
+@pytest.fixture()
+def no_run(monkeypatch):
+    for name in ("psa", "sobol", "morris", "voi"):
+        monkeypatch.setattr(sens, name, _stop)
+    monkeypatch.setattr(dynamics, "payback_psa", _stop)
+    monkeypatch.setenv("DSC_ECON_MEMORY", "64GB")
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["sensitivity", "psa", "--n", "100000000"],
+            r"for 100,000,000 samples of 6 sites "
+            r"\(--n 100,000,000\)",
+        ),
+        (
+            ["sensitivity", "sobol", "--n", "1048576"],
+            r"model runs of 6 sites \(--n "
+            r"1,048,576\)",
+        ),
+        (
+            ["sensitivity", "morris", "--trajectories", "100000"],
+            r"\(--trajectories "
+            r"100,000\)",
+        ),
+        (["sensitivity", "voi", "--n", "1000000"], r"for 1,000,000 samples of 6 sites"),
+        (
+            ["cashflow", "--psa", "10000000"],
+            r"for 10,000,000 samples of 6 sites \(--psa "
+            r"10,000,000\)",
+        ),
+    ],
+)
+def test_large_request_said_before_it_starts(no_run, capsys, argv, said):
+    with pytest.raises(StartedError):
+        main(argv)
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("dsc-econ: about ")
+    assert pytest.importorskip("re").search(said, err), err
+    assert "inf" not in err and "nan" not in err
+
+
+def test_small_request_says_nothing(no_run, capsys):
+    with pytest.raises(StartedError):
+        main(["sensitivity", "psa", "--n", "500"])
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["sensitivity", "psa", "--n", "1000000", "--output", "r.nc"], "--n 1,000,000"),
+        (["sensitivity", "sobol", "--n", "1048576"], "--n 1,048,576"),
+        (["sensitivity", "voi", "--n", "1000000"], "--n 1,000,000"),
+        (["cashflow", "--psa", "50000000"], "--psa 50,000,000"),
+    ],
+)
+def test_memory_refusal_names_the_option(
+    no_run, monkeypatch, tmp_path, capsys, argv, option
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DSC_ECON_MEMORY", "200MB")
+    assert main(argv) == 2  # refused before the analysis is reached
+    err = capsys.readouterr().err
+    assert f"error: {option}: " in err and " would need about " in err
+    assert " of memory, more than the 100.0 MB allowed" in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_estimate_text_and_growth():
+    small = est.psa_estimate(10_000, 27, 6, keep_samples=False)
+    big = est.psa_estimate(10_000_000, 27, 6, keep_samples=False)
+    assert big.seconds > 100 * small.seconds / 2 and big.seconds < 1000 * small.seconds
+    assert big.text().startswith("about ") and "for 10,000,000 samples of 6 sites" in (
+        big.text()
+    )
+    # linear in sites: ten times the sites, about ten times the time (start-up aside)
+    wide = est.psa_estimate(10_000_000, 270, 60, keep_samples=False)
+    ratio = (wide.seconds - est.START_SECONDS) / (big.seconds - est.START_SECONDS)
+    assert ratio == pytest.approx(10.0)
+    assert est.Estimate(1, 10, 5, "samples", 1).text() == (
+        "about 1 s and 10 B for 5 samples of 1 site"
+    )
