@@ -40,6 +40,31 @@ def test_series_carries_vintage_source_and_publication():
     assert s["2008"] == pytest.approx(66.89)  # the value as published, not recomputed
 
 
+def test_financial_year_series_carries_vintage_licence_and_forecast_years():
+    s = prices.deflator_series("financial")
+    for key in ("source", "vintage", "published", "copied_from", "licence", "forecast"):
+        assert s.attrs[key], key
+    assert "March 2026" in s.attrs["vintage"] and "L8GG" in s.attrs["source"]
+    assert "Open Government Licence" in s.attrs["licence"]
+    assert s.index[0] == "2000-01" and s.index[-1] == "2030-31"
+    assert s["2024-25"] == 100.0
+    assert s["2008-09"] == pytest.approx(66.8397)  # as published, not recomputed
+    assert prices.is_forecast("2025-26") and not prices.is_forecast("2024-25")
+    assert not prices.is_forecast(2024)  # the calendar series is outturn only
+    assert "OBR forecast from 2025-26" in prices.deflator_vintage("2025-26")
+    assert "December 2025" in prices.deflator_vintage(2024)
+    assert "financial years" in prices.deflator_vintage()  # both, when no base
+
+
+def test_financial_year_deflator():
+    assert dsc.deflator("2008-09", "2025-26") == pytest.approx(103.2388 / 66.8397)
+    assert dsc.deflator("2025-26", "2008-09") * dsc.deflator(
+        "2008-09", "2025-26"
+    ) == pytest.approx(1)
+    with pytest.raises(ValueError, match="kind must be"):
+        prices.deflator_series("fiscal")
+
+
 def test_deflator_and_rebase():
     assert prices.deflator(2008, 2024) == pytest.approx(100 / 66.89)
     assert prices.deflator("2008", "2024") == prices.deflator(2008, 2024)
@@ -56,7 +81,8 @@ def test_deflator_and_rebase():
     [
         (1980, 2024, r"outside the deflator series: it covers calendar years 1990 to 2024"),
         (2008, 2030, r"to_year '2030' is outside .* 1990 to 2024"),
-        ("2008-09", "2024-25", r"no financial years"),
+        ("1999-00", "2024-25", r"it covers financial years 2000-01 to 2030-31"),
+        ("2008-09", "2031-32", r"to_year '2031-32' is outside .* 2000-01 to 2030-31"),
         ("2008-09", 2024, r"one is a calendar and the other a financial year"),
         ("2008/09", 2024, r"is not a calendar year"),
         ("2008-10", 2024, r"is not a calendar year"),
@@ -145,6 +171,32 @@ def test_rebasing_scales_every_money_output_and_no_ratio(tmp_path):
     np.testing.assert_allclose(cf_b["bcr"].values, cf_a["bcr"].values, rtol=1e-12)
 
 
+def test_a_financial_year_base_rebases_a_project_and_names_the_forecast(tmp_path, capsys):
+    folder = _project(tmp_path, "2015-16")
+    params = dsc.load_parameters(folder)
+    same = prices.to_price_base(params.with_values({"appraisal.price_base": "2015-16"}))
+    later = prices.to_price_base(params.with_values({"appraisal.price_base": "2025-26"}))
+    ratio = prices.deflator("2015-16", "2025-26")
+    assert ratio == pytest.approx(103.2388 / 74.5804)
+    a, b = dsc.appraise(same), dsc.appraise(later)
+    for name in MONEY:
+        np.testing.assert_allclose(b[name].values, a[name].values * ratio, rtol=1e-12)
+    np.testing.assert_allclose(b["bcr"].values, a["bcr"].values, rtol=1e-12)
+    capsys.readouterr()
+    args = [
+        "appraise",
+        "--parameters",
+        str(folder),
+        "--set",
+        "appraisal.price_base=2025-26",
+    ]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["units"]["price_base"] == "£, 2025-26 prices"
+    assert "March 2026" in out["units"]["deflator"]
+    assert "OBR forecast from 2025-26" in out["units"]["deflator"]
+
+
 def test_appraise_states_the_base_and_the_vintage(tmp_path, capsys):
     folder = _project(tmp_path)
     capsys.readouterr()
@@ -180,7 +232,8 @@ def test_appraise_states_the_base_and_the_vintage(tmp_path, capsys):
     [
         ("appraisal.price_base=2030", r"appraisal.price_base = '2030'.*1990 to 2024"),
         ("appraisal.price_base=2024/25", r"appraisal.price_base: '2024/25' is not a price"),
-        ("appraisal.price_base=2024-25", r"no financial years"),
+        ("appraisal.price_base=2031-32", r"'2031-32'.*2000-01 to 2030-31"),
+        ("appraisal.price_base=2025-26", r"one is a calendar and the other a financial"),
         ("appraisal.optimism_bias=-0.1", r"appraisal.optimism_bias: -0.1 is below 0"),
         ("appraisal.optimism_bias=.nan", r"appraisal.optimism_bias: value must be finite"),
     ],

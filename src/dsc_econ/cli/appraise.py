@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             "package_version": __version__,
             "units": {
                 "price_base": prices,
-                "deflator": deflator_vintage(),
+                "deflator": deflator_vintage(params.get("appraisal.price_base")),
                 "unit_values": f"GBP per client, {prices[3:]}",
                 "sites": {json_key(c): u for c, u in based.items()},
             },
@@ -145,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
         )
 
         width = terminal_width()
-        print(wrap(f"Prices: {prices} ({deflator_vintage()}).", width))
+        vintage = deflator_vintage(params.get("appraisal.price_base"))
+        print(wrap(f"Prices: {prices} ({vintage}).", width))
         print(
             wrap(
                 f"Unit values (£ per client): effective treatment {units.effective:,.0f}; "

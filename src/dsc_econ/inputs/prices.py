@@ -1,11 +1,14 @@
 """Price years and the HM Treasury GDP deflator: bring money to one price base.
 
-The Green Book reads an appraisal in real terms at one price base. The deflator is data,
-``parameters/prices/gdp_deflator.csv``: the HM Treasury GDP deflator at market prices
-with its vintage, source and publication date in the file's ``#`` header, read by
-:func:`deflator_series`. :func:`deflator` and :func:`rebase` accept the package's
-price-year forms, a calendar year (``2008``, ``"2008"``) or a financial year
-(``"2008-09"``); a year the series does not cover is refused with the range it covers.
+The Green Book reads an appraisal in real terms at one price base. The deflator is data:
+``parameters/prices/gdp_deflator.csv`` (calendar years) and
+``parameters/prices/gdp_deflator_fy.csv`` (financial years, April to March), the HM
+Treasury GDP deflator at market prices, each with its vintage, source, publication date
+and licence in the file's ``#`` header, read by :func:`deflator_series`. The two are
+separate series (different averages, and here different vintages) and are never
+mixed. :func:`deflator` and :func:`rebase` accept the package's price-year forms, a
+calendar year (``2008``, ``"2008"``) or a financial year (``"2008-09"``); a year the
+series does not cover is refused with the range it covers.
 
 :func:`to_price_base` is the one place money changes price base on its way into the
 model: every monetary parameter is multiplied by the deflator ratio from its own
@@ -18,7 +21,6 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,10 +31,12 @@ from .parameters import UNITS, ParameterError, data_dir
 __all__ = [
     "AS_SUPPLIED",
     "DEFLATOR_FILE",
+    "DEFLATOR_FILES",
     "PriceYearError",
     "deflator",
     "deflator_series",
     "deflator_vintage",
+    "is_forecast",
     "parse_price_year",
     "price_label",
     "rebase",
@@ -40,7 +44,9 @@ __all__ = [
 ]
 
 DEFLATOR_FILE = "prices/gdp_deflator.csv"
-"""The deflator series, relative to the bundled ``parameters/`` folder."""
+"""The calendar-year deflator series, relative to the bundled ``parameters/`` folder."""
+DEFLATOR_FILES = {"calendar": DEFLATOR_FILE, "financial": "prices/gdp_deflator_fy.csv"}
+"""The deflator series of each kind of price year."""
 AS_SUPPLIED = "as supplied"
 """``appraisal.price_base`` value that converts nothing: each input keeps the price year
 its source gives (the DSCP report's own, mixed, base; see the report's caveats)."""
@@ -117,42 +123,76 @@ def _read(path: str) -> tuple[pd.Series, tuple[tuple[str, str], ...]]:
     return pd.Series(values.to_numpy(float), index=pd.Index(keys, name="year")), tuple(meta)
 
 
-def _path() -> Path:
-    return data_dir("parameters") / DEFLATOR_FILE
+def _kind(key: str) -> str:
+    return "financial" if "-" in key else "calendar"
 
 
-def deflator_series() -> pd.Series:
-    """The shipped deflator: index numbers by price year, metadata in ``attrs``.
+def deflator_series(kind: str = "calendar") -> pd.Series:
+    """The shipped deflator of one kind: index numbers by price year, metadata in
+    ``attrs``.
+
+    Parameters
+    ----------
+    kind : {"calendar", "financial"}
+        Calendar years (``'2008'``) or financial years (``'2008-09'``, April to March).
 
     ``attrs`` carries the file header (``source``, ``vintage``, ``published``,
-    ``copied_from``...) and ``file``.
+    ``licence``, ``copied_from``, ``forecast_from``...) and ``file``. Years from
+    ``forecast_from`` on are OBR forecasts, not outturn.
     """
-    series, meta = _read(str(_path()))
+    if kind not in DEFLATOR_FILES:
+        raise ValueError(f"kind must be 'calendar' or 'financial', not {kind!r}")
+    name = DEFLATOR_FILES[kind]
+    series, meta = _read(str(data_dir("parameters") / name))
+    if any(_kind(k) != kind for k in series.index):
+        raise ParameterError(f"{name}: every year must be a {kind} year")
     out = series.copy()
-    out.attrs = {**dict(meta), "file": DEFLATOR_FILE}
+    out.attrs = {**dict(meta), "file": name}
     return out
 
 
-def deflator_vintage() -> str:
-    """One line naming the deflator and its vintage, for output headers."""
-    attrs = deflator_series().attrs
-    return f"HM Treasury GDP deflator, {attrs.get('vintage', 'vintage not stated')}"
+def deflator_vintage(year: Any = None) -> str:
+    """One line naming the deflator and its vintage, for output headers.
+
+    With ``year`` (a price year, e.g. the price base) the series of that year's kind;
+    without one (or ``'as supplied'``), both series.
+    """
+    try:
+        kinds = [_kind(parse_price_year(year))] if year is not None else []
+    except PriceYearError:
+        kinds = []
+    parts = []
+    for kind in kinds or list(DEFLATOR_FILES):
+        attrs = deflator_series(kind).attrs
+        text = attrs.get("vintage", "vintage not stated")
+        forecast = attrs.get("forecast_from")
+        if forecast:
+            text += f", OBR forecast from {forecast}"
+        parts.append(text if kinds else f"{text} ({kind} years)")
+    return "HM Treasury GDP deflator, " + "; ".join(parts)
+
+
+def is_forecast(year: Any) -> bool:
+    """Whether a price year's deflator is an OBR forecast rather than outturn."""
+    key = parse_price_year(year)
+    start = deflator_series(_kind(key)).attrs.get("forecast_from")
+    return bool(start) and key >= parse_price_year(start)
 
 
 def _coverage(series: pd.Series, kind: str) -> str:
-    keys = [k for k in series.index if (("-" in k) == (kind == "financial"))]
+    keys = list(series.index)
     if not keys:
-        return f"no {kind} years (the shipped series has none; see {DEFLATOR_FILE})"
+        return f"no {kind} years (see {DEFLATOR_FILES[kind]})"
     return f"{kind} years {keys[0]} to {keys[-1]}"
 
 
-def _index(series: pd.Series, year: Any, role: str) -> float:
+def _index(year: Any, role: str) -> float:
     key = parse_price_year(year)
-    kind = "financial" if "-" in key else "calendar"
+    series = deflator_series(_kind(key))
     if key not in series.index:
         raise PriceYearError(
             f"{role} {year!r} is outside the deflator series: it covers "
-            f"{_coverage(series, kind)} ({deflator_vintage()})"
+            f"{_coverage(series, _kind(key))} ({deflator_vintage(key)})"
         )
     return float(series[key])
 
@@ -174,15 +214,17 @@ def deflator(from_year: Any, to_year: Any) -> float:
     --------
     >>> deflator(2024, 2024)
     1.0
+    >>> round(deflator("2008-09", "2024-25"), 4)
+    1.4961
     """
-    series = deflator_series()
     a, b = parse_price_year(from_year), parse_price_year(to_year)
-    if ("-" in a) != ("-" in b):
+    if _kind(a) != _kind(b):
         raise PriceYearError(
             f"from_year {from_year!r} and to_year {to_year!r}: one is a calendar and the "
-            "other a financial year; give both in one form"
+            "other a financial year; give both in one form (the calendar and "
+            "financial-year deflators are separate series)"
         )
-    return _index(series, b, "to_year") / _index(series, a, "from_year")
+    return _index(b, "to_year") / _index(a, "from_year")
 
 
 def rebase(values: Any, from_year: Any, to_year: Any) -> Any:
@@ -273,7 +315,8 @@ def to_price_base(params: Any) -> Any:
             changes[name] = [float(v) for v in changes[name]]
     if not changes:
         return params
-    out = params.with_values(changes, origin=f"price base {base} ({deflator_vintage()})")
+    origin = f"price base {base} ({deflator_vintage(base)})"
+    out = params.with_values(changes, origin=origin)
     for name in changes:  # the inputs now carry the base as their price year
         out.parameters[name] = replace(out.parameters[name], price_year=base)
     return out

@@ -431,7 +431,7 @@ def economic_case(
     return EconomicCase(
         sites=chosen,
         price=price,
-        deflator=deflator_vintage(),
+        deflator=deflator_vintage(params.get("appraisal.price_base")),
         pv_benefit=benefit,
         pv_cost=cost,
         npsv=npsv,
