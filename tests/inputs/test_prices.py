@@ -294,3 +294,77 @@ def test_csv_headers_state_the_price_base(tmp_path, capsys):
     header = capsys.readouterr().out.splitlines()[0]
     assert "cost (GBP thousand, 2024 prices)" in header
     assert ",bcr," in header  # ratios carry no price base
+
+
+def test_dscp_set_rebases_to_2025_26_on_its_recorded_price_years(params):
+    """Cash costs convert year by year, 'not stated' inputs from the recorded
+    assumption (appraisal.unstated_price_year), and one base scales by one ratio."""
+    assert params["appraisal.unstated_price_year"] == "2008-09"
+    a = prices.to_price_base(params.with_values({"appraisal.price_base": "2015-16"}))
+    b = prices.to_price_base(params.with_values({"appraisal.price_base": "2025-26"}))
+    assert b.overridden == ("appraisal.price_base",)  # a conversion is no override
+    assert b.meta("sites.1.costs.year_2").price_year == "2025-26"
+    ratio = prices.deflator("2015-16", "2025-26")
+    ra, rb = dsc.appraise(a), dsc.appraise(b)
+    for name in (*MONEY, "cost_by_year", "benefit_by_year"):
+        np.testing.assert_allclose(rb[name].values, ra[name].values * ratio, rtol=1e-12)
+    for name in ("bcr", "bcr_sensitivity", "extra_effective", "extra_completions"):
+        np.testing.assert_allclose(rb[name].values, ra[name].values, rtol=1e-12)
+    # each cash year from its own year: 2009-10 and 2010-11
+    raw = dsc.appraise(params)
+    cy = raw["cost_by_year"]
+    np.testing.assert_allclose(
+        rb["cost_by_year"].isel(project_year=0).values,
+        cy.isel(project_year=0).values * prices.deflator("2009-10", "2025-26"),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        rb["cost_by_year"].isel(project_year=1).values,
+        cy.isel(project_year=1).values * prices.deflator("2010-11", "2025-26"),
+        rtol=1e-12,
+    )
+    unit = prices.deflator("2008-09", "2025-26")
+    assert b["harms.untreated.total"] == pytest.approx(55127 * unit)
+    assert b["treatment.annual_cost"] == pytest.approx(
+        params["treatment.annual_cost"] * unit
+    )
+    # two-year cash totals (Tables 7.1-7.3 context) stay as supplied, and are named
+    left = prices.unconverted(params)
+    assert "spending.dscp.earmarked_total" in left
+    assert b["spending.dscp.earmarked_total"] == params["spending.dscp.earmarked_total"]
+
+
+def test_no_assumption_refuses_an_unstated_price_year(params):
+    p = params.with_values(
+        {"appraisal.price_base": "2025-26", "appraisal.unstated_price_year": "as supplied"}
+    )
+    with pytest.raises(ParameterError, match=r"price_year = 'not stated': cannot convert"):
+        prices.to_price_base(p)
+
+
+def test_cash_years():
+    assert prices.cash_years("cash (year 1 = 2009-10)") == {1: "2009-10"}
+    assert prices.cash_years("cash, 2009-10 and 2010-11") is None
+    assert prices.cash_years("2009-10") is None
+
+
+@pytest.mark.parametrize("base", ["2025-26", "as supplied"])
+def test_appraise_fits_80_columns(monkeypatch, capsys, base):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["appraise", "--set", f"appraisal.price_base={base}"]) == 0
+    out = capsys.readouterr().out
+    long = [line for line in out.splitlines() if len(line) > 80]
+    assert not long, long
+    assert "Prices: £, " in out
+    if base == "as supplied":
+        assert "no deflator applied" in out
+
+
+def test_project_appraise_fits_80_columns(tmp_path, monkeypatch, capsys):
+    folder = _project(tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    capsys.readouterr()
+    args = ["appraise", "--parameters", str(folder), "--set", "appraisal.price_base=2024"]
+    assert main(args) == 0
+    long = [line for line in capsys.readouterr().out.splitlines() if len(line) > 80]
+    assert not long, long

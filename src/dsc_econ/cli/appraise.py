@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             print(frame_text(logistic))
     table = appraisal_table(params, args.sites)
     check_finite(table, params, "appraise")
-    from ..inputs.prices import deflator_vintage, price_label
+    from ..inputs.prices import deflator_note, price_label
 
     prices = price_label(params)  # "£, 2024 prices": every money figure's base
     based = {  # the units with the price base, as JSON and CSV state them
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             "package_version": __version__,
             "units": {
                 "price_base": prices,
-                "deflator": deflator_vintage(params.get("appraisal.price_base")),
+                "deflator": deflator_note(params),
                 "unit_values": f"GBP per client, {prices[3:]}",
                 "sites": {json_key(c): u for c, u in based.items()},
             },
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
         width = terminal_width()
-        vintage = deflator_vintage(params.get("appraisal.price_base"))
+        vintage = deflator_note(params)
         print(wrap(f"Prices: {prices} ({vintage}).", width))
         print(
             wrap(

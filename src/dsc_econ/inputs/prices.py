@@ -32,8 +32,11 @@ __all__ = [
     "AS_SUPPLIED",
     "DEFLATOR_FILE",
     "DEFLATOR_FILES",
+    "NOT_STATED",
     "PriceYearError",
+    "cash_years",
     "deflator",
+    "deflator_note",
     "deflator_series",
     "deflator_vintage",
     "is_forecast",
@@ -41,6 +44,7 @@ __all__ = [
     "price_label",
     "rebase",
     "to_price_base",
+    "unconverted",
 ]
 
 DEFLATOR_FILE = "prices/gdp_deflator.csv"
@@ -240,6 +244,16 @@ def rebase(values: Any, from_year: Any, to_year: Any) -> Any:
     return out
 
 
+def deflator_note(params: Mapping[str, Any]) -> str:
+    """What converted the money to the price base, for the line beside
+    :func:`price_label`: the deflator and its vintage, or, for ``'as supplied'``,
+    that no deflator was applied."""
+    base = params.get("appraisal.price_base", None)
+    if base is None or str(base) == AS_SUPPLIED:
+        return "no deflator applied: each input in its source's prices"
+    return deflator_vintage(base)
+
+
 def price_label(params: Mapping[str, Any]) -> str:
     """The unit text every money output carries: ``'£, 2024 prices'`` or, with no
     common base, ``'£, prices as supplied'``."""
@@ -256,13 +270,70 @@ def _group(name: str) -> str:
     return name
 
 
+_CASH_YEAR = re.compile(r"year (\d+) = (\d{4}-\d{2})")
+_CASH_ALL = re.compile(r"^cash \((year \d+ = \d{4}-\d{2}(, )?)+\)$")
+NOT_STATED = "not stated"
+"""The ``price_year`` of an input whose source states none."""
+
+
+def cash_years(price_year: Any) -> dict[int, str] | None:
+    """The price year of each project year of a cash input, or ``None``.
+
+    ``'cash (year 1 = 2009-10, year 2 = 2010-11)'`` reads ``{1: '2009-10', 2:
+    '2010-11'}``: cash (nominal) pounds are in the prices of the year they are spent,
+    so each ``year_N`` converts from its own year.
+
+    >>> cash_years("cash (year 1 = 2009-10, year 2 = 2010-11)")
+    {1: '2009-10', 2: '2010-11'}
+    """
+    text = str(price_year).strip()
+    if not _CASH_ALL.match(text):
+        return None
+    return {int(n): parse_price_year(y) for n, y in _CASH_YEAR.findall(text)}
+
+
+def _source_year(params: Any, name: str, meta: Any, assumed: str | None) -> str | None:
+    """The price year ``name`` converts from; ``None`` leaves a several-year cash
+    total (which no one deflator converts) as supplied."""
+    text = str(meta.price_year).strip()
+    if text == NOT_STATED and assumed is not None:
+        return assumed
+    years = cash_years(text)
+    if years is not None:
+        m = re.search(r"\.year_(\d+)$", name)
+        if m and int(m.group(1)) in years:
+            return years[int(m.group(1))]
+    if text.startswith("cash,") and not re.search(r"\.year_", name):
+        return None  # e.g. 'cash, 2009-10 and 2010-11': a two-year total, context only
+    return parse_price_year(text)
+
+
+def unconverted(params: Any) -> list[str]:
+    """Monetary inputs :func:`to_price_base` leaves as supplied: several-year cash
+    totals (the DSCP report's Tables 7.1-7.3 context), which no one deflator converts
+    and which no appraisal figure uses."""
+    out = []
+    for name in params:
+        meta = params.meta(name)
+        if not UNITS[meta.unit].monetary or name in NOT_MONEY:
+            continue
+        text = str(meta.price_year).strip()
+        if text.startswith("cash,") and not re.search(r"\.year_", name):
+            out.append(name)
+    return out
+
+
 def to_price_base(params: Any) -> Any:
     """The parameter set with every monetary input in ``appraisal.price_base`` prices.
 
     ``as supplied`` (or no ``appraisal.price_base``) returns ``params`` unchanged.
     Otherwise each parameter whose unit is monetary is multiplied by
     ``deflator(price_year, base)``; the yearly costs of one input group (``year_1``,
-    ``year_2``... of one node) must share one price year.
+    ``year_2``... of one node) must share one price year, except cash
+    (``'cash (year 1 = 2009-10, year 2 = 2010-11)'``), where each year converts from
+    its own (:func:`cash_years`). An input whose price year is ``'not stated'`` reads
+    as ``appraisal.unstated_price_year`` when that is a year (the DSCP set's recorded
+    assumption); ``'as supplied'`` there (a new project) refuses it.
 
     Raises
     ------
@@ -284,6 +355,14 @@ def to_price_base(params: Any) -> Any:
         raise PriceYearError(
             f"{meta_base.source}: appraisal.price_base = {base_raw!r}: {exc}"
         ) from None
+    assumed = None
+    raw = params.get("appraisal.unstated_price_year", AS_SUPPLIED)
+    if str(raw) != AS_SUPPLIED:
+        where = f"{params.meta('appraisal.unstated_price_year').source}: "
+        try:
+            assumed = parse_price_year(raw)
+        except PriceYearError as exc:
+            raise PriceYearError(f"{where}appraisal.unstated_price_year: {exc}") from None
     groups: dict[str, set[str]] = {}
     changes: dict[str, Any] = {}
     for name in params:
@@ -294,20 +373,28 @@ def to_price_base(params: Any) -> Any:
             continue  # nothing is nothing in any year's prices
         where = f"{meta.source}: {name}, price_year = {meta.price_year!r}"
         try:
-            year = parse_price_year(meta.price_year)
+            year = _source_year(params, name, meta, assumed)
+            if year is None:
+                continue  # listed by unconverted(); keeps its own price_year
             factor = deflator(year, base)
         except PriceYearError as exc:
+            hint = (
+                " or set appraisal.unstated_price_year to the year the input is read in"
+                if str(meta.price_year).strip() == NOT_STATED
+                else ""
+            )
             raise PriceYearError(
                 f"{where}: cannot convert to the price base {base} ({exc}); state the "
-                "input's price year (e.g. '2019' or '2019-20')"
+                f"input's price year (e.g. '2019' or '2019-20'){hint}"
             ) from None
-        seen = groups.setdefault(_group(name), set())
-        seen.add(year)
-        if len(seen) > 1:
-            raise PriceYearError(
-                f"{where}: mixed price years {sorted(seen)} within the input group "
-                f"{_group(name)}; give the group one price year"
-            )
+        if cash_years(meta.price_year) is None:
+            seen = groups.setdefault(_group(name), set())
+            seen.add(year)
+            if len(seen) > 1:
+                raise PriceYearError(
+                    f"{where}: mixed price years {sorted(seen)} within the input group "
+                    f"{_group(name)}; give the group one price year"
+                )
         changes[name] = np.asarray(params[name], dtype=float) * factor
         if np.ndim(params[name]) == 0:
             changes[name] = float(changes[name])
@@ -316,7 +403,8 @@ def to_price_base(params: Any) -> Any:
     if not changes:
         return params
     origin = f"price base {base} ({deflator_vintage(base)})"
-    out = params.with_values(changes, origin=origin)
+    # a conversion is not the user's override: "Overridden" keeps naming theirs only
+    out = replace(params.with_values(changes, origin=origin), overridden=params.overridden)
     for name in changes:  # the inputs now carry the base as their price year
         out.parameters[name] = replace(out.parameters[name], price_year=base)
     return out

@@ -356,6 +356,14 @@ def new_project(
             "benefits (HM Treasury Green Book practice)."
         )
         _edit(stage / "appraisal.yaml", ["discount_costs"], True, green)
+        if "unstated_price_year" in read_yaml(stage / "appraisal.yaml"):
+            _edit(  # issue 21: a project states its price years; no DSCP assumption
+                stage / "appraisal.yaml",
+                ["unstated_price_year"],
+                "as supplied",
+                "Set by dsc-econ new: no assumed price year; state each money input's "
+                "price_year to convert it to appraisal.price_base.",
+            )
         one = (
             "Set by dsc-econ new: the cash-flow view values the appraised cohort, so it "
             "tells the same story (NPV, BCR) as the appraisal."

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..inputs.parameters import UNITS, ParameterError
-from ..inputs.prices import deflator_vintage, price_label
+from ..inputs.prices import deflator_note, price_label
 from .appraisal import appraisal_totals, resolve_sites
 
 __all__ = [
@@ -431,7 +431,7 @@ def economic_case(
     return EconomicCase(
         sites=chosen,
         price=price,
-        deflator=deflator_vintage(params.get("appraisal.price_base")),
+        deflator=deflator_note(params),
         pv_benefit=benefit,
         pv_cost=cost,
         npsv=npsv,
