@@ -54,6 +54,8 @@ def test_numbers_are_numbers_and_the_headline_is_the_papers(built):
         assert isinstance(row[bcr], float) and row[bcr] == pytest.approx(want.bcr)
     for name in SHEETS:  # no number stored as text anywhere
         for row in book[name].iter_rows(min_row=2, values_only=True):
+            if isinstance(row[0], str) and row[0].endswith(("hash", "digest")):
+                continue  # identifiers (hex digests) can be all digits; text is right
             for value in row:
                 if isinstance(value, str):
                     assert not re.fullmatch(r"[-+]?\d[\d,]*(\.\d+)?", value), (name, value)
