@@ -182,7 +182,6 @@ def _ink_depth(png: Path) -> float:
 
 
 @needs_chromium
-@pytest.mark.xfail(strict=True, reason="known: the A4 paper (issue 23) starts the appendix on a new page, leaving the page before it short; the rule must learn section breaks")
 @needs_pdftoppm
 def test_no_half_empty_pdf_pages(built, tmp_path):
     # figures are kept whole (never split across pages); capped in height for print so
@@ -192,9 +191,23 @@ def test_no_half_empty_pdf_pages(built, tmp_path):
         check=True,
         timeout=180,
     )
-    pages = sorted(tmp_path.glob("p-*.png"))
+    pages = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
     depths = [_ink_depth(p) for p in pages]
-    assert all(d > 0.6 for d in depths[:-1]), [round(d, 2) for d in depths]
+    # each appendix starts a new page on purpose, so the page before it may be short
+    breaks = {i - 1 for i in range(1, len(pages)) if _page_text(built.pdf, i + 1)
+              .lstrip().startswith("Appendix ")}
+    assert 0 < len(breaks) <= 3, breaks
+    short = [i + 1 for i, d in enumerate(depths[:-1]) if d <= 0.6 and i not in breaks]
+    assert not short, (short, [round(d, 2) for d in depths])
+
+
+def _page_text(pdf: Path, page: int) -> str:
+    """The text of one page (1-based) of a PDF, for finding where sections start."""
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+        check=True, capture_output=True, text=True, timeout=60,
+    )
+    return out.stdout
 
 
 def test_users_parameters_appear_in_the_appendix(param_dir, tmp_path):
