@@ -133,7 +133,9 @@ def test_value_of_information_section_reads_per_site(built):
         assert f"<li>Site {site}: " in section
     assert "<li>All sites together: " in section
     # Site 4's decision is uncertain and its measured impact drives it (Sobol agrees).
-    assert re.search(r"Site 4: on current evidence .* site 4&#39;s measured impact", section)
+    assert re.search(
+        r"Site 4: on current evidence .* site 4&#39;s measured impact", section
+    )
 
 
 @pytest.mark.browser
@@ -194,8 +196,11 @@ def test_no_half_empty_pdf_pages(built, tmp_path):
     pages = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
     depths = [_ink_depth(p) for p in pages]
     # each appendix starts a new page on purpose, so the page before it may be short
-    breaks = {i - 1 for i in range(1, len(pages)) if _page_text(built.pdf, i + 1)
-              .lstrip().startswith("Appendix ")}
+    breaks = {
+        i - 1
+        for i in range(1, len(pages))
+        if _page_text(built.pdf, i + 1).lstrip().startswith("Appendix ")
+    }
     assert 0 < len(breaks) <= 3, breaks
     short = [i + 1 for i, d in enumerate(depths[:-1]) if d <= 0.6 and i not in breaks]
     assert not short, (short, [round(d, 2) for d in depths])
@@ -205,7 +210,10 @@ def _page_text(pdf: Path, page: int) -> str:
     """The text of one page (1-based) of a PDF, for finding where sections start."""
     out = subprocess.run(
         ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
-        check=True, capture_output=True, text=True, timeout=60,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return out.stdout
 
@@ -362,8 +370,11 @@ def test_report_folder_manifest_removes_its_own_stale_files(tmp_path, monkeypatc
     assert (out / "report.html").read_text() == "<html>new</html>"
     monkeypatch.setattr(rep, "html_to_pdf", _fake_pdf)
     rep.write_report(out, "<html>2</html>", pdf=True)
-    assert sorted(p.name for p in out.iterdir()) == [rep.MANIFEST, "report.html",
-                                                      "report.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        rep.MANIFEST,
+        "report.html",
+        "report.pdf",
+    ]
     rep.write_report(out, "<html>3</html>", pdf=False)  # --no-pdf after a PDF run
     assert not (out / "report.pdf").exists()
 
