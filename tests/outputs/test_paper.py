@@ -112,7 +112,6 @@ def test_main_body_short_and_appendix_after_it(paper):
     assert "Appendix D: references" in "".join(pages[len(body) :])
 
 
-@pytest.mark.xfail(strict=True, reason="known: the who-pays section (issue 22) prints agency and value-type ids, not their labels; open on issue 23")
 def test_main_body_has_no_keys_paths_snake_case_or_symbols(paper):
     files, pages, _ = paper
     body = "\n".join(_main_body(pages))

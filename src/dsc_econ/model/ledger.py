@@ -549,6 +549,15 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
                 f"{c}: " + ", ".join(f"{a}/{v}" for a, v, _ in lines)
                 for c, lines in harm_splits(params, vocab).items()
             ),
+            "harm_split_text": "; ".join(  # the same split in words, for readers
+                f"{c}: "
+                + ", ".join(
+                    f"{vocab.agencies[a].get('label', a)} "
+                    f"({str(vocab.value_types[v].get('label', v)).lower()})"
+                    for a, v, _ in lines
+                )
+                for c, lines in harm_splits(params, vocab).items()
+            ),
         },
     )
 

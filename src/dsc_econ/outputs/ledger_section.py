@@ -334,8 +334,8 @@ def ledger_section(params: Any, sites: Any, number: Iterator[int]) -> dict[str, 
 the agency that bears or receives it and to its value type: fiscal (a public budget;
 cashable when cash can be released, non-cashable when capacity is freed), economic or
 social. The lines add up to the appraisal's totals. How the harms are split:
-{escape(ds.attrs.get("harm_split", ""))} (the appendix's assumptions list the
-sources and the assumptions made).</p>
+{escape(ds.attrs.get("harm_split_text", ds.attrs.get("harm_split", "")))}
+(the appendix's assumptions list the sources and the assumptions made).</p>
 <ul>{words}</ul>
 <table class="numbers">
 <thead><tr><th class="text">Agency</th><th>Pays</th><th>Saves, cashable</th>
