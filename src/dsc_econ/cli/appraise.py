@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
             },
             "parameters": {"source": params.source, "overridden": list(params.overridden)},
             "economic_case": case.to_dict(),
+            "payback": _payback(params, args),
         }
         if args.by:  # issue 22: the ledger by agency / value type
             from ..outputs.ledger_section import ledger_payload
@@ -172,6 +173,16 @@ def run(args: argparse.Namespace) -> int:
         print(wrap(f"Site appraisal ({prices}; units in each heading):", width))
         shown = format_cells(table, kinds_from_units(table.attrs["units"]))
         print(frame_text(with_units(shown, table.attrs["units"]), width))
+        pay = _payback(params, args)
+        print(
+            wrap(
+                "Payback year (as in the report's headline): "
+                + "; ".join(f"{k}: {v}" for k, v in pay["by_site"].items())
+                + ".",
+                width,
+            )
+        )
+        print(wrap(pay["definition"], width))
         if args.by:
             from ..outputs.ledger_section import ledger_text
 
@@ -180,6 +191,19 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(case.text(width=min(width, 80)))
     return 0
+
+
+def _payback(params: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The headline's payback year per site and for the programme (issue 23: the
+    command line states the same payback as the paper and the workbook)."""
+    from ..outputs import headline as hl
+
+    h = hl.headline(params, args.sites)
+    names = {s: (s if s == hl.PROGRAMME else f"site {s}") for s in h.table.index}
+    return {
+        "definition": h.payback_definition,
+        "by_site": {names[s]: str(t) for s, t in h.table["payback_text"].items()},
+    }
 
 
 def _ledger(params: Any, args: argparse.Namespace) -> Any:
