@@ -43,7 +43,11 @@ def test_cashflow_csv_to_file(tmp_path, capsys):
 def test_cashflow_psa(capsys):
     assert main(["cashflow", "--psa", "50", "--within", "3", "10", "--table", "3"]) == 0
     out = capsys.readouterr().out
-    assert "Monte Carlo (50 samples, seed 20121" in out and "P(payback within)" in out and "10 yr" in out
+    assert (
+        "Monte Carlo (50 samples, seed 20121" in out
+        and "P(payback within)" in out
+        and "10 yr" in out
+    )
 
 
 def test_cashflow_text_fits_the_terminal_and_states_the_assumption(capsys, monkeypatch):
@@ -90,3 +94,15 @@ def test_cashflow_csv_is_formula_safe(capsys, monkeypatch):
     monkeypatch.setattr(cli, "write_csv", lambda *a, **k: seen.append(1) or real(*a, **k))
     assert main(["cashflow", "--csv", "--horizon", "2"]) == 0
     assert seen and capsys.readouterr().out.startswith("site,year,")
+
+
+def test_payback_probabilities_stay_within_the_horizon(capsys):
+    # issue 23: a 6-year run cannot say whether payback comes within 10 or 20 years
+    args = ["cashflow", "--psa", "50", "--horizon", "6", "--json"]
+    assert main(args) == 0
+    psa = json.loads(capsys.readouterr().out)["psa"]
+    within = {int(w) for row in psa.values() for w in row["p_payback_within"]}
+    assert within == {2, 5}
+    assert main([*args[:-1], "--within", "3", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "--within 10" in err and "6-year cash-flow horizon" in err

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..inputs import limits as lim
+from ..inputs.parameters import ParameterError
 from ..inputs.safety import write_csv
 from ..outputs.formatting import format_share
 from ..outputs.terminal import (
@@ -123,9 +124,10 @@ def add_parser(sub: Any) -> None:
         "--within",
         type=count(1, lim.MAX_YEARS),
         nargs="+",
-        default=[2, 5, 10, 20],
+        default=None,
         metavar="YEARS",
-        help="horizons for P(payback within N years) (default 2 5 10 20)",
+        help="horizons for P(payback within N years), each at most the cash-flow "
+        "horizon (default 2 5 10 20, those within the horizon)",
     )
     seed_option(cf, 20121, " for --psa")
     fmt = cf.add_mutually_exclusive_group()
@@ -203,6 +205,21 @@ def _header(ds: Any) -> list[str]:
     return lines
 
 
+def _within(asked: list[int] | None, horizon: int) -> list[int]:
+    """The payback horizons N of P(payback within N years): none beyond the cash-flow
+    horizon, whose later years are not modelled (a user's N beyond it is refused)."""
+    if asked is None:
+        return [w for w in (2, 5, 10, 20) if w <= horizon] or [horizon]
+    beyond = [w for w in asked if w > horizon]
+    if beyond:
+        raise ParameterError(
+            f"--within {beyond[0]}: beyond the {horizon}-year cash-flow horizon "
+            "(cashflow.horizon); payback after it is not modelled. Use --within up "
+            f"to {horizon}, or a longer --horizon"
+        )
+    return list(asked)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..inputs.streams import load_streams
     from ..model.cashflow import NO_PAYBACK, cashflow, stream_present_values
@@ -211,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
     _shortcuts(args)
     params = load_params(args, scenario=args.scenario, scenario_file=args.scenario_file)
     ds = cashflow(params, args.sites)
+    args.within = _within(args.within, int(ds.sizes["year"]))
     check_finite(ds[[v for v in ds.data_vars if v != "bcr"]], params, "cashflow")
     rows = [str(r) for r in ds.site.values]
     chosen = args.table or rows
@@ -369,7 +387,7 @@ def run(args: argparse.Namespace) -> int:
         uncertainty = dynamics_uncertainty(params, base=args.uncertainty)
         from .estimates import announce_payback
 
-        announce_payback(args, params, uncertainty, args.within or (2, 5, 10, 20))
+        announce_payback(args, params, uncertainty, args.within)
         psa = payback_psa(
             params,
             args.psa,
