@@ -106,3 +106,14 @@ def test_payback_probabilities_stay_within_the_horizon(capsys):
     assert main([*args[:-1], "--within", "3", "10"]) == 2
     err = capsys.readouterr().err
     assert "--within 10" in err and "6-year cash-flow horizon" in err
+
+
+def test_monte_carlo_note_names_files_without_machine_paths(capsys, monkeypatch, tmp_path):
+    from dsc_econ.inputs.parameters import data_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["cashflow", "--psa", "50", "--horizon", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "bundled uncertainty/default.yaml + bundled uncertainty/dynamics.yaml" in out
+    assert str(data_dir("uncertainty")) not in out

@@ -29,6 +29,7 @@ from .common import (
     guard,
     load_params,
     seed_option,
+    shown_source,
     write_text,
 )
 
@@ -439,7 +440,7 @@ def run(args: argparse.Namespace) -> int:
             frame.columns = pd.MultiIndex.from_tuples(list(columns))
             text += "\n\n" + wrap(
                 f"Monte Carlo ({args.psa} samples, seed {args.seed}; "
-                f"{psa.attrs['uncertainty_source']}), over time "
+                f"{shown_source(psa.attrs['uncertainty_source'])}), over time "
                 f"{ds.attrs['effect_assumption']}; unit in each heading:",
                 width,
             )

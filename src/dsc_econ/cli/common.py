@@ -259,3 +259,27 @@ def check_finite(values: Any, params: Any, what: str) -> None:
                 f"{what}: {name} is not a finite number (inf or NaN) or beyond "
                 f"±{MAX_RESULT:.0e} for these inputs; nothing printed: {cause}"
             )
+
+
+def shown_source(source: str) -> str:
+    """A file source as a reader should see it: bundled files as ``bundled
+    uncertainty/default.yaml``, files under the working folder relative to it, never
+    the machine path of the package (parts joined by `` + `` are shown one by one)."""
+    from pathlib import Path
+
+    def one(part: str) -> str:
+        path = Path(part)
+        if not path.is_absolute():
+            return part
+        for kind in ("uncertainty", "parameters", "scenarios"):
+            try:
+                root = data_dir(kind).resolve()
+                return f"bundled {kind}/{path.resolve().relative_to(root).as_posix()}"
+            except (FileNotFoundError, ValueError, OSError):
+                continue
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except (ValueError, OSError):
+            return part
+
+    return " + ".join(one(p) for p in str(source).split(" + "))
