@@ -107,3 +107,74 @@ def test_estimate_text_and_growth():
     assert est.Estimate(1, 10, 5, "samples", 1).text() == (
         "about 1 s and 10 B for 5 samples of 1 site"
     )
+
+
+def test_report_says_its_time_before_a_large_run(no_run, monkeypatch, tmp_path, capsys):
+    import dsc_econ.outputs.report as report
+
+    monkeypatch.setattr(report, "report", _stop)
+    with pytest.raises(StartedError):
+        main(["report", "--out", str(tmp_path / "r"), "--no-pdf", "--n-psa", "5000000"])
+    err = capsys.readouterr().err
+    assert err.startswith("dsc-econ: about "), err
+    assert (
+        "for 5,000,000 Monte Carlo samples and 4,096 Sobol base samples of 6 sites" in err
+    )
+    assert "(--n-psa 5,000,000, --n-sobol 4,096)" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_default_report_says_nothing(no_run, monkeypatch, tmp_path, capsys):
+    import dsc_econ.outputs.report as report
+
+    monkeypatch.setattr(report, "report", _stop)
+    with pytest.raises(StartedError):
+        main(["report", "--out", str(tmp_path / "r"), "--no-pdf"])
+    assert capsys.readouterr().err == ""
+    # ...and the estimate of a default report is a few seconds, as measured
+    default = est.report_estimate(20_000, 4096, 16, 27, 6)
+    assert 5 < default.seconds < 30
+
+
+def _voi_tables(tmp_path, rows):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    draws = pd.DataFrame(rng.normal(size=(rows, 5)), columns=list("abcde"))
+    nb = pd.DataFrame({"old": np.zeros(rows), "new": draws.sum(axis=1)})
+    draws.to_csv(tmp_path / "p.csv", index=False)
+    nb.to_csv(tmp_path / "nb.csv", index=False)
+    return [
+        "voi",
+        "--net-benefits",
+        str(tmp_path / "nb.csv"),
+        "--parameters-draws",
+        str(tmp_path / "p.csv"),
+    ]
+
+
+def test_voi_table_says_its_time(monkeypatch, tmp_path, capsys):
+    import importlib
+
+    voi = importlib.import_module("dsc_econ.sensitivity.voi")
+    monkeypatch.setattr(voi, "evppi", _stop)
+    monkeypatch.setenv("DSC_ECON_MEMORY", "64GB")
+    with pytest.raises(StartedError):
+        main(_voi_tables(tmp_path, 100_000))
+    err = capsys.readouterr().err
+    assert err.startswith("dsc-econ: about "), err
+    assert "for 100,000 samples of 2 options (--parameters-draws " in err
+    assert "(100,000 rows)" in err
+
+
+def test_voi_table_memory_refusal(monkeypatch, tmp_path, capsys):
+    import importlib
+
+    voi = importlib.import_module("dsc_econ.sensitivity.voi")
+    monkeypatch.setattr(voi, "evppi", _stop)
+    monkeypatch.setenv("DSC_ECON_MEMORY", "100MB")
+    assert main(_voi_tables(tmp_path, 100_000)) == 2
+    err = capsys.readouterr().err
+    assert "error: --parameters-draws " in err and " would need about " in err
+    assert "use fewer rows, fewer --groups or fewer --wtp values" in err

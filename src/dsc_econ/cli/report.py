@@ -82,16 +82,19 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     kwargs = {"title": args.title} if args.title else {}
+    uncertainty, estimate = _estimate(args, params)
     Progress("report").stage(  # on a terminal only; silent when piped
         f"Monte Carlo ({args.n_psa:,} samples), Sobol ({args.n_sobol:,} base samples), "
-        "figures, HTML" + ("" if args.no_pdf else " and PDF") + " (about a minute)"
+        "figures, HTML"
+        + ("" if args.no_pdf else " and PDF")
+        + f" ({estimate.text().split(' for ')[0]})"
     )
     try:
         files = report(
             args.out,
             params,
             scenario_files=args.scenario_file,
-            uncertainty=args.uncertainty,
+            uncertainty=uncertainty,
             sites=args.sites,
             n_psa=args.n_psa,
             n_sobol=args.n_sobol,
@@ -116,3 +119,31 @@ def run(args: argparse.Namespace) -> int:
     )
     print(wrap(text, terminal_width(), "", "  "))
     return 0
+
+
+def _estimate(args: argparse.Namespace, params: Any) -> tuple[Any, Any]:
+    """The report's uncertainty and the time and memory it should take.
+
+    A run well beyond a default report's few seconds is announced on stderr before it
+    starts; one too large for memory is refused by
+    :func:`~dsc_econ.outputs.report.report`, naming the size that fits."""
+    from ..sensitivity import estimates as est
+    from ..sensitivity import memory
+    from ..sensitivity.distributions import load_uncertainty
+
+    uncertainty = load_uncertainty(args.uncertainty, params)
+    sites = params.check_sites(args.sites) if args.sites else params.impact_sites()
+    factors = len(dict.fromkeys(uncertainty.problem(groups=True)["groups"]))
+    estimate = est.report_estimate(
+        args.n_psa,
+        args.n_sobol,
+        factors,
+        len(uncertainty.columns),
+        len(sites),
+        pdf=not args.no_pdf,
+    )
+    analyses = estimate.seconds - est.REPORT_SECONDS  # beyond a default report's minute
+    large = analyses > est.ANNOUNCE_SECONDS or estimate.bytes > est.ANNOUNCE_BYTES
+    if large and estimate.bytes <= memory.budget():
+        est.announce(estimate, f"--n-psa {args.n_psa:,}, --n-sobol {args.n_sobol:,}")
+    return uncertainty, estimate

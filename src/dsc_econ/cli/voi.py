@@ -158,6 +158,30 @@ def _groups(spec: str | None) -> Any:
     return out
 
 
+def _announce(
+    args: argparse.Namespace, draws: pd.DataFrame, kw: dict[str, Any], wtp: Any
+) -> None:
+    """Say how long the EVPPI regressions should take when that is long, and refuse
+    (exit 2) a table whose fits would not fit in memory, before any fit starts."""
+    from ..sensitivity import estimates as est
+
+    values = kw.get("nb", kw.get("costs"))
+    options = len(values.columns) if isinstance(values, pd.DataFrame) else 1
+    groups = _groups(args.groups)
+    estimate = est.voi_table_estimate(
+        len(draws),
+        len(draws.columns),
+        len(groups) if groups is not None else len(draws.columns),
+        options,
+        len(wtp) if wtp else 1,
+    )
+    est.announce(
+        estimate,
+        f"--parameters-draws {args.parameters_draws} ({len(draws):,} rows)",
+        "use fewer rows, fewer --groups or fewer --wtp values",
+    )
+
+
 def _errors(partial: Any) -> pd.DataFrame:
     """EVPPI with its fit and Monte Carlo standard errors, one row per group (and
     willingness to pay)."""
@@ -225,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.parameters_draws:
         return 0
     draws = _read(args.parameters_draws, "--parameters-draws")
+    _announce(args, draws, kw, wtp)
     partial = v.evppi(
         parameters=draws,
         groups=_groups(args.groups),

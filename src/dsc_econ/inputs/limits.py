@@ -18,6 +18,7 @@ import numpy as np
 __all__ = [
     "KEY_LIMITS",
     "MAX_CAREER_YEARS",
+    "MAX_COST_YEARS",
     "MAX_EXPRESSION_CHARS",
     "MAX_GROUPS",
     "MAX_POINTS",
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_RESULT",
     "MAX_SAMPLES",
     "MAX_SCALE",
+    "MAX_SD_LOG",
     "MAX_SEED",
     "MAX_SITES",
     "MAX_SOBOL_BASE",
@@ -71,6 +73,14 @@ MAX_CAREER_YEARS = 200
 """Years of a misuse career (``career.years_in_treatment``, ``years_after_treatment``,
 ``years_before_treatment``): longer than any human life. The harm profile is evaluated
 year by year, so time grows with the career length."""
+
+MAX_COST_YEARS = 50
+"""Most project years of costs a site may have (``costs.year_1`` ... ``costs.year_50``,
+or the ``year`` column of a costs table)."""
+
+MAX_SD_LOG = 20.0
+"""Largest ``sd_log`` of a lognormal: at 20 its 99% interval spans a factor of 10^44;
+beyond about 100 its extreme quantiles overflow to inf (and NPVs to NaN)."""
 
 MAX_SITES = 3_000
 """Sites of a programme (site files, ``--sites``). The work is linear in the number of

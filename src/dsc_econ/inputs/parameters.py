@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .limits import MAX_COST_YEARS
 from .safety import excerpt, outside_folder
 
 if TYPE_CHECKING:
@@ -596,9 +597,6 @@ def _leaf(
         source=str(source),
     )
 
-
-MAX_COST_YEARS = 50
-"""Most project years of costs a site may have (``costs.year_1`` ... ``costs.year_50``)."""
 
 _SITE_KEYS = re.compile(
     r"^sites\.[0-9a-z_]+\.(type|in_impact_analysis|costs\.year_[1-9][0-9]?"

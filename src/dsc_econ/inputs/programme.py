@@ -240,7 +240,7 @@ def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     missing), ``cost`` in £ thousand, optional ``price_year`` (``2026`` or ``2026-27``),
     ``agency`` (who pays: an id such as ``local_authority``), ``type`` and ``name``.
     Wide: one row per site with ``cost_year_1`` ... ``cost_year_N`` (N <=
-    :data:`~dsc_econ.inputs.parameters.MAX_COST_YEARS`) and the same optional columns.
+    :data:`~dsc_econ.inputs.limits.MAX_COST_YEARS`) and the same optional columns.
     Any other column is an error naming the file, row and column.
 
     Returns

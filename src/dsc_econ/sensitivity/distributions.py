@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from ..inputs.limits import MAX_SD_LOG
 from ..inputs.parameters import UNITS, ParameterError, ParameterSet, data_dir, read_yaml
 
 __all__ = [
@@ -129,10 +130,6 @@ class _Dist:
             raise AttributeError(attr)
         return getattr(self.frozen, attr)
 
-
-MAX_SD_LOG = 20.0
-"""Largest ``sd_log`` of a lognormal: at 20 its 99% interval spans a factor of 10^44;
-beyond about 100 its extreme quantiles overflow to inf (and NPVs to NaN)."""
 
 MIN_TRUNCATED_MASS = 1e-9
 """Least probability a truncated normal's untruncated normal gives its [low, high]: below
