@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsc_econ.model import stockflow as sf
@@ -103,3 +103,44 @@ def test_evpi_refuses_nan():
                       coords={"site": ["3"], "option": ["a", "b"]})
     with pytest.raises(ValueError, match="'sample': 3"):
         evpi(nb)
+
+
+def _numeric_keys():
+    import dsc_econ as dsc
+
+    params = dsc.load_parameters()
+    keys = []
+    for name, p in params.parameters.items():
+        if isinstance(p.value, bool) or not isinstance(p.value, (int, float)):
+            continue
+        if name.startswith(("national.", "records.", "report.")):
+            continue  # context tables and records settings, not appraisal inputs
+        keys.append(name)
+    return params, sorted(keys)
+
+
+_PARAMS, _KEYS = _numeric_keys()
+
+
+@settings(max_examples=150, deadline=None)
+@given(key=st.sampled_from(_KEYS), value=FINITE)
+def test_appraise_finite_or_refused(key, value):
+    """Any one input set to any finite number: :func:`dsc_econ.appraise` gives finite
+    results, or a ValueError naming that input (not an inf, a NaN or a crash)."""
+    import dsc_econ as dsc
+
+    with np.errstate(all="ignore"):
+        try:
+            params = _PARAMS.with_values({key: value}, origin="--set")
+            result = dsc.appraise(params)
+        except ValueError as exc:
+            text = str(exc)
+            assert key in text or params_label(key) in text or "--set" in text, text
+            return
+    for name, var in result.data_vars.items():
+        if np.issubdtype(var.dtype, np.number):
+            assert np.all(np.isfinite(var.values)), (key, value, name)
+
+
+def params_label(key):
+    return _PARAMS.label(key)

@@ -660,9 +660,13 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
                         )
                 for small, big in COUNT_ORDER:
                     if np.any(np.asarray(get[small].value) > np.asarray(get[big].value)):
+                        lo, hi = get[small], get[big]
+                        where = (
+                            "" if hi.source == lo.source else f" ({hi.name}: {hi.source})"
+                        )
                         raise ParameterError(
-                            f"{get[small].source}: {get[small].name} = "
-                            f"{get[small].value!r} exceeds {big} = {get[big].value!r}"
+                            f"{lo.source}: {lo.name} = {excerpt(lo.value)} exceeds "
+                            f"{big} = {excerpt(hi.value)}{where}"
                         )
 
 

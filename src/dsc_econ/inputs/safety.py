@@ -299,6 +299,7 @@ def record_output(path: str | Path) -> None:
     registry, name = _registry_path(target)
     if name == REGISTRY:
         return
+    tmp: str | None = None
     try:
         files = _read_registry(registry)
         files[name] = _stamp(target)
@@ -311,7 +312,12 @@ def record_output(path: str | Path) -> None:
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, registry)
     except OSError:
-        return
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    except BaseException:  # Ctrl-C: no temporary registry left behind
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def is_own_output(path: str | Path) -> bool:

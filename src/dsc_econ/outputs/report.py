@@ -1278,8 +1278,9 @@ def write_report(
             (stage / MANIFEST).write_text(json.dumps(body, indent=2), encoding="utf-8")
             os.replace(stage / MANIFEST, target / MANIFEST)
 
-        if before or (target / MANIFEST).exists():
-            manifest(sorted(before | set(written)), complete=False)
+        # always first, into a new folder too: a run stopped after moving the HTML
+        # leaves files its manifest claims, never a report.html that reads as the user's
+        manifest(sorted(before | set(written)), complete=False)
         os.replace(html_path, final_html)
         for name in extra or {}:
             os.replace(stage / name, target / name)
