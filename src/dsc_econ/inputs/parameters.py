@@ -308,6 +308,47 @@ _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
 
+_FastLoader: Any = None
+if getattr(yaml, "__with_libyaml__", False):  # libyaml's parser, the same constructors
+
+    class _CStrictLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
+        """libyaml's parser with :class:`_StrictLoader`'s duplicate-key check; used
+        only for text whose size bounds hold by construction (:func:`_plain_block`)."""
+
+    _CStrictLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+    )
+    _FastLoader = _CStrictLoader
+
+_ALIAS_MARKS = re.compile(r"[&*]")
+"""Anchor and alias marks: text without them cannot hold an alias bomb."""
+
+
+def _plain_block(text: str) -> bool:
+    """Whether the bounds of :class:`_StrictLoader` hold for ``text`` by construction,
+    so libyaml's parser (about ten times faster) may read it: no anchor or alias (so no
+    alias bomb; the size is bounded by the file's), and a nesting depth provably under
+    :data:`MAX_YAML_DEPTH` — each level of block nesting needs one more space or one
+    more ``- `` on its line, each level of flow nesting one more ``[`` or ``{`` in the
+    file, so the deepest line's indentation and markers plus every bracket of the file
+    bound it. A site file written by ``dsc-econ new`` and most parameter files qualify;
+    any other text, and any text libyaml refuses, goes through :class:`_StrictLoader`,
+    whose messages the user sees."""
+    if _FastLoader is None or _ALIAS_MARKS.search(text):
+        return False
+    brackets = text.count("[") + text.count("{")
+    if brackets >= MAX_YAML_DEPTH:
+        return False
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        depth = len(line) - len(body)
+        while body.startswith("- ") or body == "-":
+            depth += 2
+            body = body[2:].lstrip(" ")
+        if depth + brackets >= MAX_YAML_DEPTH:
+            return False
+    return True
+
 
 def data_dir(kind: str) -> Path:
     """Folder of the bundled ``parameters``, ``published`` or ``scenarios`` data.
@@ -373,6 +414,11 @@ def read_yaml(path: str | Path) -> Any:
             "uncertainty file is far smaller (is this the right file?)"
         )
     text = _decode(data, path)
+    if _plain_block(text):
+        try:
+            return yaml.load(text, Loader=_FastLoader)
+        except Exception:  # the strict loader below names the fault
+            pass
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except ParameterError as exc:
@@ -620,7 +666,11 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
                 "counts.<pilot|comparison>.<pre|post>."
                 "<count>, did_reported.<et_tt|sc_tc|sc_tt> and p_values.<et_tt|sc_tc>)"
             )
-    sites = sorted({n.split(".")[1] for n in params if n.startswith("sites.")})
+    own: dict[str, list[str]] = {}  # site -> its parameter names, built once
+    for n in params:
+        if n.startswith("sites."):
+            own.setdefault(n.split(".")[1], []).append(n)
+    sites = sorted(own)
     if not sites:
         raise ParameterError(f"{origin}: no sites defined (sites/*.yaml)")
     measures = (
@@ -634,7 +684,7 @@ def _validate_sites(params: dict[str, Parameter], origin: str | Path) -> None:
         for key in ("costs.year_1", "in_impact_analysis"):
             if f"{base}.{key}" not in params:
                 raise ParameterError(f"{origin}: site {site} has no {key}")
-        _check_cost_years(params, base, origin)
+        _check_cost_years(params, base, origin, own[site])
         if not params[f"{base}.in_impact_analysis"].value:
             continue
         for area in ("pilot", "comparison"):
@@ -678,10 +728,19 @@ def cost_years(params: Mapping[str, Any], site: str) -> int:
     return n
 
 
-def _check_cost_years(params: dict[str, Parameter], base: str, origin: Any) -> None:
-    """A site's cost years run 1..N without a gap, N <= :data:`MAX_COST_YEARS`."""
+def _check_cost_years(
+    params: dict[str, Parameter],
+    base: str,
+    origin: Any,
+    names: Iterable[str] | None = None,
+) -> None:
+    """A site's cost years run 1..N without a gap, N <= :data:`MAX_COST_YEARS`.
+
+    ``names`` are the site's own parameter names (default: all of ``params``); the
+    loader passes them so checking every site stays linear in the number of sites."""
+    names = list(params if names is None else names)
     prefix = f"{base}.costs.year_"
-    years = sorted(int(n[len(prefix) :]) for n in params if n.startswith(prefix))
+    years = sorted(int(n[len(prefix) :]) for n in names if n.startswith(prefix))
     if years and years[-1] > MAX_COST_YEARS:
         p = params[f"{prefix}{years[-1]}"]
         raise ParameterError(
@@ -696,7 +755,7 @@ def _check_cost_years(params: dict[str, Parameter], base: str, origin: Any) -> N
         )
     agency = f"{base}.costs.agency.year_"
     extra = [
-        n for n in params if n.startswith(agency) and int(n[len(agency) :]) not in years
+        n for n in names if n.startswith(agency) and int(n[len(agency) :]) not in years
     ]
     if extra:
         p = params[extra[0]]
