@@ -178,3 +178,26 @@ def test_voi_table_memory_refusal(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "error: --parameters-draws " in err and " would need about " in err
     assert "use fewer rows, fewer --groups or fewer --wtp values" in err
+
+
+def test_synthesize_says_its_size_before_it_starts(monkeypatch, tmp_path, capsys):
+    import dsc_econ.records.synthetic as synthetic
+
+    monkeypatch.setattr(synthetic, "synthetic_journeys", _stop)
+    monkeypatch.setenv("DSC_ECON_MEMORY", "64GB")
+    with pytest.raises(StartedError):
+        main(["records", "synthesize", "--out", str(tmp_path / "s"), "--scale", "60"])
+    err = capsys.readouterr().err
+    assert err.startswith("dsc-econ: about ") and "journey rows of 6 sites" in err
+    assert err.rstrip().endswith("(--scale 60)")
+    assert not list((tmp_path / "s").glob("*.csv"))  # said before any file is written
+
+
+def test_synthesize_too_large_for_memory_is_refused(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DSC_ECON_MEMORY", "1GB")
+    assert (
+        main(["records", "synthesize", "--out", str(tmp_path / "s"), "--scale", "20"]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "error: --scale 20: " in err and "use a smaller --scale" in err
+    assert list(tmp_path.iterdir()) == []

@@ -167,7 +167,9 @@ def run(args: argparse.Namespace) -> int:
     params = load_params(args)
     if args.verb == "synthesize":
         from ..records.synthetic import damage, synthetic_journeys, synthetic_sites
+        from .estimates import announce_synthesize
 
+        announce_synthesize(args, params)  # said (or refused) before anything is made
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         journeys = synthetic_journeys(params, scale=args.scale, seed=args.seed)
