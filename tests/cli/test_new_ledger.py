@@ -86,8 +86,9 @@ def test_costs_by_agency_flow_to_payback_per_agency(project, capsys):
     assert main(["appraise", "--parameters", str(project), "--by", "agency"]) == 0
     out = capsys.readouterr().out
     label = 2026 + expected - 1
-    assert f"NHS (nhs): year {expected} ({label}-{(label + 1) % 100:02d})" in out
-    assert "Local authority (local_authority): not repaid" in out
+    assert f"NHS: year {expected} ({label}-{(label + 1) % 100:02d})" in out
+    assert "Local authority: not repaid" in out
+    assert "(nhs)" not in out and "local_authority" not in out  # ids in --json only
 
 
 def test_unknown_agency_in_the_costs_csv_exit_2(tmp_path, capsys):
