@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import dsc_econ as dsc
 from dsc_econ.cli.main import main
@@ -110,3 +111,63 @@ def test_unknown_agency_in_the_costs_csv_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and not folder.exists()
     assert "costs.csv: row 5, agency = 'hospital'" in err
+
+
+def _one_agency(tmp_path: Path, capsys, costs: str) -> dsc.ParameterSet:
+    """A project whose costs and every saving (fiscal, cashable) are the NHS's."""
+    (tmp_path / "counts.csv").write_text(COUNTS)
+    (tmp_path / "costs.csv").write_text(costs)
+    folder = tmp_path / "nhs_only"
+    args = ["new", str(folder), "--counts", str(tmp_path / "counts.csv")]
+    assert main([*args, "--costs", str(tmp_path / "costs.csv")]) == 0
+    capsys.readouterr()
+    split = {
+        "description": "Every harm saved by the NHS, in cash (a test's assumption).",
+        "unit": "proportion",
+        "reference": {"document": "test", "section": "one agency"},
+        "total": {"nhs": {"fiscal_cashable": {"value": 1.0}}},
+    }
+    (folder / "ledger" / "harms.yaml").write_text(yaml.safe_dump(split))
+    return dsc.load_parameters(folder)
+
+
+@pytest.mark.parametrize(
+    "costs",
+    [
+        "site,year,cost,agency\neast,1,3000,nhs\neast,2,1000,nhs\neast,3,500,nhs\n"
+        "west,1,1500,nhs\nwest,2,500,nhs\nwest,3,200,nhs\n",  # a payer for each year
+        "site,cost_year_1,cost_year_2,agency\neast,4000,1000,nhs\nwest,1500,1500,nhs\n",
+    ],
+)
+def test_one_agency_payback_is_the_headline_payback(tmp_path, capsys, costs):
+    """Issue 22: when one agency pays every cost and receives every saving as budget
+    (fiscal) value, its payback year is the cash-flow (headline) payback of the
+    programme: the same discounting, the same year 1, the same rule."""
+    from dsc_econ.model.cashflow import cashflow
+    from dsc_econ.model.ledger import ledger
+    from dsc_econ.outputs.headline import headline
+
+    params = _one_agency(tmp_path, capsys, costs)
+    assert bool(params["appraisal.discount_costs"])  # a project discounts its costs
+    book = ledger(params)
+    programme = int(headline(params).row("programme").payback)
+    assert programme > 1  # pays back within the years, after year 1: it can fail
+    assert int(book.payback_year.sel(agency="nhs")) == programme
+    # the same cumulative flows, year by year
+    cf = cashflow(params.with_values({"cashflow.benefits": "single_cohort"}))
+    cum = cf.cumulative_net_discounted.sel(site="all").values
+    n = book.sizes["year"]
+    np.testing.assert_allclose(
+        book.cumulative_budget_impact.sel(agency="nhs").values, cum[:n], atol=1e-6
+    )
+    assert np.allclose(cum[n:], cum[n - 1])  # nothing after the cohort's years
+
+    # with costs undiscounted (the DSCP convention) the two differ by that, and the
+    # payback line says so
+    cash = params.with_values({"appraisal.discount_costs": False})
+    from dsc_econ.outputs.ledger_section import ledger_text
+
+    text = " ".join(ledger_text(ledger(cash), "agency", cash).split())
+    assert "its costs are discounted where the headline's are not" in text
+    text = " ".join(ledger_text(book, "agency", params).split())
+    assert "not all values" in text and "discounted where" not in text
