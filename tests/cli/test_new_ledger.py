@@ -171,3 +171,44 @@ def test_one_agency_payback_is_the_headline_payback(tmp_path, capsys, costs):
     assert "its costs are discounted where the headline's are not" in text
     text = " ".join(ledger_text(book, "agency", params).split())
     assert "not all values" in text and "discounted where" not in text
+
+
+def test_new_with_a_base_keeps_the_base_agency_vocabulary(tmp_path, param_dir, capsys):
+    """Issue 22: ``dsc-econ new --base DIR`` checks the costs' agencies against the
+    base's own agencies.yaml and carries it into the project, so an agency the base
+    adds flows through to the ledger (named by its label in the text view)."""
+    vocab_file = param_dir / "agencies.yaml"
+    vocab = yaml.safe_load(vocab_file.read_text())
+    vocab["agencies"]["hospital_trust"] = {
+        "label": "Hospital trust",
+        "description": "An NHS trust named on its own (a test's agency).",
+    }
+    vocab_file.write_text(yaml.safe_dump(vocab, sort_keys=False))
+    (tmp_path / "counts.csv").write_text(COUNTS)
+    (tmp_path / "costs.csv").write_text(
+        COSTS.replace("west,1,200,2026-27,nhs", "west,1,200,2026-27,hospital_trust")
+    )
+    folder = tmp_path / "with_base"
+    args = ["new", str(folder), "--counts", str(tmp_path / "counts.csv")]
+    args += ["--costs", str(tmp_path / "costs.csv"), "--base", str(param_dir)]
+    assert main(args) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert yaml.safe_load((folder / "agencies.yaml").read_text()) == vocab
+
+    assert main(["appraise", "--parameters", str(folder), "--by", "agency", "--json"]) == 0
+    agencies = json.loads(capsys.readouterr().out)["ledger"]["agencies"]
+    d = 1.035**-1
+    assert agencies["hospital_trust"]["cost"] == pytest.approx(200 * d)
+    assert agencies["hospital_trust"]["label"] == "Hospital trust"
+    assert main(["appraise", "--parameters", str(folder), "--by", "agency"]) == 0
+    assert "Hospital trust: not repaid" in capsys.readouterr().out
+
+    # an agency the base's vocabulary lacks is refused, naming the base's file
+    del vocab["agencies"]["nhs"]
+    vocab_file.write_text(yaml.safe_dump(vocab, sort_keys=False))
+    (tmp_path / "costs.csv").write_text(COSTS)  # west pays as nhs in year 1
+    args[1] = str(tmp_path / "refused")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "costs.csv: row 5, agency = 'nhs'" in err and str(vocab_file) in err
+    assert not (tmp_path / "refused").exists()
