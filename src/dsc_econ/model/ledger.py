@@ -460,8 +460,8 @@ def budget_basis(params: Any) -> str:
         )
     return (
         "savings and costs both present values: the costs, which the appraisal adds "
-        "undiscounted (appraisal.discount_costs: false), are discounted here like the "
-        "benefits"
+        "undiscounted (the convention of the report's Table 7.10), are discounted here "
+        "like the benefits"
     )
 
 
