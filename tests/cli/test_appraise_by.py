@@ -34,7 +34,9 @@ def test_by_prints_within_80_columns(capsys, monkeypatch, by):
     assert "By perspective" in text and "fiscal" in text and "social" in text
     assert "nan" not in text.lower().replace("non-cash", "")
     if by == "agency":
-        assert "nta" in text and "not repaid" in text and "Net budget impact" in text
+        assert "NTA / central government (funder): not repaid" in text
+        assert "Net present budget impact" in text
+        assert "(nta)" not in text and "nhs" not in text  # ids only in --json / --csv
 
 
 def test_by_agency_json_carries_the_ledger(capsys, params):

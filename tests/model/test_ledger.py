@@ -225,3 +225,44 @@ def test_payback_of_an_agency() -> None:
     assert (
         L.agency_payback(np.array([10.0, 0, 0, 0]), np.array([-10.0, 1, 1, 1]), years) == -1
     )
+
+
+def test_budget_impact_nets_present_values_against_present_values(params, book) -> None:
+    """Issue 22: DSCP costs are cash a year (Table 7.10 adds them undiscounted) while the
+    savings are present values; the budget impact discounts the costs with the
+    benefits' factors for the same project year, so both sides are present values."""
+    from dsc_econ.model.discounting import yearly_factors
+
+    assert not bool(params["appraisal.discount_costs"])
+    a = dsc.appraise(params)
+    cash = a.cost_by_year.sum("site").values  # (project_year,), undiscounted
+    d = yearly_factors(params, len(cash))
+    nta = book.sel(agency="nta")
+    np.testing.assert_allclose(nta.cost_pv_by_year.values[: len(cash)], cash * d)
+    np.testing.assert_allclose(nta.budget_impact.values[: len(cash)], -cash * d)
+    assert nta.cost_borne_pv.item() == pytest.approx(float((cash * d).sum()))
+    assert nta.cost_borne_pv.item() < nta.cost_borne.item()  # not the cash figure
+    # the appraisal's own totals keep its basis (cash costs, as Table 7.10)
+    assert nta.cost_borne.item() == pytest.approx(float(a.cost.sum()))
+    assert "discounted here like the benefits" in book.attrs["budget_basis"]
+    # where the appraisal discounts costs, the two bases are one
+    green = L.ledger(params.with_values({"appraisal.discount_costs": True}))
+    np.testing.assert_array_equal(green.cost_borne_pv.values, green.cost_borne.values)
+    np.testing.assert_allclose(
+        green.cost_pv_by_year.sel(agency="nta").values[: len(cash)], cash * d
+    )
+    assert "as in the appraisal" in green.attrs["budget_basis"]
+
+
+def test_present_value_costs_sampled_flag_and_rates() -> None:
+    """A sampled discount_costs flag or rate discounts each sample on its own."""
+    cost = np.ones((2, 1, 1, 1, 3))  # (sample, agency, value_type, site, year)
+    p = {
+        "appraisal.discount_costs": np.array([True, False]),
+        "discounting.method": "constant",
+        "discounting.timing": "end",
+        "discounting.rate": np.array([0.035, 0.10]),
+    }
+    out = L.present_value_costs(p, cost)
+    np.testing.assert_array_equal(out[0].ravel(), [1, 1, 1])  # already discounted
+    np.testing.assert_allclose(out[1].ravel(), 1.10 ** -np.arange(1.0, 4.0))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import re
 
-import numpy as np
+import pytest
 
 import dsc_econ as dsc
 from dsc_econ.model.ledger import agency_table, ledger
 from dsc_econ.outputs import ledger_section as sec
 from dsc_econ.outputs.formatting import format_money
+from dsc_econ.outputs.terminal import format_number
 
 
 def test_sentences_name_each_agency_with_its_money(params):
@@ -41,7 +43,7 @@ def test_chart_shows_costs_below_the_axis(params):
     fig = sec.ledger_chart(ds, params)
     ax = fig.axes[0]
     lows = [p.get_y() + min(0.0, p.get_height()) for p in ax.patches]
-    assert min(lows) <= -float(ds.cost.sum(("agency", "value_type", "site")).max()) + 1e-6
+    assert min(lows) <= -float(ds.cost_pv_by_year.sum("agency").max()) + 1e-6
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -56,7 +58,35 @@ def test_payback_words():
 def test_text_view_sums_to_appraise(params):
     text = sec.ledger_text(ledger(params), "agency", params)
     a = dsc.appraise(params)
-    assert f"{float(np.round(a.cost.sum(), 1)):.1f}" in text
+    assert format_number(float(a.cost.sum())) in text  # 2,155: the appraisal's cost
+
+
+@pytest.mark.parametrize("by", ["agency", "value-type"])
+def test_text_view_names_labels_not_ids_in_80_columns(params, by):
+    ds = ledger(params)
+    text = sec.ledger_text(ds, by, params, width=80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    words = set(re.findall(r"[a-z][a-z0-9_]*", text))
+    if by == "agency":
+        table = agency_table(ds)
+        for agency, label in table["label"].items():
+            assert agency not in words or agency == label.lower(), agency
+            assert label.split()[0] in text
+        assert "NTA / central government (funder): not repaid" in text
+        assert "NHS: no cost" in text
+        assert "(nta)" not in text and "(nhs)" not in text
+    else:
+        for vt, label in zip(ds.value_type.values, ds.value_type_label.values, strict=True):
+            assert str(vt) not in words or str(vt) == str(label).lower(), vt
+            assert str(label) in text  # "Fiscal, cashable"
+
+
+def test_reader_names_keep_two_agencies_with_one_label_apart():
+    assert sec.reader_names(["a", "b", "c"], ["Trust", "Trust", "NHS"]) == [
+        "Trust (a)",
+        "Trust (b)",
+        "NHS",
+    ]
 
 
 def test_a_folder_without_a_ledger_gets_a_note_not_a_crash(param_dir):

@@ -67,11 +67,32 @@ class Vocabulary:
         return self.in_perspective("fiscal")
 
 
-def load_vocabulary(params: Any = None) -> Vocabulary:
-    """The agency vocabulary of a parameter set's folder, else the bundled one."""
-    root = Path(getattr(params, "source", "") or data_dir("parameters"))
+def load_vocabulary(params: Any = None, folder: str | Path | None = None) -> Vocabulary:
+    """The agency vocabulary of a parameter folder, else the bundled one.
+
+    Parameters
+    ----------
+    params : ParameterSet, optional
+        Its folder (``params.source``) is searched for ``agencies.yaml``.
+    folder : path, optional
+        A parameter folder to search instead (e.g. the ``--base`` of ``dsc-econ new``,
+        before any parameters are loaded from it).
+
+    Returns
+    -------
+    Vocabulary
+        Its ``source`` is ``agencies.yaml`` for the bundled file, else the file's path.
+    """
+    bundled = data_dir("parameters") / VOCABULARY_FILE
+    if folder is not None:
+        root = Path(folder)
+    else:
+        root = Path(getattr(params, "source", "") or data_dir("parameters"))
     path = root / VOCABULARY_FILE
     if not path.is_file():
-        path = data_dir("parameters") / VOCABULARY_FILE
+        path = bundled
     raw = read_yaml(path)
-    return Vocabulary(raw if isinstance(raw, dict) else {}, VOCABULARY_FILE)
+    same = path.resolve() == bundled.resolve()
+    return Vocabulary(
+        raw if isinstance(raw, dict) else {}, VOCABULARY_FILE if same else str(path)
+    )

@@ -190,7 +190,7 @@ def _price_year(frame: pd.DataFrame, row: Any) -> str:
     return text
 
 
-def _agency(frame: pd.DataFrame, row: Any) -> str:
+def _agency(frame: pd.DataFrame, row: Any, vocab: Any = None) -> str:
     text = _text_column(frame, row, "agency").lower()
     if text and not _AGENCY.fullmatch(text):
         raise ParameterError(
@@ -200,7 +200,7 @@ def _agency(frame: pd.DataFrame, row: Any) -> str:
     if text:  # issue 22: the ledger books costs to agencies of its vocabulary
         from .agencies import load_vocabulary
 
-        vocab = load_vocabulary()
+        vocab = vocab if vocab is not None else load_vocabulary()
         if text not in vocab.agencies:
             raise ParameterError(
                 f"{frame.attrs['source']}: row {row['_row']}, agency = {text!r} is not "
@@ -233,7 +233,7 @@ def _kind(text: str) -> str:
     return text.lower()
 
 
-def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+def read_costs(source: str | Path | pd.DataFrame, vocabulary: Any = None) -> pd.DataFrame:
     """The costs table, long (``site, year, cost``) or wide (``cost_year_1..N``).
 
     Long: one row per site and project year (1, 2, 3... in order, none repeated or
@@ -241,7 +241,9 @@ def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     ``agency`` (who pays: an id such as ``local_authority``), ``type`` and ``name``.
     Wide: one row per site with ``cost_year_1`` ... ``cost_year_N`` (N <=
     :data:`~dsc_econ.inputs.limits.MAX_COST_YEARS`) and the same optional columns.
-    Any other column is an error naming the file, row and column.
+    Any other column is an error naming the file, row and column. An ``agency`` must be
+    one of ``vocabulary`` (a :class:`~dsc_econ.inputs.agencies.Vocabulary`: the base
+    folder's ``agencies.yaml``; default the bundled one).
 
     Returns
     -------
@@ -252,6 +254,10 @@ def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """
     probe = read_table(source, {"site"}, "the costs")
     name = probe.attrs["source"]
+    if vocabulary is None and "agency" in probe.columns:  # read once, not once a row
+        from .agencies import load_vocabulary
+
+        vocabulary = load_vocabulary()
     long = "year" in probe.columns or "cost" in probe.columns
     if long:
         frame = read_table(probe, {"site", "year", "cost"}, "the costs (long form)")
@@ -322,7 +328,7 @@ def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
                     "row": int(rows["_row"].iloc[0]),
                     "costs": [float(v) for v in rows["cost"]],
                     "price_years": [_price_year(frame, r) for _, r in rows.iterrows()],
-                    "agencies": [_agency(frame, r) for _, r in rows.iterrows()],
+                    "agencies": [_agency(frame, r, vocabulary) for _, r in rows.iterrows()],
                     "type": _one_per_site(frame, rows, "type", _kind),
                     "name": _one_per_site(frame, rows, "name"),
                 }
@@ -347,7 +353,7 @@ def read_costs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
                     "row": int(row["_row"]),
                     "costs": [float(row[c]) for c in columns],
                     "price_years": [_price_year(frame, row)] * len(columns),
-                    "agencies": [_agency(frame, row)] * len(columns),
+                    "agencies": [_agency(frame, row, vocabulary)] * len(columns),
                     "type": _one_per_site(frame, one, "type", _kind),
                     "name": _one_per_site(frame, one, "name"),
                 }
@@ -407,11 +413,16 @@ def _costs_node(site: dict[str, Any], reference: dict[str, Any]) -> dict[str, An
 
 
 def site_files(
-    counts: Any, costs: Any, p_values: dict[str, dict[str, float]] | None = None
+    counts: Any,
+    costs: Any,
+    p_values: dict[str, dict[str, float]] | None = None,
+    vocabulary: Any = None,
 ) -> dict[str, dict[str, Any]]:
     """Parameter-file contents (``sites/<id>.yaml``) for every site of the tables.
 
-    ``p_values`` (site -> {``et_tt``/``sc_tc``: p}) adds the sites' regression p-values.
+    ``p_values`` (site -> {``et_tt``/``sc_tc``: p}) adds the sites' regression p-values;
+    ``vocabulary`` is the agency vocabulary the costs' ``agency`` column is checked
+    against (the base folder's; default the bundled one).
     """
     counts = read_table(counts, {"site", "area", "period", *COUNT_COLUMNS}, "the counts")
     _no_other_columns(counts, {"site", "area", "period", *COUNT_COLUMNS}, "the counts")
@@ -421,7 +432,7 @@ def site_files(
     _bounded(counts)
     for column in COUNT_COLUMNS:
         counts[column] = _number(counts, column, integer=True)
-    costs = read_costs(costs)
+    costs = read_costs(costs, vocabulary)
     for column, allowed in (("area", {"pilot", "comparison"}), ("period", {"pre", "post"})):
         counts[column] = counts[column].astype("string").str.strip().str.lower()
         bad = ~counts[column].isin(allowed).fillna(False).astype(bool)
@@ -524,8 +535,10 @@ def programme_parameters(
     target = Path(out)
     if target.exists():
         raise ParameterError(f"{target}: already exists; choose a new folder")
-    files = site_files(counts, costs, p_values)
     source = Path(base) if base is not None else data_dir("parameters")
+    from .agencies import load_vocabulary
+
+    files = site_files(counts, costs, p_values, load_vocabulary(folder=source))
     with staging_dir(target.parent) as tmp:  # a killed run's staging: cleaned next time
         stage = Path(tmp) / "parameters"
         # the base's narrative and uncertainty files describe its own sites: not copied

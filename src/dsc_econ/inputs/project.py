@@ -327,13 +327,17 @@ def new_project(
     target = Path(out)
     _check_target(target, force)
     first = start if isinstance(start, _dt.date) else parse_month(start)
-    files = site_files(counts, costs)
-    years = max(
-        sum(1 for k in body["costs"] if k.startswith("year_")) for body in files.values()
-    )
     source = Path(base) if base is not None else data_dir("parameters")
     if not source.is_dir():
         raise ParameterError(f"{source}: base parameter folder not found")
+    from .agencies import load_vocabulary
+
+    # the costs' agency column is checked against the base's own vocabulary (its
+    # agencies.yaml, copied into the project below), not the bundled one
+    files = site_files(counts, costs, vocabulary=load_vocabulary(folder=source))
+    years = max(
+        sum(1 for k in body["costs"] if k.startswith("year_")) for body in files.values()
+    )
     bundled = source.resolve() == data_dir("parameters").resolve()
     periods = {
         "pre": pre or (str(_add_years(first, -1)), str(first - _dt.timedelta(days=1))),

@@ -42,6 +42,7 @@ __all__ = [
     "additionality_factor",
     "agency_payback",
     "agency_table",
+    "budget_basis",
     "budget_table",
     "harm_splits",
     "ledger",
@@ -50,6 +51,7 @@ __all__ = [
     "outcome_totals",
     "perspective_results",
     "perspective_table",
+    "present_value_costs",
     "value_type_table",
 ]
 
@@ -429,6 +431,40 @@ def agency_payback(cost: np.ndarray, net: np.ndarray, years: np.ndarray) -> np.n
     return np.where(bears, pay, NO_COST).astype(int)
 
 
+def present_value_costs(params: Any, cost: np.ndarray) -> np.ndarray:
+    """Cost lines (..., agency, value_type, site, year) as present values.
+
+    The appraisal's costs are present values when ``appraisal.discount_costs`` is true
+    (then returned as they are); otherwise they are cash a year (the report's Table 7.10
+    adds its two cost years undiscounted) and are discounted here with the benefits'
+    factors for the same project year (:func:`~dsc_econ.model.discounting.yearly_factors`),
+    so a budget impact nets present values against present values.
+    """
+    from .discounting import yearly_factors
+
+    cost = np.asarray(cost, dtype=float)
+    discounted = np.asarray(params["appraisal.discount_costs"], dtype=bool)
+    if np.all(discounted):
+        return cost
+    d = np.moveaxis(np.asarray(yearly_factors(params, cost.shape[-1])), 0, -1)
+    d = d[..., None, None, None, :]  # (..., 1, 1, 1, year)
+    return np.where(discounted[..., None, None, None, None], cost, cost * d)
+
+
+def budget_basis(params: Any) -> str:
+    """How the budget impact and an agency's payback are valued, in one phrase."""
+    if np.all(np.asarray(params["appraisal.discount_costs"], dtype=bool)):
+        return (
+            "savings and costs both present values (costs discounted like the "
+            "benefits, as in the appraisal)"
+        )
+    return (
+        "savings and costs both present values: the costs, which the appraisal adds "
+        "undiscounted (the convention of the report's Table 7.10), are discounted here "
+        "like the benefits"
+    )
+
+
 def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.Dataset:
     """Who pays and who saves, as a Dataset.
 
@@ -449,9 +485,15 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
         ``pv_cost``, ``npsv``, ``bcr``, ``roi`` (dims ``([sample,] perspective)``).
         Per agency: ``cost_borne``, ``saving_cashable``, ``saving_non_cashable``,
         ``saving_economic``, ``saving_social``, ``npv`` (all value types),
-        ``budget_impact`` (fiscal lines, by year), ``cumulative_budget_impact`` and
-        ``payback_year`` (0: bears no cost; -1: not repaid within the years). Money in
-        £ thousand (``units`` attrs).
+        ``cost_borne_pv`` (the same costs as present values; by year
+        ``cost_pv_by_year``), ``budget_impact``
+        (fiscal savings less fiscal costs by year, both present values:
+        :func:`present_value_costs`), ``cumulative_budget_impact`` and
+        ``payback_year`` (0: bears no cost; -1: not repaid within the years; on the
+        budget impact, so only the agency's fiscal lines count). ``cost`` and the
+        perspectives keep the appraisal's basis (for DSCP, costs undiscounted as Table
+        7.10), so they add up to :func:`~dsc_econ.model.appraisal.appraise`. Money in
+        £ thousand (``units`` attrs); ``attrs['budget_basis']`` says the basis in words.
     """
     arr = ledger_arrays(params, sites, **dids)
     vocab: Vocabulary = arr["vocabulary"]
@@ -489,14 +531,32 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
     data["saving_economic"] = (adims, vt_sum(["economic"]), {"units": k})
     data["saving_social"] = (adims, vt_sum(["social"]), {"units": k})
     data["npv"] = (adims, (ben - cost).sum((-1, -2, -3)), {"units": k})
+    # the budget impact is a net *present* value year by year: savings are present
+    # values, so the costs it nets are too (discounted with the benefits' factors even
+    # where the appraisal adds them undiscounted, as Table 7.10 does for DSCP)
+    cost_pv = present_value_costs(params, cost)
+    data["cost_borne_pv"] = (
+        adims,
+        cost_pv.sum((-1, -2, -3)),
+        {"units": k, "long_name": "cost borne, present value (the budget impact's basis)"},
+    )
+    data["cost_pv_by_year"] = (
+        (*lead, "agency", "year"),
+        cost_pv.sum((-2, -3)),
+        {"units": k, "long_name": "cost borne by year, present value"},
+    )
     fidx = [vts.index(v) for v in vocab.fiscal]
-    fiscal_net = (ben - cost)[..., fidx, :, :].sum((-2, -3))  # (..., agency, year)
-    fiscal_cost = cost[..., fidx, :, :].sum((-2, -3))
+    fiscal_net = (ben - cost_pv)[..., fidx, :, :].sum((-2, -3))  # (..., agency, year)
+    fiscal_cost = cost_pv[..., fidx, :, :].sum((-2, -3))
     ydims = (*lead, "agency", "year")
     data["budget_impact"] = (
         ydims,
         fiscal_net,
-        {"units": k, "long_name": "net impact on the budget (fiscal)"},
+        {
+            "units": k,
+            "long_name": "net present impact on the budget (fiscal savings less costs, "
+            "both present values)",
+        },
     )
     data["cumulative_budget_impact"] = (ydims, np.cumsum(fiscal_net, -1), {"units": k})
     data["payback_year"] = (
@@ -534,6 +594,10 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
             "year": arr["years"],
             "perspective": list(PERSPECTIVES),
             "agency_label": ("agency", [vocab.label(a) for a in arr["agencies"]]),
+            "value_type_label": (
+                "value_type",
+                [str(vocab.value_types[v].get("label", v)) for v in vts],
+            ),
         },
         attrs={
             "title": "Who pays and who saves: costs and benefits by agency",
@@ -544,6 +608,7 @@ def ledger(params: Any, sites: Sequence[str] | None = None, **dids: Any) -> xr.D
             ),
             "perspectives": "fiscal = public budgets; economic = fiscal + economic; "
             "social = all values",
+            "budget_basis": budget_basis(params),
             "additionality": additionality,
             "harm_split": "; ".join(
                 f"{c}: " + ", ".join(f"{a}/{v}" for a, v, _ in lines)
@@ -574,12 +639,15 @@ def _point(ds: xr.Dataset) -> xr.Dataset:
 def agency_table(ds: xr.Dataset) -> pd.DataFrame:
     """Who pays, who saves: one row per agency that bears a cost or receives a value.
 
-    Columns (£ thousand, present values): ``cost`` borne, savings ``cashable``,
-    ``non_cashable`` (fiscal), ``economic`` and ``social`` values received, ``net``
-    (all values less costs), ``budget_impact`` (fiscal values less fiscal costs: the
-    net present budget impact) and ``payback_year`` (project year from which its
-    cumulative budget impact stays >= 0; 0 bears no cost, -1 not repaid within the
-    years). ``label`` is the agency's plain name. Agencies with no line are left out.
+    Columns (£ thousand): ``cost`` borne (as the appraisal counts it), savings
+    ``cashable``, ``non_cashable`` (fiscal), ``economic`` and ``social`` values
+    received (present values), ``net`` (all values less costs), ``budget_impact``
+    (fiscal values less fiscal costs, both present values: the net present budget
+    impact), ``cost_pv`` (the costs borne as present values, the budget impact's basis;
+    equal to ``cost`` when the appraisal discounts costs) and ``payback_year`` (project
+    year from which its cumulative budget impact stays >= 0; 0 bears no cost, -1 not
+    repaid within the years). ``label`` is the agency's plain name. Agencies with no
+    line are left out.
     """
     ds = _point(ds)
     frame = pd.DataFrame(
@@ -592,6 +660,7 @@ def agency_table(ds: xr.Dataset) -> pd.DataFrame:
             "social": ds.saving_social.values,
             "net": ds.npv.values,
             "budget_impact": ds.budget_impact.sum("year").values,
+            "cost_pv": ds.cost_borne_pv.values,
             "payback_year": ds.payback_year.values.astype(int),
         },
         index=pd.Index(ds.agency.values, name="agency"),
@@ -647,8 +716,9 @@ def perspective_table(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def budget_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Net budget impact (fiscal values less fiscal costs, £ thousand, present values)
-    by project year (rows) and agency (columns), for agencies with a fiscal line."""
+    """Net budget impact (fiscal values less fiscal costs, £ thousand, both present
+    values: :func:`present_value_costs`) by project year (rows) and agency (columns,
+    ids), for agencies with a fiscal line."""
     ds = _point(ds)
     imp = ds.budget_impact
     keep = (np.abs(imp).sum("year") > 0).values

@@ -25,7 +25,14 @@ from ..model.ledger import (
     value_type_table,
 )
 from .formatting import format_money
-from .terminal import frame_text, with_units, wrap
+from .terminal import (
+    format_cells,
+    format_number,
+    frame_text,
+    kinds_from_units,
+    with_units,
+    wrap,
+)
 
 __all__ = [
     "BY",
@@ -35,7 +42,9 @@ __all__ = [
     "ledger_section",
     "ledger_sentences",
     "ledger_text",
+    "payback_heading",
     "payback_text",
+    "reader_names",
 ]
 
 BY = ("agency", "value-type")
@@ -69,8 +78,9 @@ def basis(ds: xr.Dataset, params: Any = None) -> str:
         price = params.meta("harms.untreated.total").price_year or "not stated"
         costs = (
             "discounted like the benefits"
-            if bool(params["appraisal.discount_costs"])
-            else "undiscounted, as Table 7.10 adds them"
+            if bool(np.all(params["appraisal.discount_costs"]))
+            else "undiscounted, as Table 7.10 adds them (discounted in the budget "
+            "impact and payback)"
         )
         parts.append(
             f"benefits discounted at {float(rate):.1%} a year"
@@ -83,67 +93,132 @@ def basis(ds: xr.Dataset, params: Any = None) -> str:
     return "; ".join(parts)
 
 
+def reader_names(ids: Any, labels: Any) -> list[str]:
+    """What a reader sees for each id: its label, or ``label (id)`` where two ids
+    share a label (ids stay in ``--json`` / ``--csv``).
+
+    Examples
+    --------
+    >>> reader_names(["nhs", "a", "b"], ["NHS", "Trust", "Trust"])
+    ['NHS', 'Trust (a)', 'Trust (b)']
+    """
+    ids, labels = [str(i) for i in ids], [str(x) for x in labels]
+    return [
+        f"{lab} ({i})" if labels.count(lab) > 1 else lab
+        for i, lab in zip(ids, labels, strict=True)
+    ]
+
+
+_AGENCY_COLUMNS = {
+    "cost": "cost",
+    "cashable": "cashable",
+    "non_cashable": "non-cash",
+    "economic": "economic",
+    "social": "social",
+    "net": "net",
+    "budget_impact": "budget",
+}
+"""Columns of the ``--by agency`` table and their short headings."""
+
+
+def _money(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money columns (£ thousand) headed with their unit, thousands separated, one
+    precision for the table (the terminal rule of :mod:`.terminal`)."""
+    shown = with_units(frame, dict.fromkeys(frame.columns, "GBP thousand"))
+    return format_cells(shown, dict.fromkeys(shown.columns, "money"), together=True)
+
+
+def payback_heading(ds: xr.Dataset, params: Any = None) -> str:
+    """The definition of an agency's payback, and how it differs from the headline's
+    payback (which ``appraise`` prints above it), in one sentence."""
+    label = _label(params)
+    first = f" (year 1 = {label(1)})" if label else ""
+    differs = "only the agency's budget (fiscal) lines count, not all values"
+    if params is not None and not bool(np.all(params["appraisal.discount_costs"])):
+        differs += ", and its costs are discounted where the headline's are not"
+    return (
+        f"Payback: the first project year{first} from which the agency's cumulative "
+        "budget impact stays >= 0, savings and costs both present values, on the "
+        f"appraised cohort's yearly flows; unlike the headline payback, {differs}:"
+    )
+
+
 def ledger_text(ds: xr.Dataset, by: str, params: Any = None, width: int = WIDTH) -> str:
-    """The ``appraise --by agency`` / ``--by value-type`` view, at most ``width`` wide."""
+    """The ``appraise --by agency`` / ``--by value-type`` view, at most ``width`` wide.
+
+    Agencies and value types are named by their labels in the vocabulary
+    (``agencies.yaml``); their ids are the keys of ``--json`` and ``--csv``.
+    """
     if by not in BY:
         raise ValueError(f"by must be one of {BY}, got {by!r}")
     out = [wrap(f"Who pays and who saves ({basis(ds, params)}).", width)]
     if by == "agency":
         table = agency_table(ds)
-        shown = table.drop(columns=["label", "payback_year"]).round(1)
-        shown.columns = [
-            "cost",
-            "cashable",
-            "non-cash",
-            "economic",
-            "social",
-            "net",
-            "budget",
-        ]
-        units = {c: "GBP thousand" for c in shown.columns}
-        out.append(
-            "By agency (cashable / non-cash: fiscal savings; budget: fiscal "
-            "values less costs):"
+        names = dict(
+            zip(table.index, reader_names(table.index, table["label"]), strict=True)
         )
-        out.append(frame_text(with_units(shown, units), width=width))
+        shown = table[list(_AGENCY_COLUMNS)].rename(columns=_AGENCY_COLUMNS)
+        shown.index = pd.Index([names[a] for a in table.index], name="agency")
+        out.append(
+            "By agency (cashable / non-cash: fiscal savings; budget: fiscal values "
+            "less costs, both present values):"
+        )
+        out.append(frame_text(_money(shown), width=width))
+        mixed = table.index[~np.isclose(table["cost"], table["cost_pv"], rtol=0, atol=1e-9)]
+        if len(mixed):
+            pv = "; ".join(
+                f"{names[a]} {format_number(table.loc[a, 'cost_pv'])} against "
+                f"{format_number(table.loc[a, 'cost'])} cash"
+                for a in mixed
+            )
+            out.append(
+                f"Costs as present values in the budget column (£k): {pv}; the cost "
+                "column, the net and the perspectives add them undiscounted, as the "
+                "appraisal does."
+            )
         label = _label(params)
-        out.append(
-            "Payback (first year from which the cumulative budget impact stays >= 0; "
-            "the appraised cohort's yearly flows):"
-        )
+        out.append(payback_heading(ds, params))
         for agency, row in table.iterrows():
             out.append(
                 wrap(
-                    f"{row['label']} ({agency}): "
-                    f"{payback_text(row['payback_year'], label)}",
+                    f"{names[agency]}: {payback_text(row['payback_year'], label)}",
                     width,
                     "  ",
                     "    ",
                 )
             )
-        budget = budget_table(ds).round(1)
+        budget = budget_table(ds)
         if budget.shape[1]:
-            out.append("Net budget impact by year (£k, fiscal lines):")
-            out.append(frame_text(budget, width=width))
+            everyone = reader_names(ds.agency.values, ds.agency_label.values)
+            labels = dict(zip(ds.agency.values, everyone, strict=True))
+            budget.columns = [labels[a] for a in budget.columns]
+            kinds = dict.fromkeys(budget.columns, "money")
+            out.append(
+                "Net present budget impact by year (£k, fiscal lines; savings and costs "
+                "both present values):"
+            )
+            out.append(frame_text(format_cells(budget, kinds, together=True), width=width))
     else:
         table = value_type_table(ds)
-        money = table[["benefit", "cost", "net"]].round(1)
+        money = _money(table[["benefit", "cost", "net"]])
         counted = table[["fiscal", "economic", "social"]].map(lambda v: "yes" if v else "-")
-        shown = pd.concat([with_units(money, table.attrs["units"]), counted], axis=1)
+        shown = pd.concat([money, counted], axis=1)
+        names = reader_names(ds.value_type.values, ds.value_type_label.values)
+        lookup = dict(zip(ds.value_type.values, names, strict=True))
+        shown.index = pd.Index([lookup[v] for v in table.index], name="value type")
         out.append("By value type (the perspectives that count each):")
         out.append(frame_text(shown, width=width))
-    persp = perspective_table(ds).round(2)
+    persp = perspective_table(ds)
+    units = persp.attrs["units"]
+    shown = with_units(persp, units)
+    shown = format_cells(
+        shown, kinds_from_units(dict(zip(shown.columns, units.values(), strict=True)))
+    )
     out.append(
         "By perspective (fiscal: public budgets; economic: + economic values; "
         "social: all values):"
     )
-    out.append(
-        frame_text(
-            with_units(persp, perspective_table(ds).attrs["units"]),
-            width=width,
-            na_rep="n/a",
-        )
-    )
+    out.append(frame_text(shown, width=width))
     return "\n".join(wrap(x, width) if "\n" not in x and len(x) > width else x for x in out)
 
 
@@ -163,6 +238,8 @@ def ledger_payload(ds: xr.Dataset) -> dict[str, Any]:
         "units": "GBP thousand (present values); payback_year: project year, 0 = bears "
         "no cost, -1 = not repaid within the years",
         "additionality": ds.attrs.get("additionality"),
+        "budget_basis": "budget_impact, budget_impact_by_year, cost_pv and "
+        "payback_year: " + str(ds.attrs.get("budget_basis", "present values")),
         "harm_split": ds.attrs.get("harm_split"),
         "agencies": {
             str(a): {
@@ -222,7 +299,8 @@ def ledger_sentences(ds: xr.Dataset, params: Any = None) -> list[str]:
 
 def ledger_chart(ds: xr.Dataset, params: Any = None) -> Any:
     """Stacked bars by agency over the years: savings above the axis, costs below
-    (negative), so the costs stay visible beside larger savings."""
+    (negative), so the costs stay visible beside larger savings; both present values
+    (the budget impact's basis)."""
     from .figures import STYLE, plt
 
     table = agency_table(ds)
@@ -234,7 +312,7 @@ def ledger_chart(ds: xr.Dataset, params: Any = None) -> Any:
     down = np.zeros(len(years))
     for k, agency in enumerate(table.index):
         ben = ds.benefit.sel(agency=agency).sum(("value_type", "site")).values
-        cost = ds.cost.sel(agency=agency).sum(("value_type", "site")).values
+        cost = ds.cost_pv_by_year.sel(agency=agency).values  # present values
         net_in = np.where(ben > 0, ben, 0.0)
         net_out = np.where(ben < 0, ben, 0.0) - cost
         c = colours(k % 10)
@@ -256,7 +334,7 @@ def ledger_chart(ds: xr.Dataset, params: Any = None) -> Any:
             down += net_out
     ax.axhline(0, color="black", linewidth=0.8)
     span = max(float(np.max(up)), float(-np.min(down)), 1.0)
-    small = max(float(np.max(np.abs(ds.cost.sum(("agency", "value_type", "site"))))), 1e-9)
+    small = max(float(np.max(np.abs(ds.cost_pv_by_year.sum("agency")))), 1e-9)
     if span / small > 20:
         ax.set_yscale("symlog", linthresh=small)
     label = _label(params)
@@ -353,7 +431,8 @@ alt="savings and costs by agency and year">
 <figcaption>Figure {fig_no}. Savings (solid, above the axis) and costs or losses
 (hatched, below) of each agency by project year, £ thousand, present values. Payback
 is the first year from which an agency's cumulative budget impact (fiscal values less
-the costs it bears) stays at or above zero, on the appraised cohort's yearly flows.
+the costs it bears, {escape(ds.attrs.get("budget_basis", "present values"))}) stays at
+or above zero, on the appraised cohort's yearly flows.
 </figcaption></figure>
 </section>
 """
