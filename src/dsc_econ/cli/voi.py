@@ -104,6 +104,14 @@ def add_parser(sub: Any) -> None:
         "a tensor product, 4 from four inputs on)",
     )
     p.add_argument(
+        "--placement",
+        choices=("rank", "x"),
+        default="rank",
+        help="where the GAM's basis and curvature penalty are placed: rank (default; "
+        "on each input's ranks, knots at its quantiles, plus the input linearly: "
+        "stable in --basis on skewed inputs) or x (mgcv's, as the R package voi)",
+    )
+    p.add_argument(
         "--draws",
         type=count(0, 10_000),
         default=100,
@@ -235,6 +243,7 @@ def run(args: argparse.Namespace) -> int:
         method=args.method,
         smoothing=args.smoothing,
         basis=args.basis,
+        placement=args.placement,
         **kw,
     )
     table = partial.evppi.to_pandas()

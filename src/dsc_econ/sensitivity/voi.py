@@ -308,6 +308,7 @@ def _evppi_sites(
     method: str = "auto",
     basis: int | None = None,
     smoothing: str = "reml",
+    placement: str = "rank",
 ) -> xr.Dataset:
     """Partial EVPI of each group of inputs by nonparametric regression.
 
@@ -334,7 +335,7 @@ def _evppi_sites(
     gp_options : mapping, optional
         Passed to :func:`~dsc_econ.sensitivity.smoothers.fit_gp` (``fit_rows``,
         ``condition_rows``, ``max_iterations``).
-    method, basis, smoothing
+    method, basis, smoothing, placement
         The regression (see :func:`evppi`).
 
     Returns
@@ -372,6 +373,7 @@ def _evppi_sites(
             method,
             basis,
             smoothing,
+            placement,
         )
 
 
@@ -387,6 +389,7 @@ def _evppi(
     method: str = "auto",
     basis: int | None = None,
     smoothing: str = "reml",
+    placement: str = "rank",
 ) -> xr.Dataset:
     from .engine import progress_bar
     from .gam import independent_columns
@@ -427,7 +430,7 @@ def _evppi(
                 result["residual_p"][:, g] = 1.0
                 bar.update(1)
                 continue
-            fit = _fit_group(x, inc, method, basis, smoothing, seed, gp_options)
+            fit = _fit_group(x, inc, method, basis, smoothing, seed, gp_options, placement)
             methods.append(fit.detail)
             comparisons = n_options - 1
             for s in range(n_sites):
@@ -524,6 +527,7 @@ def _fit_group(
     smoothing: str,
     seed: int,
     gp_options: Mapping[str, Any] | None,
+    placement: str = "rank",
 ) -> Any:
     """Fit the regression of ``inc`` on a group's independent inputs ``x``."""
     from .smoothers import fit_gam, fit_gp, fit_multi, fit_spline
@@ -537,9 +541,9 @@ def _fit_group(
                 f"method='gam' (a tensor product) takes up to {GAM_MAX_COLUMNS} inputs; "
                 f"this group has {d}: use method='additive' or 'gp'"
             )
-        return fit_spline(x, inc, "te", basis, smoothing)
+        return fit_spline(x, inc, "te", basis, smoothing, placement)
     if method == "additive":
-        return fit_spline(x, inc, "additive", basis or 10, smoothing)
+        return fit_spline(x, inc, "additive", basis or 10, smoothing, placement)
     if method == "gp":
         return fit_gp(x, inc, seed=seed, **dict(gp_options or {}))
     if method == "gp-or-additive":
@@ -1093,6 +1097,7 @@ def evppi(
     method: str = "auto",
     basis: int | None = None,
     smoothing: str = "reml",
+    placement: str = "rank",
 ) -> xr.Dataset:
     """Partial EVPI of inputs and groups of inputs, by regression on the draws.
 
@@ -1131,7 +1136,17 @@ def evppi(
         Criterion for the smoothing parameters: REML (mgcv's recommended; it
         undersmooths less than GCV, which on a small, bounded input of voi's example
         tripled an EVPPI of ~1 at one basis size), or GCV (``gam()``'s default and so
-        voi's: ``basis=5, smoothing="gcv"`` reproduces voi's ``te()`` EVPPI).
+        voi's: ``basis=5, smoothing="gcv", placement="x"`` reproduces voi's ``te()``
+        EVPPI).
+    placement : {"rank", "x"}
+        Where each input's spline basis and curvature penalty are placed (GAM methods).
+        ``"rank"`` (default): on the input's empirical distribution function -- knots
+        evenly spaced in it, i.e. at the input's quantiles, so every interval holds the
+        same share of the sample; penalty on curvature in that scale -- plus the input
+        itself as an unpenalised linear term; the EVPPI of a skewed input moves by
+        well under 1% from 10 to 40 basis functions. ``"x"``: mgcv's (curvature
+        measured in x), as the R package voi; on inputs with a long tail or bunched
+        against a bound its estimate moved by 2-5% with the basis size.
 
     Returns
     -------
@@ -1165,6 +1180,8 @@ def evppi(
         raise ValueError(f"smoothing: expected 'gcv' or 'reml', got {smoothing!r}")
     if basis is not None and (int(basis) != basis or not 3 <= basis <= 60):
         raise ValueError(f"basis: expected a whole number 3-60, got {basis!r}")
+    if placement not in ("rank", "x"):
+        raise ValueError(f"placement: expected 'rank' or 'x', got {placement!r}")
     return restore(
         _evppi_sites(
             folded,
@@ -1178,6 +1195,7 @@ def evppi(
             method,
             basis,
             smoothing,
+            placement,
         )
     )
 
