@@ -64,7 +64,9 @@ OPTIONS = ("do not", "continue")
 
 GAM_MAX_COLUMNS = 4
 """Groups of up to this many independent inputs are smoothed with a tensor-product GAM
-(as the R package voi does), larger ones with a Gaussian process."""
+(as the R package voi does: its ``default_npreg_method`` is "gam" for up to four
+parameters, "gp" for more), larger ones with a Gaussian process checked against an
+additive GAM (:func:`~dsc_econ.sensitivity.smoothers.fit_multi`)."""
 
 SE_ROWS = 5_000
 """Rows the posterior draws for an EVPPI's standard error are evaluated at, at most (a
@@ -1124,11 +1126,18 @@ def evppi(
     costs, effects, wtp, units
         As for :func:`evpi`; with ``wtp`` a curve per group.
     method : {"auto", "gam", "additive", "gp", "pspline"}
-        ``"auto"``: ``"gam"`` for up to four inputs, else a GP checked against an
-        additive GAM. ``"gam"``: tensor product of cubic regression splines (curvature
-        penalty); ``"additive"``: ``s(x1) + s(x2) + ...`` (no interactions, 10 basis
-        functions per input unless ``basis``); ``"gp"``: Gaussian process;
-        ``"pspline"``: the earlier P-spline (one or two inputs).
+        ``"auto"``, the R package voi's choice (``gam`` for up to four inputs, ``gp``
+        for more), counted in the group's independent inputs (after fixed and linearly
+        dependent ones are dropped): up to four, ``"gam"``; five or more, an additive
+        GAM fitted first, then a Gaussian process (hyperparameters on 200 rows,
+        conditioned on 1,000; ``gp_options``) only for outputs whose additive
+        residuals still correlate with products of pairs of inputs (an interaction),
+        kept where it predicts up to 5,000 rows it was not conditioned on better
+        (:func:`~dsc_econ.sensitivity.smoothers.fit_multi`; ``method`` in the result
+        says which was kept). ``"gam"``: tensor product of cubic regression splines
+        (curvature penalty); ``"additive"``: ``s(x1) + s(x2) + ...`` (no
+        interactions, 10 basis functions per input unless ``basis``); ``"gp"``:
+        Gaussian process; ``"pspline"``: the earlier P-spline (one or two inputs).
     basis : int, optional
         Basis functions per input (per margin of a tensor product); default 10 for one
         input (mgcv's ``s()``), and for two or three 5 and for four 4 (voi's ``te()``).
