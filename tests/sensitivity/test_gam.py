@@ -128,6 +128,13 @@ def test_evppi_agrees_with_brute_force_nested_monte_carlo():
     # both kinds of standard error are reported, and combine to the total
     np.testing.assert_allclose(ds.evppi_se, np.hypot(ds.evppi_fit_se, ds.evppi_mc_se))
     assert (ds.evppi_fit_se > 0).all() and (ds.evppi_mc_se > 0).all()
+    # ... and the result says what each includes and how it is computed
+    text = ds.attrs["standard_error"]
+    assert "50 draws of the fitted function" in text
+    assert "evppi_se = sqrt(evppi_fit_se^2 + evppi_mc_se^2)" in text
+    assert "held fixed" in text and "over sqrt(samples)" in text
+    no_draws = dsc.voi.evppi(nb, draws, "c", draws=0).attrs["standard_error"]
+    assert "not estimated (0 draws)" in no_draws
 
 
 def test_evppi_is_stable_as_the_basis_grows():

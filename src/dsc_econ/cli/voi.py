@@ -252,10 +252,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\n"
         + wrap(
-            "Standard errors of the EVPPI, named by what they include: fit = the "
-            f"regression's ({args.draws} posterior draws of the fitted function"
-            + ("; 0 draws: not estimated" if args.draws < 2 else "")
-            + "), Monte Carlo = the outer mean over samples (fit held fixed):",
+            "Standard errors of the EVPPI, named by what they include: "
+            + v.se_description(args.draws, "fit se", "Monte Carlo se", "total se")
+            + ":",
             width,
         )
     )

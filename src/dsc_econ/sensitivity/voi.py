@@ -86,6 +86,35 @@ coefficient the fit reads noise as signal and the EVPPI is biased upwards."""
 Options = Callable[[xr.Dataset], xr.DataArray] | xr.DataArray | np.ndarray
 
 
+def se_description(
+    draws: int,
+    fit: str = "evppi_fit_se",
+    mc: str = "evppi_mc_se",
+    total: str = "evppi_se",
+) -> str:
+    """What an EVPPI's standard errors include and how they are computed (the
+    ``standard_error`` attr of :func:`evppi`'s result, and the CLIs' note), naming
+    them ``fit``, ``mc`` and ``total``."""
+    fit_text = (
+        f"{fit}, the regression's error: {draws} draws of the fitted function from "
+        "its posterior (a GAM's coefficients from N(beta, Vp), mgcv's Bayesian "
+        "covariance sigma^2 (X'X + sum lambda_j S_j)^-1 with the smoothing parameters "
+        "held at their estimates; a Gaussian process's by pathwise conditioning), the "
+        f"EVPPI recomputed for each draw on up to {SE_ROWS:,} rows, and the standard "
+        "deviation over draws (Strong et al. 2014)"
+        if draws > 1
+        else f"{fit}, the regression's error: not estimated (0 draws), so 0"
+    )
+    return (
+        f"{fit_text}; {mc}, the Monte Carlo error of the outer mean over samples with "
+        "the fitted function held fixed: the standard deviation of the per-sample "
+        "opportunity loss (max_k g_ik - g_ik*) over sqrt(samples); "
+        f"{total} = sqrt({fit}^2 + {mc}^2), the two treated as independent. None "
+        "includes the upward bias of a regression that fits noise (see R^2 and the "
+        "residual check) or uncertainty in the smoothing parameters"
+    )
+
+
 # --------------------------------------------------------------------------- decision
 
 
@@ -477,8 +506,9 @@ def _evppi(
                 factor * result["evppi_fit_se"],
                 {
                     "units": units,
-                    "long_name": "fit (regression) standard error of the EVPPI: spread "
-                    f"over {draws} posterior draws of the fitted function" + se_note,
+                    "long_name": "fit (regression) standard error of the EVPPI: sd "
+                    f"of the EVPPI over {draws} posterior draws of the fitted function"
+                    + se_note,
                 },
             ),
             "evppi_mc_se": (
@@ -513,7 +543,13 @@ def _evppi(
         "inputs left out of the regression: fixed, or a linear combination of inputs "
         "before them in the group"
     )
-    ds.attrs.update(scale=scale, decisions=float(factor), draws=draws, units=units)
+    ds.attrs.update(
+        scale=scale,
+        decisions=float(factor),
+        draws=draws,
+        units=units,
+        standard_error=se_description(draws),
+    )
     return ds
 
 
@@ -682,11 +718,12 @@ def voi(
             units=OUTPUTS["npv"],
             options=", ".join(str(o) for o in nb.option.values),
             regression=(
-                "GAM te() of cubic regression splines (curvature penalty, REML; the "
-                f"R package voi's form) for groups of up to {GAM_MAX_COLUMNS} independent "
-                "inputs; Gaussian process, or additive GAM where it predicts held-out "
-                "rows better, for larger groups"
+                "GAM te() of cubic regression splines on each input's ranks "
+                "(curvature penalty, REML; the R package voi's form) for groups of up "
+                f"to {GAM_MAX_COLUMNS} independent inputs; Gaussian process, or "
+                "additive GAM where it predicts held-out rows better, for larger groups"
             ),
+            standard_error=se_description(draws),
         )
     )
     return ds
@@ -1161,7 +1198,29 @@ def evppi(
     -------
     xarray.Dataset
         ``evppi``, ``evppi_se``, ``evppi_fit_se``, ``evppi_mc_se``, ``r_squared``,
-        ``residual_p`` over the decision dims and ``group``.
+        ``residual_p`` over the decision dims and ``group``; the attr
+        ``standard_error`` says what the standard errors include (see Notes).
+
+    Notes
+    -----
+    Standard errors, two sources kept apart and then combined:
+
+    * ``evppi_fit_se``, the regression's (fit) error: ``draws`` draws of the fitted
+      function from its posterior -- for a GAM, coefficients from ``N(beta, Vp)``
+      with mgcv's Bayesian covariance ``Vp = sigma^2 (X'X + sum_j lambda_j S_j)^-1``
+      (smoothing parameters held at their estimates), for a Gaussian process by
+      pathwise conditioning at its conditioning rows -- the EVPPI recomputed from each
+      draw (on up to 5,000 random rows), and the standard deviation over draws (the
+      method of Strong, Oakley & Brennan 2014, and the R package voi's ``se=TRUE``);
+    * ``evppi_mc_se``, the Monte Carlo error of the outer mean: with the fitted
+      values ``g`` held fixed, ``sd_i(max_k g_ik - g_ik*) / sqrt(n)``, ``k*`` the
+      option best on average;
+    * ``evppi_se = sqrt(evppi_fit_se^2 + evppi_mc_se^2)``, the two treated as
+      independent.
+
+    None of them includes the upward bias a regression that fits noise gives an
+    EVPPI (check ``r_squared`` and ``residual_p``), nor uncertainty in the choice of
+    smoothing parameters.
 
     Examples
     --------
@@ -1380,7 +1439,13 @@ def evsi(
             ),
         }
     )
-    return out.assign_attrs(ds.attrs, method="regression (Strong et al. 2015)")
+    attrs = {k: v for k, v in ds.attrs.items() if k != "standard_error"}
+    return out.assign_attrs(
+        attrs,
+        method="regression (Strong et al. 2015)",
+        standard_error="Monte Carlo error of the outer mean only (sd of the per-sample "
+        "opportunity loss / sqrt(samples), the fit held fixed); no fit error",
+    )
 
 
 MM_QUANTILES = 50
