@@ -142,3 +142,23 @@ def test_constant_and_linearly_dependent_inputs_as_voi(chemo):
     assert ev[1] == ev[2]
     assert ev[3] == pytest.approx(ev[4], rel=1e-10)
     assert ds.dropped.values.tolist() == ["constpar", "constpar", "", "ldpar", ""]
+
+
+def test_the_rebuilt_model_reproduces_voi_samples(chemo):
+    """test_voi_chemo.py's NumPy model (chemo_model.py) evaluated at voi's parameter
+    samples gives voi's costs, effects and net benefits: the model there is voi's."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "chemo_model", Path(__file__).with_name("chemo_model.py")
+    )
+    cm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cm)
+    nb, pars, cea = chemo
+    values = {k: pars[k].to_numpy() for k in cm.PARAMETERS}
+    costs, effects = cm.costs_effects(values)
+    np.testing.assert_allclose(costs, np.asarray(cea["c"]), rtol=1e-12)
+    np.testing.assert_allclose(effects, np.asarray(cea["e"]), rtol=1e-12)
+    np.testing.assert_allclose(cm.net_benefit(values), np.asarray(nb), rtol=1e-12)
+    p2 = cm.side_effects_t2(values["p_side_effects_t1"], values["logor_side_effects"])
+    np.testing.assert_allclose(p2, pars["p_side_effects_t2"], rtol=1e-12)
