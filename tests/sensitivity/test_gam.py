@@ -300,3 +300,26 @@ def test_rank_basis_holds_the_input_linearly_and_spreads_knots_by_quantile():
     assert design.shape == (2000, 2) and not penalty.any()
     with pytest.raises(ValueError, match="placement must be one of"):
         margin(x, 5, "log")
+
+
+def test_binary_and_three_valued_inputs_give_the_group_means_evppi():
+    """With two or three distinct values the regression is the group means, so the
+    EVPPI is exact (mgcv's cr basis, placement="x", needs three or more values)."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    draws = pd.DataFrame(
+        {
+            "b": (rng.random(n) < 0.3).astype(float),
+            "t": rng.integers(0, 3, n).astype(float),
+            "x": rng.normal(size=n),
+        }
+    )
+    inc = 100 * (draws.b - 0.3) + 50 * draws.x + 30 * (draws.t - 1)
+    inc = (inc + 20 * rng.normal(size=n)).to_numpy()
+    nb = np.column_stack([np.zeros(n), inc])
+    ds = dsc.voi.evppi(nb, draws, ["b", "t", ["b", "x"]], draws=0)
+    for col in ("b", "t"):
+        g = pd.Series(inc).groupby(draws[col]).transform("mean").to_numpy()
+        exact = np.mean(np.maximum(g, 0)) - max(g.mean(), 0)
+        assert float(ds.evppi.sel(group=col)) == pytest.approx(exact, rel=1e-6), col
+    assert float(ds.evppi.sel(group="b+x")) > float(ds.evppi.sel(group="b"))
