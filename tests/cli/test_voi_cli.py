@@ -68,6 +68,9 @@ def test_voi_from_costs_effects_and_draws(psa_csvs, capsys):
     # every sentence says what its standard error includes
     assert "(standard error: fit £" in flat and ", Monte Carlo £" in flat
     assert "Standard errors of the EVPPI, named by what they include" in flat
+    # ... and how they are computed and combined
+    assert "draws of the fitted function from its posterior" in flat
+    assert "total se = sqrt(fit se^2 + Monte Carlo se^2)" in flat
     assert "nan" not in out.lower() and "inf" not in out.lower()
 
 

@@ -8,6 +8,7 @@ import pytest
 import xarray as xr
 from scipy import stats
 
+import dsc_econ as dsc
 from dsc_econ import sensitivity as sens
 from dsc_econ.sensitivity.distributions import did_distribution, load_uncertainty
 from dsc_econ.sensitivity.smoothers import fit_additive, fit_gam, fit_multi, residual_check
@@ -209,6 +210,54 @@ def test_linear_gaussian_evppi_matches_the_closed_form():
     # voi's regression: te() of cubic regression splines up to four inputs
     assert ds.method.sel(group="t1").item().startswith("GAM te(x1)")
     assert ds.method.sel(group="all").item().startswith("GAM te(x1, x2, x3)")
+
+
+def test_groups_of_five_or_more_inputs_go_to_a_gp_checked_against_an_additive_gam():
+    """The documented method choice (voi's: a GAM for up to four inputs, a GP for more),
+    counted in independent inputs, on cases with a known EVPPI: six inputs acting
+    linearly (closed form; the additive GAM is kept) and five with an interaction
+    t1 x t2 (a 2,000,000-draw reference of the known conditional mean; the GP is kept,
+    and an additive model alone would miss half the value)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    n, a = 10_000, 0.25
+    b = np.array([0.5, 0.4, 0.35, 0.3, 0.25, 0.2])
+    t = rng.standard_normal((n, 7))
+    draws = pd.DataFrame(t, columns=[f"t{i + 1}" for i in range(7)])
+    nb = np.column_stack([np.zeros(n), a + t[:, :6] @ b + 0.6 * t[:, 6]])
+    six = [f"t{i + 1}" for i in range(6)]
+    ds = dsc.voi.evppi(nb, draws, {"six": six}, draws=100)
+    exact = _expected_max0(a, float(np.sqrt((b**2).sum()))) - a
+    se = float(ds.evppi_se.item())
+    assert float(ds.evppi.item()) == pytest.approx(exact, abs=4 * se + 0.003)
+    assert "Gaussian process on 6 inputs" in ds.method.item()
+    assert "GP kept for 0 of 1" in ds.method.item()  # no interaction: additive GAM
+    # five columns of which one is a linear combination: four inputs, a GAM
+    draws["sum"] = draws.t1 + draws.t2
+    four = dsc.voi.evppi(nb, draws, {"g": ["t1", "t2", "t3", "sum", "t4"]}, draws=0)
+    assert four.method.item().startswith("GAM te(x1, x2, x3, x4)")
+    assert four.dropped.item() == "sum"
+
+    n = 5000
+    t = rng.standard_normal((n, 6))
+
+    def mean_given(v: np.ndarray) -> np.ndarray:
+        return 0.2 + v[:, 0] * v[:, 1] + 0.5 * v[:, 2] + 0.3 * v[:, 3] + 0.2 * v[:, 4]
+
+    draws = pd.DataFrame(t, columns=[f"t{i + 1}" for i in range(6)])
+    nb = np.column_stack([np.zeros(n), mean_given(t) + 0.8 * t[:, 5]])
+    big = mean_given(np.random.default_rng(12).standard_normal((2_000_000, 5)))
+    reference = float(np.mean(np.maximum(big, 0)) - max(big.mean(), 0))
+    five = {"five": [f"t{i + 1}" for i in range(5)]}
+    ds = dsc.voi.evppi(nb, draws, five, draws=100)
+    assert "GP kept for 1 of 1" in ds.method.item()
+    est, se = float(ds.evppi.item()), float(ds.evppi_se.item())
+    assert abs(est - reference) < 3 * se + 0.01 * reference, (est, reference, se)
+    additive = float(
+        dsc.voi.evppi(nb, draws, five, draws=0, method="additive").evppi.item()
+    )
+    assert additive < 0.6 * reference
 
 
 def _nested_evppi(params, uncertainty, site, columns, n_outer, n_inner, seed):

@@ -223,7 +223,7 @@ def print_voi(ds: Any, top: int) -> None:
 
     from ..outputs.formatting import format_bounded_share
     from ..outputs.terminal import format_column
-    from ..sensitivity.voi import PROGRAMME
+    from ..sensitivity.voi import PROGRAMME, se_description
 
     width = terminal_width()
     scale = ds.attrs.get("scale", "per decision")
@@ -253,7 +253,9 @@ def print_voi(ds: Any, top: int) -> None:
             "EVPPI: the value of learning one input or group exactly (regression on the "
             "sample; R² of the fit; standard errors of the fit (regression) and of the "
             "Monte Carlo mean, apart). EVPPI cannot exceed EVPI; an estimate above it is "
-            "estimation error and reads '≈ 100%'.",
+            "estimation error and reads '≈ 100%'. Standard errors: "
+            + se_description(int(ds.attrs.get("draws", 0)), "fit se", "MC se", "total")
+            + ".",
             width,
         )
     )

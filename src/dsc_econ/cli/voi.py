@@ -104,6 +104,14 @@ def add_parser(sub: Any) -> None:
         "a tensor product, 4 from four inputs on)",
     )
     p.add_argument(
+        "--placement",
+        choices=("rank", "x"),
+        default="rank",
+        help="where the GAM's basis and curvature penalty are placed: rank (default; "
+        "on each input's ranks, knots at its quantiles, plus the input linearly: "
+        "stable in --basis on skewed inputs) or x (mgcv's, as the R package voi)",
+    )
+    p.add_argument(
         "--draws",
         type=count(0, 10_000),
         default=100,
@@ -260,6 +268,7 @@ def run(args: argparse.Namespace) -> int:
         method=args.method,
         smoothing=args.smoothing,
         basis=args.basis,
+        placement=args.placement,
         **kw,
     )
     table = partial.evppi.to_pandas()
@@ -268,10 +277,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\n"
         + wrap(
-            "Standard errors of the EVPPI, named by what they include: fit = the "
-            f"regression's ({args.draws} posterior draws of the fitted function"
-            + ("; 0 draws: not estimated" if args.draws < 2 else "")
-            + "), Monte Carlo = the outer mean over samples (fit held fixed):",
+            "Standard errors of the EVPPI, named by what they include: "
+            + v.se_description(args.draws, "fit se", "Monte Carlo se", "total se")
+            + ":",
             width,
         )
     )
