@@ -215,9 +215,9 @@ def _site_costs(
 def _unit_coefficients(params: Any) -> Any:
     """The tree's unit-value coefficients (:func:`dsc_econ.model.tree.unit_coefficients`)
     for the parameter folder's tree (issue 19)."""
-    from .tree import tree_for, unit_coefficients
+    from .tree import completion_coefficients
 
-    return unit_coefficients(tree_for(params), params)
+    return completion_coefficients(params)
 
 
 TOTALS = ("total_benefit", "cost", "net_benefit", "bcr")
@@ -259,8 +259,8 @@ def appraisal_totals(
     sites = list(sites) if impact is not None and sites is not None else (
         resolve_sites(params, sites)
     )
-    inputs = valuation_inputs(params)
     coef = _unit_coefficients(params)
+    inputs = valuation_inputs(params, coef.b_completion)
     fast = kernels()
     leading = np.broadcast_shapes(
         *(np.shape(v) for k, v in inputs.items() if k != "factors"),
@@ -367,10 +367,10 @@ def appraisal_arrays(
     extra_et = did_et * x1
     extra_sc = did_sc * impact["completions_base"]
 
-    inputs = valuation_inputs(params)
+    coef = _unit_coefficients(params)
+    inputs = valuation_inputs(params, coef.b_completion)
     pv = present_values(**inputs, keep_years=by_year)
     abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
-    coef = _unit_coefficients(params)
     effective, completion = _unit_pair(
         coef, pv["effective"], pv["long_term"], abstinence_only
     )

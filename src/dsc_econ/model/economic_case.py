@@ -49,6 +49,7 @@ __all__ = [
     "Switch",
     "dft_category",
     "economic_case",
+    "switching_candidates",
 ]
 
 DFT_VFM: tuple[tuple[float, str], ...] = (
@@ -65,7 +66,6 @@ SWITCHING_CANDIDATES: tuple[str, ...] = (
     "harms.untreated.total",
     "harms.in_treatment.total",
     "harms.abstinent.decay_rate",
-    "pathways.gamma",
     "career.years_in_treatment",
     "career.years_after_treatment",
     "treatment.annual_cost",
@@ -74,7 +74,22 @@ SWITCHING_CANDIDATES: tuple[str, ...] = (
     "discounting.rate",
     "discounting.health_rate",
 )
-"""Model inputs searched for switching values (those a set has and uses)."""
+"""Model inputs searched for switching values (those a set has and uses), with the
+parameter keys of the folder's pathway tree after ``harms.abstinent.decay_rate``
+(:func:`switching_candidates`: ``pathways.gamma`` among them for Figure C1.1, a
+user's own branch probabilities for their tree)."""
+
+
+def switching_candidates(params: Any) -> tuple[str, ...]:
+    """:data:`SWITCHING_CANDIDATES` with the keys the parameter folder's tree reads
+    (sorted) after ``harms.abstinent.decay_rate``; inputs the appraisal does not move
+    are dropped later."""
+    from .tree import tree_for
+
+    at = SWITCHING_CANDIDATES.index("harms.abstinent.decay_rate") + 1
+    names = sorted(tree_for(params).names - set(SWITCHING_CANDIDATES))
+    return (*SWITCHING_CANDIDATES[:at], *names, *SWITCHING_CANDIDATES[at:])
+
 
 _GRID = 801
 _MAX_SCALE = 50.0
@@ -422,7 +437,7 @@ def economic_case(
     ]
     found = [
         s
-        for s in (_switch(params, chosen, n, npsv) for n in SWITCHING_CANDIDATES)
+        for s in (_switch(params, chosen, n, npsv) for n in switching_candidates(params))
         if s is not None
     ]
     found.sort(key=lambda s: np.inf if s.change is None else abs(s.change))

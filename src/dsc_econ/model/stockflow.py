@@ -248,16 +248,26 @@ def flow_values(params: Mapping[str, Any]) -> dict[str, Any]:
         ``abstinent_value`` (B2, £ per completer at the date of exit: the Table C.6.1
         long-term value carried forward to the end of treatment, 330,225 x 1.035^4 =
         378,940.55); ``represent_value`` (B3: the same over the first
-        ``stockflow.represent_years`` years only; 0 by default); ``gamma``.
+        ``stockflow.represent_years`` years only; 0 by default); ``gamma``, the share
+        of successful completions that stay abstinent, and ``represent_share``, the
+        share that re-presents (in-treatment then untreated harm), both from the
+        parameter folder's pathway tree below its completion node
+        (:func:`dsc_econ.model.tree.completion_coefficients`: ``pathways.gamma`` and
+        ``1 - pathways.gamma`` for Figure C1.1, whatever a user's tree calls them).
 
     Notes
     -----
     B2 and B3 are carried forward from the start of treatment to the exit date at the
     first-band rate of the discounting method (3.5% unless changed), with the timing
     convention of the harm valuation. Both are relative to re-presenting at untreated
-    harm, so Driver 2 = (gamma B2 + (1 - gamma) B3) x planned exits.
+    harm, so Driver 2 = (gamma B2 + (1 - gamma) B3) x planned exits (with a user's
+    tree, ``gamma B2 + represent_share B3``: a completer below a branch whose harm is
+    untreated throughout is worth nothing after exit).
     """
-    inputs = valuation_inputs(params)
+    from .tree import completion_coefficients
+
+    coef = completion_coefficients(params)
+    inputs = valuation_inputs(params, coef.b_completion)
     n_t = np.asarray(params["career.years_in_treatment"], dtype=float)
     method = params["discounting.method"]
     rate = np.asarray(
@@ -283,7 +293,8 @@ def flow_values(params: Mapping[str, Any]) -> dict[str, Any]:
         - np.asarray(params["harms.in_treatment.total"], dtype=float),
         "abstinent_value": long_all * forward,
         "represent_value": long_k * forward,
-        "gamma": np.asarray(params["pathways.gamma"], dtype=float),
+        "gamma": np.asarray(coef.b_completion, dtype=float),
+        "represent_share": np.asarray(coef.r_completion, dtype=float),
     }
 
 
@@ -294,6 +305,7 @@ def benefits(
     abstinent_value: Any,
     represent_value: Any,
     gamma: Any,
+    represent_share: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Driver 1 and Driver 2 benefits by year (Appendix C3), in £.
 
@@ -301,18 +313,21 @@ def benefits(
     ----------
     effective, planned_exits : array_like, shape (..., site, year)
     annual_value, abstinent_value, represent_value, gamma : float or array_like (...,)
+    represent_share : float or array_like (...,), optional
+        Share of completions that re-present; default ``1 - gamma`` (Figure C1.1).
 
     Returns
     -------
     driver_1, driver_2 : ndarray, shape (..., site, year)
-        ``B1 x effective`` and ``(gamma B2 + (1 - gamma) B3) x planned_exits``.
+        ``B1 x effective`` and ``(gamma B2 + represent_share B3) x planned_exits``.
     """
 
     def lead(a: Any) -> np.ndarray:
         return np.asarray(a, dtype=float)[..., None, None]
 
     g = lead(gamma)
-    per_exit = g * lead(abstinent_value) + (1.0 - g) * lead(represent_value)
+    r = 1.0 - g if represent_share is None else lead(represent_share)
+    per_exit = g * lead(abstinent_value) + r * lead(represent_value)
     return lead(annual_value) * np.asarray(effective), per_exit * np.asarray(planned_exits)
 
 
@@ -539,6 +554,7 @@ def stockflow_arrays(
         d1, d2 = benefits(
             run["effective"], run["planned_exits"], values["annual_value"],
             values["abstinent_value"], values["represent_value"], values["gamma"],
+            values["represent_share"],
         )
         run["driver_1"], run["driver_2"], run["benefit"] = d1, d2, d1 + d2
     effect = {k: runs["pilot"][k] - runs["baseline"][k] for k in runs["pilot"]}
@@ -636,8 +652,9 @@ def benefit_effect(
     """The benefits alone of :func:`stockflow_arrays`, by a faster recursion.
 
     Benefits are linear in the stock and new journeys each year, ``B1 T + K X`` with
-    ``K = gamma B2 + (1 - gamma) B3``, so each run needs two coefficients per group and
-    year and never forms the flows; arrays are kept year-first. Equal to
+    ``K = gamma B2 + (1 - gamma) B3`` (the shares of :func:`flow_values`), so each run
+    needs two coefficients per group and year and never forms the flows; arrays are
+    kept year-first. Equal to
     ``stockflow_arrays(...)[run]["benefit"]`` (tested); this is the path the cash flows
     and the sensitivity analyses use.
 
@@ -652,7 +669,8 @@ def benefit_effect(
     v = flow_values(params)
     b1 = np.asarray(v["annual_value"], dtype=float)[..., None]
     g = np.asarray(v["gamma"], dtype=float)[..., None]
-    k = g * np.asarray(v["abstinent_value"], dtype=float)[..., None] + (1.0 - g) * (
+    r = np.asarray(v["represent_share"], dtype=float)[..., None]
+    k = g * np.asarray(v["abstinent_value"], dtype=float)[..., None] + r * (
         np.asarray(v["represent_value"], dtype=float)[..., None]
     )
 

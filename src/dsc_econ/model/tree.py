@@ -38,6 +38,7 @@ from ..inputs.tree_file import Tree, branch_probabilities, check_names, load_tre
 __all__ = [
     "UnitCoefficients",
     "branch_probabilities",
+    "completion_coefficients",
     "node_probabilities",
     "terminal_harms",
     "terminal_probabilities",
@@ -112,12 +113,17 @@ class UnitCoefficients:
 
     ``effective = a_e S``; ``completion = a_c S + b_c L``. ``closed`` is True when
     ``a_e`` and ``a_c`` are 1 by the tree's structure (the closed form applies).
+    ``b_completion`` is the chance, from the completion node, of ending abstinent (the
+    report's gamma for Figure C1.1) and ``r_completion`` of ending with in-treatment
+    then untreated harm (re-presents; ``1 - gamma`` for Figure C1.1): the two shares
+    the stock-flow model's value per planned exit weighs.
     """
 
     a_effective: Any
     a_completion: Any
     b_completion: Any
     closed: bool
+    r_completion: Any = 0.0
 
 
 def unit_coefficients(tree: Tree, params: Any) -> UnitCoefficients:
@@ -143,9 +149,20 @@ def unit_coefficients(tree: Tree, params: Any) -> UnitCoefficients:
 
     closed = all(treated(profile[t]) for t in (*eff, *comp))
     b_c = total(comp, lambda pr: pr[1] == "abstinent")
+    r_c = total(comp, lambda pr: pr == ("in_treatment", "untreated"))
     if closed:
-        return UnitCoefficients(1.0, 1.0, b_c, True)
-    return UnitCoefficients(total(eff, treated), total(comp, treated), b_c, False)
+        return UnitCoefficients(1.0, 1.0, b_c, True, r_c)
+    return UnitCoefficients(total(eff, treated), total(comp, treated), b_c, False, r_c)
+
+
+def completion_coefficients(params: Any, tree: Tree | None = None) -> UnitCoefficients:
+    """:func:`unit_coefficients` of the parameter folder's tree (or ``tree``).
+
+    Every model path that needs what happens after a successful completion takes it
+    from here, never from a parameter key: ``b_completion`` stands for the report's
+    gamma whatever the user's tree calls its branch probabilities.
+    """
+    return unit_coefficients(tree_for(params) if tree is None else tree, params)
 
 
 def unit_pair(
@@ -209,13 +226,13 @@ def terminal_harms(tree: Tree, params: Any, years: np.ndarray) -> np.ndarray:
 def terminal_values(tree: Tree, params: Any) -> np.ndarray:
     """PV of the harm each terminal avoids relative to untreated harm throughout,
     £ per client, shape (..., terminals)."""
+    from .discounting import yearly_factors
     from .harms import horizon
-    from .valuation import valuation_inputs
 
-    factors = np.moveaxis(valuation_inputs(params)["factors"], 0, -1)
     years = horizon(
         params["career.years_in_treatment"], params["career.years_after_treatment"]
     )
+    factors = np.moveaxis(yearly_factors(params, len(years)), 0, -1)
     harms = terminal_harms(tree, params, years)
     from .harms import phase_shares, untreated_harm
 
@@ -269,7 +286,7 @@ def tree_unit_values(params: Any, tree: Tree | None = None) -> dict[str, Any]:
 
     tree = tree_for(params) if tree is None else tree
     coef = unit_coefficients(tree, params)
-    pv = present_values(**valuation_inputs(params))
+    pv = present_values(**valuation_inputs(params, coef.b_completion))
     abstinence_only = params["appraisal.completion_value"] == "abstinence_only"
     effective, completion = unit_pair(
         coef, pv["effective"], pv["long_term"], abstinence_only

@@ -170,8 +170,19 @@ def present_values(
     return out
 
 
-def valuation_inputs(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments of :func:`present_values` taken from a parameter set."""
+def valuation_inputs(params: Mapping[str, Any], gamma: Any = None) -> dict[str, Any]:
+    """The arguments of :func:`present_values` taken from a parameter set.
+
+    ``gamma`` (the share of successful completions that stay abstinent) comes from
+    the parameter folder's pathway tree (``b_completion`` of
+    :func:`dsc_econ.model.tree.completion_coefficients`: ``pathways.gamma`` for
+    Figure C1.1, whatever a user's tree computes otherwise) unless given; it is never
+    read from a parameter key here.
+    """
+    if gamma is None:
+        from .tree import completion_coefficients
+
+        gamma = completion_coefficients(params).b_completion
     n_t = params["career.years_in_treatment"]
     n_p = params["career.years_after_treatment"]
     years = horizon(n_t, n_p)
@@ -183,7 +194,7 @@ def valuation_inputs(params: Mapping[str, Any]) -> dict[str, Any]:
         "decline_rate": params["harms.untreated.decline_rate"],
         "decline_from_year": params["harms.untreated.decline_from_year"],
         "decay_rate": params["harms.abstinent.decay_rate"],
-        "gamma": params["pathways.gamma"],
+        "gamma": gamma,
         "annual_cost": params["treatment.annual_cost"],
         "factors": yearly_factors(params, len(years)),
     }
@@ -224,12 +235,12 @@ def unit_values(params: Mapping[str, Any]) -> UnitValues:
     ----------
     Appendix C6 and Table C.6.1, p.118; Table 7.10 footnote ** (p.91).
     """
-    from .tree import tree_for, unit_coefficients, unit_pair
+    from .tree import completion_coefficients, unit_pair
 
-    pv = present_values(**valuation_inputs(params))
     # the unit values of the parameter folder's tree (issue 19): for Figure C1.1,
     # effective = B^A and completion = B^A + gamma x long-term, as Table C.6.1
-    coef = unit_coefficients(tree_for(params), params)
+    coef = completion_coefficients(params)
+    pv = present_values(**valuation_inputs(params, coef.b_completion))
     effective, completion = unit_pair(coef, pv["effective"], pv["long_term"], False)
 
     def out(x: Any) -> Any:
@@ -264,10 +275,12 @@ def pathway_values(params: Mapping[str, Any]) -> np.ndarray:
     ndarray, shape (..., 5)
         T1 is 0 by definition; T3 and T5 equal B^A, T2 and T4 B^A + long-term value.
     """
-    inputs = valuation_inputs(params)
-    years = np.arange(1, inputs["factors"].shape[0] + 1)
+    n = len(
+        horizon(params["career.years_in_treatment"], params["career.years_after_treatment"])
+    )
+    years = np.arange(1, n + 1)
     harms = _harms(params, years)
-    factors = np.moveaxis(inputs["factors"], 0, -1)
+    factors = np.moveaxis(yearly_factors(params, n), 0, -1)
     return np.sum((harms[..., :1, :] - harms) * factors[..., None, :], axis=-1)
 
 
@@ -283,19 +296,42 @@ def value_of_treatment(params: Mapping[str, Any]) -> xr.Dataset:
         (``([sample,] year)``); present values ``pv_short_term``, ``pv_long_term``,
         ``pv_expected``, ``pv_cost`` and ``npv_short_term``. Units in attrs.
     """
-    inputs = valuation_inputs(params)
+    from .tree import (
+        completion_coefficients,
+        node_probabilities,
+        terminal_harms,
+        tree_for,
+        unit_pair,
+    )
+
+    tree = tree_for(params)
+    coef = completion_coefficients(params, tree)
+    inputs = valuation_inputs(params, coef.b_completion)
     pv = present_values(**inputs, keep_years=True)
     years = np.arange(1, inputs["factors"].shape[0] + 1)
     harms = _harms(params, years)
     factors = np.moveaxis(inputs["factors"], 0, -1)
     flows = pv["flows"]
+    if not coef.closed:  # a user's tree: B^B = a_c S + b_c L, year by year too
+        pv["completion"] = unit_pair(coef, pv["effective"], pv["long_term"], False)[1]
+        flows["expected"] = unit_pair(
+            coef, flows["short_term"], flows["long_term"], False, axis=True
+        )[1]
     sample_shape = np.broadcast_shapes(
         harms.shape[:-2], factors.shape[:-1], *(f.shape[:-1] for f in flows.values())
     )
     lead = ("sample",) if sample_shape else ()
     yshape = (*sample_shape, len(years))
-    gamma = np.asarray(params["pathways.gamma"], dtype=float)[..., None]
-    weighted = gamma * harms[..., 1, :] + (1.0 - gamma) * harms[..., 2, :]
+    # harm of a successful completer: the terminals below the tree's completion node
+    # weighted by their chance (gamma T2 + (1 - gamma) T3 for Figure C1.1)
+    reach = node_probabilities(tree, params, tree.completion)
+    below = [t for t in tree.terminals if t in reach]
+    by_terminal = terminal_harms(tree, params, years)
+    weighted: Any = 0.0
+    for t in below:
+        p = np.asarray(reach[t], dtype=float)[..., None]
+        term = p * by_terminal[..., tree.terminals.index(t), :]
+        weighted = term if isinstance(weighted, float) else weighted + term
     per_year = {
         "weighted_average": (weighted, _FLOW_UNITS),
         "short_term": (harms[..., 0, :] - harms[..., 2, :], _FLOW_UNITS),

@@ -17,6 +17,7 @@ from ..inputs.parameters import ParameterSet
 from ..inputs.scenarios import load_scenarios
 from ..model.appraisal import appraisal_table, appraise
 from ..model.impact import MEASURES, did_from_counts, site_counts
+from ..model.tree import completion_coefficients
 from ..model.valuation import table_c61, unit_values
 from .context_tables import CONTEXT_TABLES
 
@@ -62,7 +63,8 @@ def text_c6(
             "npv_short_term": base.net_short_term,
             "long_term": base.long_term,
             "expected": base.completion,
-            "abstinence_probability": params["pathways.gamma"],
+            # the tree's share of completions staying abstinent (gamma for C1.1)
+            "abstinence_probability": completion_coefficients(params).b_completion,
         }
     }
     scenarios = load_scenarios()
