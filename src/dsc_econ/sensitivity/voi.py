@@ -1178,6 +1178,8 @@ def evppi(
     basis : int, optional
         Basis functions per input (per margin of a tensor product); default 10 for one
         input (mgcv's ``s()``), and for two or three 5 and for four 4 (voi's ``te()``).
+        With ``placement="rank"`` they are ``basis - 1`` spline functions (at least 3)
+        and the input's linear term.
     smoothing : {"reml", "gcv"}
         Criterion for the smoothing parameters: REML (mgcv's recommended; it
         undersmooths less than GCV, which on a small, bounded input of voi's example
